@@ -1,0 +1,3 @@
+"""godockerlint: a Dockerfile linter and rewriter for Go builds."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from godockerlint.cli import main
+
+main()
