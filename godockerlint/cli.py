@@ -1,0 +1,194 @@
+"""The `godockerlint` command line."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from godockerlint import __version__
+from godockerlint.config import THRESHOLDS, CliOverrides, ConfigError, ConfigResolver, check_code, load_config, make_settings
+from godockerlint.discovery import collect_targets
+
+PROG = "godockerlint"
+FORMATS = ("text", "json")  # each is a module godockerlint.report.<name> with render()
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def error(message: str) -> None:
+    """Print a one-line error on stderr."""
+    click.echo(f"{PROG}: error: {message}", err=True)
+
+
+class _Command(click.Command):
+    """Turns every failure into one line on stderr and an exit code, never a traceback."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            code = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            error("interrupted")
+            code = 130
+        except click.ClickException as exc:
+            error(exc.format_message().rstrip(".") + f" (see '{PROG} --help')")
+            code = EXIT_ERROR
+        except Exception as exc:  # last resort: a bug must not show a traceback
+            if os.environ.get("GODOCKERLINT_TRACEBACK"):
+                raise
+            error(f"internal error: {type(exc).__name__}: {exc}")
+            code = EXIT_ERROR
+        code = code or 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[str] | None:
+    """`--select GDL1,GDL201 --select GDL4` -> {GDL1, GDL201, GDL4}; prefixes allowed."""
+    if not values:
+        return None
+    codes = set()
+    for value in values:
+        for item in value.split(","):
+            if item.strip():
+                try:
+                    codes.add(check_code(item, prefix=True))
+                except ConfigError as exc:
+                    raise click.BadParameter(exc.message, ctx, param) from None
+    return frozenset(codes)
+
+
+@click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE instead of stdout.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Use this config file for every Dockerfile (default: the nearest .godockerlint.yaml).")
+@click.option("--select", multiple=True, metavar="CODES", callback=_codes,
+              help="Only these rules (comma-separated codes or prefixes, e.g. GDL1,GDL201); replaces the config's select.")
+@click.option("--ignore", multiple=True, metavar="CODES", callback=_codes,
+              help="Skip these rules (codes or prefixes); adds to the config's ignore.")
+@click.option("--failure-threshold", type=click.Choice(THRESHOLDS, case_sensitive=False),
+              help="Exit 1 when a finding is at or above this level; none never fails on findings.  [default: info]")
+@click.option("--context", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Build context folder (go.mod, .dockerignore...). Default: each Dockerfile's folder.")
+@click.option("--target", metavar="STAGE", help="The stage to treat as final, as docker build --target.")
+@click.option("--stdin-filename", metavar="NAME", help="Name of the file read from stdin (-): for reports and config discovery.")
+@click.option("--no-color", is_flag=True, help="No colours (also when NO_COLOR is set, or stdout is not a terminal).")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line.")
+@click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.option("--explain", metavar="ID", help="Print a rule's documentation and exit.")
+@click.version_option(__version__, "--version", prog_name=PROG, message="%(prog)s %(version)s")
+def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, context, target, stdin_filename,
+        no_color, quiet, list_rules, explain) -> int:
+    """Lint Dockerfiles that build Go programs.
+
+    PATH is a Dockerfile, a folder (searched recursively for Dockerfile, Dockerfile.*, *.Dockerfile,
+    *.dockerfile and Containerfile*, skipping .git, vendor and node_modules), or - for stdin.
+    Without PATH, the current folder is searched.
+
+    Exit status: 0 no finding at or above the failure threshold, 1 some, 2 usage, config or I/O error.
+    """
+    if list_rules:
+        click.echo(rules_table(), nl=False)
+        return EXIT_OK
+    if explain:
+        return _explain(explain)
+
+    overrides = CliOverrides(select=select, ignore=ignore or frozenset(), failure_threshold=failure_threshold,
+                             context=context, target=target)
+    resolver = ConfigResolver(overrides, config_file)
+    if config_file is not None:
+        try:  # a bad explicit config stops the run before linting anything
+            make_settings(load_config(config_file), overrides, config_file)
+        except ConfigError as exc:
+            error(str(exc))
+            return EXIT_ERROR
+
+    targets, errors = collect_targets(paths or ["."], stdin_filename)
+    for message in errors:
+        error(message)
+    failed = bool(errors)
+    if not targets and not errors:
+        click.echo(f"{PROG}: warning: no Dockerfiles found in {', '.join(paths or ['.'])}", err=True)
+
+    from godockerlint.engine import LintInputError, lint_bytes, lint_file
+
+    findings = []
+    fails_threshold = False
+    reported: set[str] = set()
+    for target in targets:
+        source = Path(target.display) if target.path is None else target.path
+        try:
+            settings = resolver.settings_for(source.parent)
+            if target.path is None:
+                found = lint_bytes(click.get_binary_stream("stdin").read(), target.display, settings)
+            else:
+                found = lint_file(target.path, settings, display_path=target.display)
+        except (ConfigError, LintInputError) as exc:
+            if str(exc) not in reported:  # a bad config is reported once, not per Dockerfile
+                reported.add(str(exc))
+                error(str(exc))
+            failed = True
+            continue
+        except Exception as exc:  # an engine bug on one file must not hide the others' findings
+            if os.environ.get("GODOCKERLINT_TRACEBACK"):
+                raise
+            error(f"{target.display}: internal error: {type(exc).__name__}: {exc}")
+            failed = True
+            continue
+        findings.extend(found)
+        threshold = settings.failure_threshold
+        if threshold is not None and any(f.severity >= threshold for f in found):
+            fails_threshold = True
+
+    color = output is None and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    report = importlib.import_module(f"godockerlint.report.{fmt}").render(findings, color=color, quiet=quiet)
+    if output is not None:
+        try:
+            output.write_text(report, encoding="utf-8")
+        except OSError as exc:
+            error(f"{output}: {exc.strerror or exc}")
+            return EXIT_ERROR
+    else:
+        click.echo(report, nl=False, color=color)
+    if failed:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if fails_threshold else EXIT_OK
+
+
+def rules_table() -> str:
+    """Every rule: code, name, default severity, fix applicability, summary; aligned columns."""
+    from godockerlint.rule import load_rules
+
+    rows = [("CODE", "NAME", "SEVERITY", "FIX", "SUMMARY")]
+    rows += [(r.code, r.name, r.severity.label, r.fix, r.summary) for r in load_rules().values()]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4] + "\n" for row in rows
+    )
+
+
+def _explain(query: str) -> int:
+    from godockerlint.rule import load_rules
+
+    rules = load_rules()
+    wanted = query.strip()
+    rule = rules.get(wanted.upper()) or next((r for r in rules.values() if r.name == wanted.lower()), None)
+    if rule is None:
+        error(f"unknown rule {query!r} (see '{PROG} --list-rules')")
+        return EXIT_ERROR
+    fix = "no automatic fix" if rule.fix == "none" else f"fix: {rule.fix}"
+    options = "".join(f"\n  {name}: {default!r}" for name, default in rule.options.items())
+    click.echo(f"{rule.code} {rule.name} ({rule.severity.label}, {fix})\n\n{rule.doc.strip()}\n")
+    if options:
+        click.echo(f"Options (config `rules: {{{rule.code}: {{...}}}}`):{options}\n")
+    click.echo(rule.url)
+    return EXIT_OK
+
+
+def main() -> None:
+    cli.main()

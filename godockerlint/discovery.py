@@ -1,0 +1,75 @@
+"""Which files a run lints: explicit files, Dockerfiles found under directories, stdin."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+SKIPPED_DIRS = frozenset({".git", "vendor", "node_modules"})
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One file to lint. `path` is None for stdin; `display` is the name reports show."""
+
+    path: Path | None
+    display: str
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `*.dockerfile`, `Containerfile*`.
+
+    BuildKit's per-Dockerfile ignore files (`Dockerfile.dockerignore`,
+    `app.Dockerfile.dockerignore`) are not Dockerfiles.
+    """
+    if name.endswith(".dockerignore"):
+        return False
+    return (
+        name == "Dockerfile"
+        or name.startswith(("Dockerfile.", "Containerfile"))
+        or name.endswith((".Dockerfile", ".dockerfile"))
+    )
+
+
+def find_dockerfiles(root: Path) -> list[Path]:
+    """Dockerfiles under `root`, recursively, sorted; `.git`, `vendor` and `node_modules` skipped.
+
+    Symbolic links to directories are not followed.
+    """
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+        found.extend(Path(folder, f) for f in files if is_dockerfile_name(f))
+    return sorted(found, key=lambda p: p.parts)
+
+
+def collect_targets(paths: Iterable[str], stdin_filename: str | None = None) -> tuple[list[Target], list[str]]:
+    """Expand command-line PATHs into targets, in order, each file once.
+
+    Returns the targets and one-line error messages for paths that do not
+    exist (the other paths are still returned, so a run can lint them).
+    """
+    targets: list[Target] = []
+    errors: list[str] = []
+    seen: set[str] = set()
+
+    def add(target: Target) -> None:
+        key = STDIN if target.path is None else os.path.realpath(target.path)
+        if key not in seen:
+            seen.add(key)
+            targets.append(target)
+
+    for arg in paths:
+        if arg == STDIN:
+            add(Target(None, stdin_filename or STDIN))
+        elif os.path.isdir(arg):
+            for path in find_dockerfiles(Path(arg)):
+                add(Target(path, os.path.normpath(path)))
+        elif os.path.lexists(arg):
+            add(Target(Path(arg), arg))
+        else:
+            errors.append(f"{arg}: no such file or directory")
+    return targets, errors
