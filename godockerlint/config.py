@@ -29,7 +29,12 @@ class ConfigError(Exception):
     def __str__(self) -> str:
         if self.path is None:
             return self.message
-        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        path = Path(self.path)
+        try:  # show a config below the current folder as a relative path
+            path = path.relative_to(Path.cwd()) if path.is_absolute() else path
+        except ValueError:
+            pass
+        where = f"{path}:{self.line}" if self.line else str(path)
         return f"{where}: {self.message}"
 
 

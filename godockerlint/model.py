@@ -115,7 +115,8 @@ class Instruction:
     flags: tuple[Flag, ...]
     args: str  # the text after the flags, continuations joined, comment lines removed
     args_span: Span
-    args_offsets: tuple[int, ...] = field(repr=False, compare=False)  # text offset of each args char
+    segments: tuple[tuple[int, int], ...] = field(repr=False, compare=False)
+    # (offset in args, offset in text) where each joined piece of `args` starts
     json_args: tuple[str, ...] | None = None  # exec (JSON) form
     heredocs: tuple[Heredoc, ...] = ()
     stage: int = -1  # index of its stage, -1 before the first FROM
@@ -141,13 +142,16 @@ class Instruction:
     def mounts(self) -> tuple[Mount, ...]:
         return tuple(f.mount for f in self.flags if f.mount is not None)
 
-    def args_text_offset(self, i: int) -> int:
-        """Text offset of character `i` of `args` (or the end of the instruction)."""
-        if 0 <= i < len(self.args_offsets):
-            return self.args_offsets[i]
-        if self.args_offsets:
-            return self.args_offsets[-1] + 1
-        return self.args_span.end
+    def text_offset(self, i: int) -> int:
+        """Text offset of character `i` of `args` (continuations skipped)."""
+        segs = self.segments
+        if not segs:
+            return self.args_span.start
+        k = bisect_right(segs, (i, float("inf"))) - 1
+        if k < 0:
+            k = 0
+        a, t = segs[k]
+        return t + (i - a)
 
 
 @dataclass(frozen=True, slots=True)

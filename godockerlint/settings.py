@@ -29,7 +29,7 @@ class Settings:
     allowed_final_images: tuple[str, ...] = ()  # in addition to distroless
     syntax: str = "docker/dockerfile:1"  # or "none"
     ci_cache: str = "persistent"  # or "ephemeral"
-    download_step: str = "bind"  # or "copy"
+    download_step: str = "auto"  # "bind", "copy", or "auto": bind when the file already uses RUN --mount
     final_image_cgo_off: str = "gcr.io/distroless/static-debian12:nonroot"
     final_image_cgo_on: str = "gcr.io/distroless/base-debian12:nonroot"
     rule_options: dict[str, dict] = field(default_factory=dict)  # per-rule options by code
