@@ -111,7 +111,7 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     targets, errors = collect_targets(paths or ["."], stdin_filename)
     for message in errors:
         error(message)
-    failed = bool(errors)
+    failed = len(errors)  # paths and files that could not be linted
     if not targets and not errors:
         click.echo(f"{PROG}: warning: no Dockerfiles found in {', '.join(paths or ['.'])}", err=True)
 
@@ -132,13 +132,13 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
             if str(exc) not in reported:  # a bad config is reported once, not per Dockerfile
                 reported.add(str(exc))
                 error(str(exc))
-            failed = True
+            failed += 1
             continue
         except Exception as exc:  # an engine bug on one file must not hide the others' findings
             if os.environ.get("GODOCKERLINT_TRACEBACK"):
                 raise
             error(f"{target.display}: internal error: {type(exc).__name__}: {exc}")
-            failed = True
+            failed += 1
             continue
         findings.extend(found)
         threshold = settings.failure_threshold
@@ -146,7 +146,9 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
             fails_threshold = True
 
     color = output is None and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
-    report = importlib.import_module(f"godockerlint.report.{fmt}").render(findings, color=color, quiet=quiet)
+    report = importlib.import_module(f"godockerlint.report.{fmt}").render(
+        findings, color=color, quiet=quiet, failed=failed
+    )
     if output is not None:
         try:
             output.write_text(report, encoding="utf-8")

@@ -142,7 +142,7 @@ class _Reader:
             ),
             "syntax": self.syntax,
             "ci-cache": lambda v, ln: self.set("ci_cache", self.choice(v, ln, "ci-cache", ("persistent", "ephemeral"))),
-            "download-step": lambda v, ln: self.set("download_step", self.choice(v, ln, "download-step", ("bind", "copy"))),
+            "download-step": lambda v, ln: self.set("download_step", self.choice(v, ln, "download-step", ("auto", "bind", "copy"))),
             "final-image": self.final_image,
             "rules": self.rules,
         }

@@ -24,6 +24,6 @@ def as_dict(f: Finding) -> dict:
     }
 
 
-def render(findings: Sequence[Finding], *, color: bool = False, quiet: bool = False) -> str:
-    """The whole report; `color` and `quiet` do not apply to JSON."""
+def render(findings: Sequence[Finding], *, color: bool = False, quiet: bool = False, failed: int = 0) -> str:
+    """The whole report; `color`, `quiet` and `failed` do not apply to JSON."""
     return json.dumps([as_dict(f) for f in sorted(findings, key=Finding.sort_key)], indent=2) + "\n"
