@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from godockerlint import __version__
-from godockerlint.config import THRESHOLDS, CliOverrides, ConfigError, ConfigResolver, check_code, load_config, make_settings
+from godockerlint.config import THRESHOLDS, CliOverrides, ConfigError, ConfigResolver, check_code
 from godockerlint.discovery import collect_targets
 
 PROG = "godockerlint"
@@ -103,51 +103,23 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     resolver = ConfigResolver(overrides, config_file)
     if config_file is not None:
         try:  # a bad explicit config stops the run before linting anything
-            make_settings(load_config(config_file), overrides, config_file)
+            resolver.settings_for(Path.cwd())  # loads and caches it
         except ConfigError as exc:
             error(str(exc))
             return EXIT_ERROR
 
-    targets, errors = collect_targets(paths or ["."], stdin_filename)
-    for message in errors:
-        error(message)
-    failed = len(errors)  # paths and files that could not be linted
-    if not targets and not errors:
+    targets, missing = collect_targets(paths or ["."], stdin_filename)
+    if not targets and not missing:
         click.echo(f"{PROG}: warning: no Dockerfiles found in {', '.join(paths or ['.'])}", err=True)
-
-    from godockerlint.engine import LintInputError, lint_bytes, lint_file
-
-    findings = []
-    fails_threshold = False
-    reported: set[str] = set()
+    run = _Run(resolver)
+    for message in missing:
+        run.fail(message)
     for target in targets:
-        source = Path(target.display) if target.path is None else target.path
-        try:
-            settings = resolver.settings_for(source.parent)
-            if target.path is None:
-                found = lint_bytes(click.get_binary_stream("stdin").read(), target.display, settings)
-            else:
-                found = lint_file(target.path, settings, display_path=target.display)
-        except (ConfigError, LintInputError) as exc:
-            if str(exc) not in reported:  # a bad config is reported once, not per Dockerfile
-                reported.add(str(exc))
-                error(str(exc))
-            failed += 1
-            continue
-        except Exception as exc:  # an engine bug on one file must not hide the others' findings
-            if os.environ.get("GODOCKERLINT_TRACEBACK"):
-                raise
-            error(f"{target.display}: internal error: {type(exc).__name__}: {exc}")
-            failed += 1
-            continue
-        findings.extend(found)
-        threshold = settings.failure_threshold
-        if threshold is not None and any(f.severity >= threshold for f in found):
-            fails_threshold = True
+        run.lint(target)
 
     color = output is None and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
     report = importlib.import_module(f"godockerlint.report.{fmt}").render(
-        findings, color=color, quiet=quiet, failed=failed
+        run.findings, color=color, quiet=quiet, failed=run.failed
     )
     if output is not None:
         try:
@@ -157,9 +129,51 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
             return EXIT_ERROR
     else:
         click.echo(report, nl=False, color=color)
-    if failed:
+    if run.failed or run.broken:
         return EXIT_ERROR
-    return EXIT_FINDINGS if fails_threshold else EXIT_OK
+    return EXIT_FINDINGS if run.fails_threshold else EXIT_OK
+
+
+class _Run:
+    """Lints targets one by one, collecting findings and one-line errors (printed at once)."""
+
+    def __init__(self, resolver: ConfigResolver) -> None:
+        self.resolver = resolver
+        self.findings: list = []
+        self.failed = 0  # paths and files that could not be linted
+        self.broken = False  # some file was linted only in part (a rule failed)
+        self.fails_threshold = False
+        self._reported: set[str] = set()
+
+    def fail(self, message: str) -> None:
+        self.failed += 1
+        if message not in self._reported:  # a bad config is reported once, not per Dockerfile
+            self._reported.add(message)
+            error(message)
+
+    def lint(self, target) -> None:
+        from godockerlint.engine import LintInputError, lint_bytes, lint_file
+
+        source = Path(target.display) if target.path is None else target.path
+        try:
+            settings = self.resolver.settings_for(source.parent)
+            if target.path is None:
+                found = lint_bytes(click.get_binary_stream("stdin").read(), target.display, settings)
+            else:
+                found = lint_file(target.path, settings, display_path=target.display)
+        except (ConfigError, LintInputError) as exc:
+            return self.fail(str(exc))
+        except Exception as exc:  # an engine bug on one file must not hide the others' findings
+            if os.environ.get("GODOCKERLINT_TRACEBACK"):
+                raise
+            return self.fail(f"{target.display}: internal error: {type(exc).__name__}: {exc}")
+        for message in getattr(found, "errors", ()):  # a rule failed: its findings are missing
+            error(message)
+            self.broken = True
+        self.findings.extend(found)
+        threshold = settings.failure_threshold
+        if threshold is not None and any(f.severity >= threshold for f in found):
+            self.fails_threshold = True
 
 
 def rules_table() -> str:
