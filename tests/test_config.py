@@ -88,7 +88,7 @@ def test_stdin_uses_the_config_of_its_stdin_filename(repo):
     write(repo / "services" / ".godockerlint.yaml", "severity: {GDL101: error}\n")
     result = run(["--select", "GDL101", "--stdin-filename", "services/api/Dockerfile", "-"], input=GO_DOCKERFILE)
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[0].startswith("services/api/Dockerfile:2:1: GDL101 error: ")
+    assert result.stdout.splitlines()[0].startswith("services/api/Dockerfile:2:5: GDL101 error: ")
 
 
 # --- every key --------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def test_every_key_reaches_settings(tmp_path):
         """\
         # a complete config
         select: [GDL1, GDL201]
-        ignore: [GDL102]
+        ignore: [GDL203]
         severity:
           GDL101: error
           GDL201: info
@@ -121,7 +121,7 @@ def test_every_key_reaches_settings(tmp_path):
     settings = make_settings(load_config(path), CliOverrides(), path)
     assert settings == Settings(
         select=frozenset({"GDL1", "GDL201"}),
-        ignore=frozenset({"GDL102", "GDL202"}),
+        ignore=frozenset({"GDL203", "GDL202"}),
         severity={"GDL101": Severity.ERROR, "GDL201": Severity.INFO},
         failure_threshold=Severity.WARNING,
         goproxy="https://goproxy.cn,direct",
@@ -180,7 +180,7 @@ def test_severity_override_changes_level_and_exit_code(configured):
     write(configured / ".godockerlint.yaml", "select: [GDL101]\nseverity: {GDL101: info}\nfailure-threshold: warning\n")
     result = run(["--no-color"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0].startswith("Dockerfile:2:1: GDL101 info: ")
+    assert result.stdout.splitlines()[0].startswith("Dockerfile:2:5: GDL101 info: ")
     assert result.stdout.splitlines()[-1] == "Found 1 problem (1 info)."
 
 
@@ -230,7 +230,7 @@ def test_bad_config_is_one_line_with_file_and_line(configured, text, message):
 
 
 def test_bad_config_in_one_folder_does_not_stop_the_others(configured):
-    write(configured / "bad" / ".godockerlint.yaml", "nope: 1\n")
+    write(configured / "bad" / ".godockerlint.yaml", "zzz: 1\n")
     write(configured / "bad" / "Dockerfile", GO_DOCKERFILE)
     write(configured / "bad" / "sub" / "Dockerfile", GO_DOCKERFILE)
     result = run(["--format", "json", "--select", "GDL101"])
@@ -238,7 +238,7 @@ def test_bad_config_in_one_folder_does_not_stop_the_others(configured):
     assert codes(result) == [("Dockerfile", "GDL101", "warning", 2)]
     # reported once, not once per Dockerfile under it
     assert result.stderr.splitlines() == [
-        "godockerlint: error: bad/.godockerlint.yaml:1: unknown key 'nope' "
+        "godockerlint: error: bad/.godockerlint.yaml:1: unknown key 'zzz' "
         "(expected one of: select, ignore, severity, failure-threshold, goproxy, private, allowed-final-images, "
         "syntax, ci-cache, download-step, final-image, rules)"
     ]
@@ -249,7 +249,8 @@ def test_bad_explicit_config_stops_the_run(configured, tmp_path):
     result = run(["--config", str(bad)])
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == f"godockerlint: error: {bad}:1: ignore: expected a list of rule codes, got 'GDL101'\n"
+    # a config below the current folder is named relative to it
+    assert result.stderr == "godockerlint: error: elsewhere/lint.yaml:1: ignore: expected a list of rule codes, got 'GDL101'\n"
 
 
 def test_missing_explicit_config(configured):

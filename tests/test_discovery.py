@@ -13,6 +13,10 @@ from godockerlint.discovery import collect_targets, is_dockerfile_name
 
 # A Dockerfile that triggers GDL101 (goproxy-arg-missing) once, at line 2.
 GO_DOCKERFILE = "FROM golang:1.25\nRUN go build -o /app .\n"
+MSG_101 = (
+    "stage #0 runs `go build` without `ARG GOPROXY`: --build-arg GOPROXY=... cannot reach go; "
+    "declare `ARG GOPROXY` before this RUN"
+)
 
 
 def run(args, **kw):
@@ -120,8 +124,8 @@ def test_missing_path_is_an_error_but_others_are_linted(tree):
     assert result.exit_code == 2
     assert result.stderr == "godockerlint: error: nope: no such file or directory\n"
     assert result.stdout.splitlines() == [
-        "Dockerfile:2:1: GDL101 warning: " + result.stdout.split("warning: ")[1].splitlines()[0],
-        "Found 1 problem (1 warning).",
+        "Dockerfile:2:5: GDL101 warning: " + MSG_101,
+        "Found 1 problem (1 warning); 1 file could not be linted.",
     ]
 
 
