@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import re
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from godockerlint.findings import Finding
+from godockerlint.model import Dockerfile
+from godockerlint.parser import ParseError, parse_bytes
+from godockerlint.rule import INVALID_IGNORE, PARSE_ERROR, Rule, RuleContext, load_rules
 from godockerlint.settings import Settings
+
+IGNORE_RE = re.compile(
+    r"^godockerlint\s+(?:(global|stage)\s+)?ignore\s*=\s*([A-Za-z0-9_,\s]*?)\s*(?:#.*)?$", re.I
+)
+MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 class LintInputError(Exception):
@@ -14,11 +26,181 @@ class LintInputError(Exception):
     str(exc) is a one-line message that names the file."""
 
 
-def lint_bytes(data: bytes, path: str, settings: Settings) -> list[Finding]:
-    """Lint one Dockerfile's content. Never raises on bad content: it yields GDL001."""
-    raise NotImplementedError
+class LintResult(list):
+    """The findings of one file (a list), plus `errors`: internal failures, one line each."""
+
+    def __init__(self, findings=(), errors=()):
+        super().__init__(findings)
+        self.errors: list[str] = list(errors)
 
 
-def lint_file(path: Path, settings: Settings, display_path: str | None = None) -> list[Finding]:
+def lint_file(path: Path, settings: Settings, display_path: str | None = None) -> LintResult:
     """Read and lint one file; raises LintInputError when it cannot be read."""
-    raise NotImplementedError
+    name = display_path or str(path)
+    try:
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise LintInputError(f"{name}: is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise LintInputError(f"{name}: not a regular file")
+        if st.st_size > MAX_FILE_BYTES:
+            raise LintInputError(f"{name}: file too large ({st.st_size} bytes)")
+        data = Path(path).read_bytes()
+    except LintInputError:
+        raise
+    except FileNotFoundError:
+        raise LintInputError(f"{name}: no such file or directory") from None
+    except PermissionError:
+        raise LintInputError(f"{name}: permission denied") from None
+    except OSError as exc:
+        raise LintInputError(f"{name}: {exc.strerror or exc}") from None
+    return lint_bytes(data, name, settings, context_dir=_default_context(path, settings))
+
+
+def _default_context(path: Path | str | None, settings: Settings) -> Path | None:
+    if settings.context is not None:
+        return Path(settings.context)
+    if path is None or str(path) == "-":
+        return None
+    parent = Path(path).resolve().parent if Path(path).exists() else Path(path).parent
+    return parent if parent.is_dir() else None
+
+
+def lint_bytes(data: bytes, path: str, settings: Settings, *, context_dir: Path | None | str = "auto") -> LintResult:
+    """Lint one Dockerfile's content. Never raises on bad content: it yields GDL001."""
+    try:
+        df = parse_bytes(data, path)
+    except ParseError as exc:
+        return LintResult([parse_error_finding(exc, path)])
+    if context_dir == "auto":
+        context_dir = _default_context(path, settings)
+    return lint_model(df, settings, context_dir)
+
+
+def parse_error_finding(exc: ParseError, path: str) -> Finding:
+    return Finding(
+        code=PARSE_ERROR.code,
+        name=PARSE_ERROR.name,
+        severity=PARSE_ERROR.severity,
+        file=path,
+        line=exc.line,
+        column=exc.column,
+        end_line=exc.end_line,
+        end_column=exc.end_column,
+        message=exc.message,
+        url=PARSE_ERROR.url,
+    )
+
+
+def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> LintResult:
+    from godockerlint.analysis import Facts
+    from godockerlint.buildcontext import BuildContext
+
+    context = BuildContext(context_dir) if context_dir is not None else None
+    facts = Facts(df, context, settings.target)
+    rules = load_rules()
+    ignores = Ignores.from_comments(df, rules)
+    result = LintResult()
+    raw: list[Finding] = list(ignores.invalid(df.path))
+    for rule in rules.values():
+        if rule.module == "godockerlint.engine" or not settings.enabled(rule.code):
+            continue
+        try:
+            raw.extend(rule.check(RuleContext(rule, df, facts, settings, df.path)))
+        except Exception as exc:  # a rule bug must not hide the other rules' findings
+            result.errors.append(f"{df.path}: internal error in rule {rule.code}: {type(exc).__name__}: {exc}")
+    for f in raw:
+        if not settings.enabled(f.code) or ignores.suppresses(f):
+            continue
+        if f.code in settings.severity:
+            f = f.with_severity(settings.severity[f.code])
+        result.append(f)
+    result.sort(key=Finding.sort_key)
+    return result
+
+
+@dataclass
+class _Ignore:
+    codes: frozenset[str]
+    first_line: int
+    last_line: int
+
+
+class Ignores:
+    """Inline ignore comments, hadolint-style:
+
+    - ``# godockerlint ignore=GDL101,GDL202`` silences the next instruction (or the
+      instruction whose continuation lines hold the comment);
+    - ``# godockerlint stage ignore=...`` silences the rest of the stage holding it;
+    - ``# godockerlint global ignore=...`` silences the whole file;
+    a trailing ``# reason`` is allowed.
+    """
+
+    def __init__(self) -> None:
+        self.scopes: list[_Ignore] = []
+        self.unknown: list[tuple[str, object]] = []
+
+    @classmethod
+    def from_comments(cls, df: Dockerfile, rules: dict[str, Rule]) -> "Ignores":
+        self = cls()
+        if not df.comments:
+            return self
+        last_line = df.lines.position(len(df.text))[0]
+        for c in df.comments:
+            m = IGNORE_RE.match(c.text)
+            if not m:
+                continue
+            scope = (m.group(1) or "").lower()
+            codes = [x.strip().upper() for x in m.group(2).split(",") if x.strip()]
+            for code in codes:
+                if code not in rules:
+                    self.unknown.append((code, c))
+            codes_set = frozenset(codes)
+            if scope == "global":
+                self.scopes.append(_Ignore(codes_set, 1, last_line))
+            elif scope == "stage":
+                first, last = _stage_range(df, c.span.line, last_line)
+                self.scopes.append(_Ignore(codes_set, first, last))
+            else:
+                ins = _target_instruction(df, c)
+                if ins is not None:
+                    self.scopes.append(_Ignore(codes_set, ins.span.line, ins.span.end_line))
+        return self
+
+    def invalid(self, path: str):
+        for code, c in self.unknown:
+            yield Finding(
+                code=INVALID_IGNORE.code,
+                name=INVALID_IGNORE.name,
+                severity=INVALID_IGNORE.severity,
+                file=path,
+                line=c.span.line,
+                column=c.span.column,
+                end_line=c.span.end_line,
+                end_column=c.span.end_column,
+                message=f"ignore comment names unknown rule {code}: it silences nothing",
+                url=INVALID_IGNORE.url,
+            )
+
+    def suppresses(self, f: Finding) -> bool:
+        if f.code == PARSE_ERROR.code:
+            return False
+        return any(f.code in s.codes and s.first_line <= f.line <= s.last_line for s in self.scopes)
+
+
+def _target_instruction(df: Dockerfile, comment):
+    if comment.inside is not None:
+        return df.instructions[comment.inside]
+    for ins in df.instructions:
+        if ins.span.start > comment.span.start:
+            return ins
+    return None
+
+
+def _stage_range(df: Dockerfile, line: int, last_line: int) -> tuple[int, int]:
+    starts = [st.from_instruction.span.line for st in df.stages]
+    for i, s in enumerate(starts):
+        nxt = starts[i + 1] if i + 1 < len(starts) else last_line + 1
+        if line < nxt:
+            return (line if line >= s else s), nxt - 1
+    return line, last_line

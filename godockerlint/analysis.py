@@ -1,0 +1,607 @@
+"""Go facts about a parsed Dockerfile, computed once and shared by every rule.
+
+Resolves ARG scope and ENV per stage (with `FROM <stage>` inheritance), USER and
+HOME, WORKDIR, the final stage, which stages are Go stages, every go command in
+every RUN (subcommand, flags, env prefixes, `-o` output), the effective Go
+environment of each RUN (GOMODCACHE, GOCACHE, GOPROXY, GOFLAGS...) and its cache
+mounts. The definitions follow the rule catalogue's "shared definitions".
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from godockerlint.buildcontext import BuildContext
+from godockerlint.model import Dockerfile, Instruction, Mount, Span, Stage
+from godockerlint.shell import ShellWord, SimpleCommand, expand, key_values, split_commands
+
+# Subcommands that may download modules (rules.md, "Fetching go command").
+FETCHING = frozenset({"mod download", "build", "install", "test", "run", "get", "mod tidy", "mod vendor",
+                      "mod verify", "mod graph"})
+COMPILING = frozenset({"build", "install", "test", "vet", "run"})
+TWO_LEVEL = frozenset({"mod", "work", "env", "tool", "telemetry"})
+# go flags that take a value (everything else is boolean)
+VALUE_FLAGS = frozenset({
+    "o", "ldflags", "gcflags", "asmflags", "gccgoflags", "tags", "mod", "modfile", "p", "pkgdir",
+    "installsuffix", "buildmode", "compiler", "overlay", "pgo", "toolexec", "C", "coverpkg", "covermode",
+    "run", "bench", "count", "timeout", "exec", "cpu", "parallel", "benchtime", "coverprofile", "cpuprofile",
+    "memprofile", "blockprofile", "mutexprofile", "outputdir", "trace", "vet", "skip", "shuffle", "fuzz",
+    "fuzztime", "f", "json", "reuse", "x-buildid",
+})
+BOOL_VALUE_FLAGS = frozenset({"buildvcs", "json", "trimpath", "race", "a", "v", "x", "n"})
+GO_WRAPPERS = frozenset({"env", "time", "exec", "nohup", "sudo", "command", "nice", "xargs", "timeout"})
+TOOLCHAIN_IMAGE_RE = re.compile(
+    r"^(?:(?:docker\.io/)?(?:library/)?golang|[^:@]+/golang|cgr\.dev/chainguard/go(?:-fips)?|"
+    r"[^:@]*/go-toolset|[^:@]*/golang-\d+[^:@]*)(?:[:@].*)?$"
+)
+
+
+# Without a build context, these folders are taken to hold Go packages.
+CONVENTIONAL_SOURCE_DIRS = frozenset({"cmd", "internal", "pkg", "src", "app", "api", "server"})
+
+
+def copy_sources(ins: Instruction) -> list[str]:
+    """The source arguments of a COPY/ADD (every argument but the destination)."""
+    if ins.json_args is not None:
+        args = list(ins.json_args)
+    else:
+        from godockerlint.shell import split_words
+
+        args = [w.value for w in split_words(ins.args)]
+    return args[:-1]
+
+
+def copy_destination(ins: Instruction) -> str:
+    if ins.json_args is not None:
+        return ins.json_args[-1] if ins.json_args else "."
+    from godockerlint.shell import split_words
+
+    words = split_words(ins.args)
+    return words[-1].value if words else "."
+
+
+def image_name(ref: str) -> str:
+    """The repository part of an image reference (no tag, no digest)."""
+    ref = ref.split("@", 1)[0]
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        ref = ref[: len(ref) - len(last)] + last.split(":", 1)[0]
+    return ref
+
+
+def image_tag(ref: str) -> str | None:
+    ref_nodigest = ref.split("@", 1)[0]
+    last = ref_nodigest.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else None
+
+
+def is_toolchain_image(ref: str) -> bool:
+    return bool(TOOLCHAIN_IMAGE_RE.match(ref.lower()))
+
+
+def image_family(ref: str) -> str:
+    """golang, distroless, scratch, alpine, debian, ubuntu, busybox, chainguard-static, other."""
+    name = image_name(ref.lower())
+    short = name.rsplit("/", 1)[-1]
+    if ref.lower() == "scratch":
+        return "scratch"
+    if is_toolchain_image(ref):
+        return "golang"
+    if "distroless" in name:
+        return "distroless"
+    if short in ("alpine", "debian", "ubuntu", "busybox", "centos", "fedora", "amazonlinux"):
+        return short
+    if short.startswith("ubi") or "redhat" in name:
+        return "rhel"
+    return "other"
+
+
+def covers(target: str | None, path: str | None) -> bool:
+    """Does a mount at `target` contain `path`?"""
+    if not target or not path:
+        return False
+    t = posixpath.normpath(target)
+    p = posixpath.normpath(path)
+    return p == t or p.startswith(t.rstrip("/") + "/")
+
+
+@dataclass
+class GoCommand:
+    instruction: Instruction
+    command: SimpleCommand
+    words: list[ShellWord]  # from `go` on
+    subcommand: str  # "build", "mod download", "env", ...
+    flags: dict[str, str]  # name (without dashes) -> value ("true" for booleans); last wins
+    flag_words: dict[str, ShellWord]
+    packages: list[str]  # positional arguments after the subcommand
+    env: dict[str, str]  # inline VAR=x prefixes (and `env VAR=x`)
+    span: Span  # the go command in the file
+    in_heredoc: bool
+    run: "RunFacts" = field(repr=False, default=None)
+
+    @property
+    def output(self) -> str | None:
+        return self.flags.get("o")
+
+    @property
+    def go_env(self) -> dict[str, str]:
+        """Effective Go environment of this command: the RUN's plus its own prefixes."""
+        env = dict(self.run.env)
+        env.update(self.run.exports_before(self))
+        env.update(self.env)
+        return env
+
+    def setting(self, name: str) -> str | None:
+        """A Go setting as go would see it: process env, else `go env -w`, else None."""
+        env = self.go_env
+        v = env.get(name)
+        if v:
+            return v
+        return self.run.stage.go_env_file.get(name) or None
+
+    @property
+    def vendored(self) -> bool:
+        mod = self.flags.get("mod")
+        goflags = self.setting("GOFLAGS") or ""
+        if mod == "vendor" or "-mod=vendor" in goflags:
+            return True
+        if mod in ("mod", "readonly") or re.search(r"-mod=(mod|readonly)", goflags):
+            return False
+        ctx = self.run.facts.context
+        if ctx is not None and ctx.has_vendor:
+            from godockerlint.buildcontext import version_tuple
+
+            gm = ctx.go_mod
+            v = version_tuple(gm.go if gm else None)
+            return v is not None and v >= (1, 14)
+        return False
+
+    @property
+    def proxy_off(self) -> bool:
+        return (self.setting("GOPROXY") or "").strip() == "off"
+
+    @property
+    def fetching(self) -> bool:
+        sub = self.subcommand
+        if sub == "list":
+            fetch = "m" in self.flags
+        else:
+            fetch = sub in FETCHING
+        return fetch and not self.vendored and not self.proxy_off
+
+    @property
+    def compiling(self) -> bool:
+        return self.subcommand in COMPILING
+
+    @property
+    def gomodcache(self) -> str:
+        return self.run.resolve_gomodcache(self)
+
+    @property
+    def gocache(self) -> str:
+        return self.run.resolve_gocache(self)
+
+
+@dataclass
+class RunFacts:
+    instruction: Instruction
+    stage: "StageFacts" = field(repr=False)
+    facts: "Facts" = field(repr=False)
+    env: dict[str, str]  # ENV + ARG in scope at this RUN (values expanded)
+    args_declared: frozenset[str]  # ARG names declared in the stage so far
+    user: str | None
+    home: str
+    home_known: bool
+    workdir: str
+    commands: list[tuple[SimpleCommand, int, bool]] = field(default_factory=list)  # (cmd, base offset, heredoc)
+    go_commands: list[GoCommand] = field(default_factory=list)
+    # layering, filled in by Facts._layering():
+    sources_copied_before: Instruction | None = None  # the COPY/ADD that brought the source tree in
+    gomod_copied_before: Instruction | None = None  # a COPY that brought go.mod in (without the sources)
+    deps_ready_before: "RunFacts | None" = None  # the dependency step that ran earlier
+    binds_sources: bool = False  # a bind mount shows the source tree (or the whole context)
+    binds_gomod: bool = False  # a bind mount shows go.mod
+    is_dependency_step: bool = False
+
+    @property
+    def fetching_commands(self) -> list[GoCommand]:
+        return [g for g in self.go_commands if g.fetching]
+
+    @property
+    def cache_mounts(self) -> list[Mount]:
+        return [m for m in self.instruction.mounts if m.type == "cache"]
+
+    @property
+    def bind_mounts(self) -> list[Mount]:
+        return [m for m in self.instruction.mounts if m.type == "bind"]
+
+    def exports_before(self, gc: GoCommand) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for cmd, _, _ in self.commands:
+            if cmd is gc.command:
+                break
+            if cmd.name == "export":
+                for w in cmd.words[1:]:
+                    if "=" in w.value:
+                        k, _, v = w.value.partition("=")
+                        out[k] = v
+        return out
+
+    def resolve_gomodcache(self, gc: GoCommand | None = None) -> str:
+        get = gc.setting if gc else self._setting
+        explicit = get("GOMODCACHE")
+        if explicit:
+            return explicit
+        gopath = get("GOPATH") or self.stage.default_gopath(self.home)
+        return posixpath.join(gopath.split(":")[0], "pkg", "mod")
+
+    def resolve_gocache(self, gc: GoCommand | None = None) -> str:
+        get = gc.setting if gc else self._setting
+        explicit = get("GOCACHE")
+        if explicit:
+            return explicit
+        xdg = get("XDG_CACHE_HOME")
+        base = xdg or posixpath.join(self.home, ".cache")
+        return posixpath.join(base, "go-build")
+
+    def _setting(self, name: str) -> str | None:
+        return self.env.get(name) or self.stage.go_env_file.get(name) or None
+
+
+@dataclass
+class StageFacts:
+    stage: Stage
+    facts: "Facts" = field(repr=False)
+    parent: "StageFacts | None"
+    base: str  # the FROM reference with variables expanded
+    root_base: str  # the external image at the root of the FROM <stage> chain
+    runs: list[RunFacts] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)  # ENV at the end of the stage
+    go_env_file: dict[str, str] = field(default_factory=dict)  # `go env -w` at the end of the stage
+    user: str | None = None
+    workdir: str = "/"
+    arg_names: set[str] = field(default_factory=set)
+    sources_copied: Instruction | None = None
+    gomod_copied: Instruction | None = None
+    dependency_step: "RunFacts | None" = None
+
+    @property
+    def index(self) -> int:
+        return self.stage.index
+
+    @property
+    def label(self) -> str:
+        return f"'{self.stage.name}'" if self.stage.name else f"#{self.stage.index}"
+
+    @property
+    def family(self) -> str:
+        return image_family(self.root_base)
+
+    @property
+    def toolchain_base(self) -> bool:
+        return self.family == "golang"
+
+    @property
+    def go_commands(self) -> list[GoCommand]:
+        return [g for r in self.runs for g in r.go_commands]
+
+    @property
+    def is_go(self) -> bool:
+        return self.toolchain_base or bool(self.go_commands)
+
+    def default_gopath(self, home: str) -> str:
+        chain = self
+        while chain is not None:
+            if chain.parent is None and chain.toolchain_base:
+                return "/go" if image_name(chain.root_base.lower()).endswith("golang") else posixpath.join(home, "go")
+            chain = chain.parent
+        return posixpath.join(home, "go")
+
+    @property
+    def ancestors(self) -> list["StageFacts"]:
+        out, p = [], self.parent
+        while p is not None:
+            out.append(p)
+            p = p.parent
+        return out
+
+
+def home_for(user: str | None, env: dict[str, str]) -> tuple[str, bool]:
+    if env.get("HOME"):
+        return env["HOME"], True
+    if user is None:
+        return "/root", True
+    name = user.split(":", 1)[0]
+    if name in ("root", "0"):
+        return "/root", True
+    if name.isdigit():
+        return "/", False  # no passwd entry known: Docker uses "/"; an adduser'd uid has /home/<name>
+    return f"/home/{name}", False
+
+
+class Facts:
+    def __init__(self, df: Dockerfile, context: BuildContext | None = None, target: str | None = None,
+                 build_args: dict[str, str] | None = None) -> None:
+        self.dockerfile = df
+        self.context = context
+        self.target = target
+        self.build_args = build_args or {}
+        self.global_args: dict[str, str | None] = {}
+        self.global_arg_instructions: dict[str, Instruction] = {}
+        self.stages: list[StageFacts] = []
+        self._workdir_at: dict[int, str] = {}
+        self._user_at: dict[int, str | None] = {}
+        self._analyse()
+
+    # -- public --------------------------------------------------------------------
+    @cached_property
+    def final(self) -> StageFacts:
+        if self.target:
+            st = self.dockerfile.stage_by_ref(self.target)
+            if st is not None:
+                return self.stages[st.index]
+        return self.stages[-1]
+
+    def stage_of(self, ins: Instruction) -> StageFacts | None:
+        return self.stages[ins.stage] if ins.stage >= 0 else None
+
+    def workdir_at(self, ins: Instruction) -> str:
+        """The WORKDIR in effect when `ins` runs (before its own effect)."""
+        return self._workdir_at.get(ins.index, "/")
+
+    def user_at(self, ins: Instruction) -> str | None:
+        return self._user_at.get(ins.index)
+
+    def run_of(self, ins: Instruction) -> RunFacts | None:
+        st = self.stage_of(ins)
+        if st is None:
+            return None
+        for r in st.runs:
+            if r.instruction is ins:
+                return r
+        return None
+
+    def command_span(self, run: RunFacts, start: int, end: int, base: int, heredoc: bool) -> Span:
+        ins = run.instruction
+        lines = self.dockerfile.lines
+        if heredoc:
+            return lines.span(base + start, base + end)
+        return lines.span(ins.text_offset(start), ins.text_offset(max(end - 1, start)) + 1)
+
+    def word_span(self, gc: GoCommand, word: ShellWord) -> Span:
+        for cmd, base, heredoc in gc.run.commands:
+            if cmd is gc.command:
+                return self.command_span(gc.run, word.start, word.end, base, heredoc)
+        return gc.span
+
+    # -- analysis ------------------------------------------------------------------
+    def _analyse(self) -> None:
+        df = self.dockerfile
+        for ins in df.global_instructions:
+            for k, v, _ in key_values(ins.args, legacy=False):
+                val = self.build_args.get(k, v)
+                self.global_args[k] = expand(val, self._global_lookup) if val is not None else None
+                self.global_arg_instructions[k] = ins
+        for st in df.stages:
+            self.stages.append(self._analyse_stage(st))
+
+    def _global_lookup(self, name: str) -> str | None:
+        return self.global_args.get(name)
+
+    def _analyse_stage(self, st: Stage) -> StageFacts:
+        base = expand(st.base, self._global_lookup)
+        parent_stage = self.dockerfile.stage_by_ref(base, before=st.index) if not base.isdigit() else None
+        parent = self.stages[parent_stage.index] if parent_stage is not None else None
+        sf = StageFacts(
+            stage=st,
+            facts=self,
+            parent=parent,
+            base=base,
+            root_base=parent.root_base if parent else base,
+        )
+        if parent is not None:
+            env = dict(parent.env)
+            sf.go_env_file = dict(parent.go_env_file)
+            user = parent.user
+            workdir = parent.workdir
+        else:
+            env = self._image_env(base)
+            user = None
+            workdir = "/go" if image_family(base) == "golang" and image_name(base.lower()).endswith("golang") else "/"
+        args: dict[str, str | None] = {}
+
+        def lookup(name: str) -> str | None:
+            if name in args:
+                return args[name] if args[name] is not None else None
+            return env.get(name)
+
+        for ins in st.instructions:
+            self._workdir_at[ins.index] = workdir
+            self._user_at[ins.index] = user
+            kw = ins.keyword
+            if kw == "ARG":
+                for k, v, _ in key_values(ins.args, legacy=False):
+                    if k in self.build_args:
+                        val = self.build_args[k]
+                    elif v is not None:
+                        val = expand(v, lookup)
+                    else:
+                        val = self.global_args.get(k)
+                    args[k] = val
+                    sf.arg_names.add(k)
+            elif kw == "ENV":
+                for k, v, _ in key_values(ins.args):
+                    env[k] = expand(v or "", lookup)
+            elif kw == "USER":
+                user = expand(ins.args.strip(), lookup)
+            elif kw == "WORKDIR":
+                wd = expand(ins.args.strip(), lookup)
+                workdir = posixpath.normpath(posixpath.join(workdir, wd))
+            elif kw == "RUN":
+                run_env = {**env, **{k: v for k, v in args.items() if v is not None}}
+                home, known = home_for(user, run_env)
+                run = RunFacts(ins, sf, self, run_env, frozenset(args), user, home, known, workdir)
+                self._analyse_run(run)
+                sf.runs.append(run)
+        sf.env = env
+        sf.user = user
+        sf.workdir = workdir
+        self._layering(sf)
+        return sf
+
+    # -- layer order ---------------------------------------------------------------
+    def _layering(self, sf: StageFacts) -> None:
+        """Where the source tree, go.mod and the dependency step come in, per RUN."""
+        p = sf.parent
+        sources = p.sources_copied if p else None
+        gomod = p.gomod_copied if p else None
+        deps = p.dependency_step if p else None
+        runs = {id(r.instruction): r for r in sf.runs}
+        for ins in sf.stage.instructions:
+            if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and not ins.heredocs:
+                srcs = copy_sources(ins)
+                if any(self.is_source_path(x) for x in srcs):
+                    sources = sources or ins
+                elif any(posixpath.basename(x.rstrip("/")).startswith("go.mod") or x.startswith("go.*") for x in srcs):
+                    gomod = gomod or ins
+            run = runs.get(id(ins))
+            if run is None:
+                continue
+            for m in run.bind_mounts:
+                if m.from_:
+                    continue
+                src = m.source or "."
+                if self.is_source_path(src):
+                    run.binds_sources = True
+                elif posixpath.basename(src) == "go.mod":
+                    run.binds_gomod = True
+            run.sources_copied_before = sources
+            run.gomod_copied_before = gomod
+            run.deps_ready_before = deps
+            if deps is None and sources is None and run.fetching_commands:
+                run.is_dependency_step = True
+                deps = run
+        sf.sources_copied = sources
+        sf.gomod_copied = gomod
+        sf.dependency_step = deps
+
+    def is_source_path(self, src: str) -> bool:
+        """Does this COPY/bind source bring Go sources (the tree, a .go file, a package folder)?"""
+        s = src.strip()
+        norm = posixpath.normpath(s.lstrip("/")) if s not in ("", "/") else "."
+        if norm in (".", "*", "./*") or s in ("./", "/") or norm.endswith(".go") or "*" in norm.split("/")[-1] and norm.endswith("go"):
+            return True
+        if posixpath.basename(norm).startswith(("go.mod", "go.sum", "go.work")):
+            return False
+        ctx = self.context
+        if ctx is not None:
+            return ctx.holds_go_sources(norm)
+        return norm.split("/")[0] in CONVENTIONAL_SOURCE_DIRS
+
+    def _image_env(self, base: str) -> dict[str, str]:
+        name = image_name(base.lower())
+        if image_family(base) == "golang" and name.endswith("golang"):
+            return {"GOPATH": "/go", "GOTOOLCHAIN": "local", "PATH": "/go/bin:/usr/local/go/bin:/usr/local/sbin:"
+                    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+        return {}
+
+    def _analyse_run(self, run: RunFacts) -> None:
+        ins = run.instruction
+        scripts: list[tuple[str, int, bool]] = []
+        if ins.json_args is not None:
+            argv = list(ins.json_args)
+            if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash") and argv[1] in ("-c", "-ec", "-ex", "-exc", "-euc", "-eux"):
+                scripts.append((argv[2], ins.args_span.start, True))
+            else:
+                from shlex import quote
+
+                scripts.append((" ".join(quote(a) for a in argv), ins.args_span.start, True))
+        else:
+            command_part = re.sub(r"(^|\s)\d*<<-?\S+", " ", ins.args) if ins.heredocs else ins.args
+            scripts.append((ins.args, 0, False))
+            for h in ins.heredocs:
+                if _heredoc_is_script(command_part, h.body):
+                    scripts.append((h.body, h.body_span.start, True))
+        for script, base, heredoc in scripts:
+            for cmd in split_commands(script):
+                run.commands.append((cmd, base, heredoc))
+                gc = self._go_command(run, cmd, base, heredoc)
+                if gc is not None:
+                    run.go_commands.append(gc)
+                    if gc.subcommand == "env" and "w" in gc.flags:
+                        for p in gc.packages:
+                            if "=" in p:
+                                k, _, v = p.partition("=")
+                                run.stage.go_env_file[k] = v
+
+    def _go_command(self, run: RunFacts, cmd: SimpleCommand, base: int, heredoc: bool) -> GoCommand | None:
+        words = cmd.words
+        env = cmd.env()
+        k = 0
+        while k < len(words) and words[k].value.rsplit("/", 1)[-1] in GO_WRAPPERS:
+            k += 1
+            while k < len(words) and (words[k].value.startswith("-") or "=" in words[k].value):
+                if "=" in words[k].value and not words[k].value.startswith("-"):
+                    key, _, v = words[k].value.partition("=")
+                    env[key] = v
+                k += 1
+        if k >= len(words):
+            return None
+        prog = words[k].value.rsplit("/", 1)[-1]
+        if prog not in ("go", "xx-go"):
+            return None
+        rest = words[k + 1:]
+        # skip flags before the subcommand (rare: go -C dir build)
+        while rest and rest[0].value.startswith("-"):
+            rest = rest[1:]
+        if not rest:
+            return None
+        sub = rest[0].value
+        rest = rest[1:]
+        if sub in TWO_LEVEL and rest and not rest[0].value.startswith("-"):
+            sub = f"{sub} {rest[0].value}"
+            rest = rest[1:]
+        flags: dict[str, str] = {}
+        flag_words: dict[str, ShellWord] = {}
+        packages: list[str] = []
+        i = 0
+        while i < len(rest):
+            w = rest[i]
+            v = w.value
+            if v == "--":
+                packages.extend(x.value for x in rest[i + 1:])
+                break
+            if v.startswith("-") and len(v) > 1 and not (sub == "env" and "=" in v and not v.startswith("-")):
+                name = v.lstrip("-")
+                if "=" in name:
+                    name, _, val = name.partition("=")
+                elif name in VALUE_FLAGS and name not in BOOL_VALUE_FLAGS and i + 1 < len(rest):
+                    i += 1
+                    val = rest[i].value
+                else:
+                    val = "true"
+                flags[name] = val
+                flag_words[name] = w
+            else:
+                packages.append(v)
+            i += 1
+        span = self.command_span(run, cmd.start, cmd.end, base, heredoc)
+        gc = GoCommand(run.instruction, cmd, words[k:], sub, flags, flag_words, packages, env, span, heredoc)
+        gc.run = run
+        return gc
+
+
+def _heredoc_is_script(command_part: str, body: str) -> bool:
+    """Is this heredoc body run by the shell (RUN <<EOF, RUN sh <<EOF, RUN bash -e <<EOF)?"""
+    if body.startswith("#!"):
+        first = body.split("\n", 1)[0]
+        return any(s in first for s in ("/sh", "bash", "/ash", "dash", "env sh"))
+    words = command_part.split()
+    words = [w for w in words if not re.match(r"^\d*[<>]", w)]
+    if not words:
+        return True
+    prog = words[0].rsplit("/", 1)[-1]
+    return prog in ("sh", "bash", "ash", "dash", "zsh") and all(w.startswith("-") and "c" not in w for w in words[1:])

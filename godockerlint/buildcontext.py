@@ -1,0 +1,194 @@
+"""What the build context tells about the Go module: go.mod, go.sum, go.work,
+vendor/modules.txt, .dockerignore and the Go sources. Read lazily, once."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+SKIP_DIRS = frozenset({".git", "node_modules", "vendor", "testdata", ".hg", ".svn"})
+MAX_GO_FILES = 5000
+_IMPORT_C_RE = re.compile(rb'^\s*import\s+(?:\(\s*)?"C"', re.M)
+
+
+@dataclass(frozen=True)
+class GoMod:
+    module: str | None
+    go: str | None  # "1.22" / "1.22.3"
+    toolchain: str | None  # "go1.23.1"
+    requires: tuple[tuple[str, str], ...] = field(default=())
+    go_line: int = 0
+    toolchain_line: int = 0
+
+
+def parse_go_mod(text: str) -> GoMod:
+    module = go = toolchain = None
+    go_line = toolchain_line = 0
+    requires = []
+    in_block = False
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("//", 1)[0].strip()
+        if not line:
+            continue
+        if in_block:
+            if line == ")":
+                in_block = False
+            elif block_kind == "require":
+                parts = line.split()
+                if len(parts) >= 2:
+                    requires.append((parts[0].strip('"'), parts[1]))
+            continue
+        parts = line.split()
+        kw = parts[0]
+        if kw in ("require", "replace", "exclude", "retract", "tool", "ignore", "godebug") and parts[1:2] == ["("]:
+            in_block, block_kind = True, kw
+            continue
+        if kw == "module" and len(parts) > 1:
+            module = parts[1].strip('"')
+        elif kw == "go" and len(parts) > 1:
+            go, go_line = parts[1], n
+        elif kw == "toolchain" and len(parts) > 1:
+            toolchain, toolchain_line = parts[1], n
+        elif kw == "require" and len(parts) >= 3:
+            requires.append((parts[1].strip('"'), parts[2]))
+    return GoMod(module, go, toolchain, tuple(requires), go_line, toolchain_line)
+
+
+def version_tuple(v: str | None) -> tuple[int, ...] | None:
+    """'1.22', '1.22.3', 'go1.23rc1' -> (1, 22[, 3]); None when not a Go version."""
+    if not v:
+        return None
+    m = re.match(r"^(?:go)?(\d+)\.(\d+)(?:\.(\d+))?", v)
+    if not m:
+        return None
+    return tuple(int(x) for x in m.groups() if x is not None)
+
+
+class DockerIgnore:
+    """`.dockerignore` patterns with Docker's semantics (last match wins, `!` re-includes)."""
+
+    def __init__(self, text: str) -> None:
+        self.patterns: list[tuple[bool, str]] = []
+        for raw in text.splitlines():
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            neg = line.startswith("!")
+            if neg:
+                line = line[1:].strip()
+            line = os.path.normpath(line).lstrip("/")
+            if line == ".":
+                continue
+            self.patterns.append((neg, line))
+
+    def ignored(self, rel: str) -> bool:
+        rel = os.path.normpath(rel).lstrip("/")
+        result = False
+        for neg, pat in self.patterns:
+            if _match(pat, rel):
+                result = not neg
+        return result
+
+
+def _match(pattern: str, path: str) -> bool:
+    if pattern.startswith("**/"):
+        pattern = pattern[3:]
+        parts = path.split("/")
+        return any(_match(pattern, "/".join(parts[i:])) for i in range(len(parts)))
+    if fnmatch.fnmatchcase(path, pattern):
+        return True
+    # a pattern matching a parent folder excludes everything under it
+    parts = path.split("/")
+    return any(fnmatch.fnmatchcase("/".join(parts[:i]), pattern) for i in range(1, len(parts)))
+
+
+class BuildContext:
+    """The build context directory; every property reads files lazily and once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _read(self, name: str) -> str | None:
+        try:
+            return (self.root / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+
+    def exists(self, rel: str) -> bool:
+        return (self.root / rel).exists()
+
+    @cached_property
+    def go_mod(self) -> GoMod | None:
+        text = self._read("go.mod")
+        return parse_go_mod(text) if text is not None else None
+
+    @cached_property
+    def has_go_sum(self) -> bool:
+        return (self.root / "go.sum").is_file()
+
+    @cached_property
+    def has_go_work(self) -> bool:
+        return (self.root / "go.work").is_file()
+
+    @cached_property
+    def has_vendor(self) -> bool:
+        return (self.root / "vendor" / "modules.txt").is_file()
+
+    @cached_property
+    def has_git(self) -> bool:
+        return (self.root / ".git").exists()
+
+    @cached_property
+    def dockerignore(self) -> DockerIgnore | None:
+        text = self._read(".dockerignore")
+        return DockerIgnore(text) if text is not None else None
+
+    @cached_property
+    def go_dirs(self) -> frozenset[str]:
+        """Relative directories (posix, '.' for the root) that hold .go files."""
+        dirs, _ = self._scan
+        return dirs
+
+    @cached_property
+    def uses_cgo(self) -> bool:
+        _, cgo = self._scan
+        return cgo
+
+    @cached_property
+    def _scan(self) -> tuple[frozenset[str], bool]:
+        dirs: set[str] = set()
+        cgo = False
+        seen = 0
+        for top, subdirs, files in os.walk(self.root):
+            subdirs[:] = sorted(d for d in subdirs if d not in SKIP_DIRS and not d.startswith("."))
+            gos = [f for f in files if f.endswith(".go")]
+            if not gos:
+                continue
+            rel = os.path.relpath(top, self.root).replace(os.sep, "/")
+            dirs.add(rel)
+            for f in gos:
+                seen += 1
+                if seen > MAX_GO_FILES:
+                    return frozenset(dirs), cgo
+                if not cgo:
+                    try:
+                        with open(os.path.join(top, f), "rb") as fh:
+                            head = fh.read(65536)
+                    except OSError:
+                        continue
+                    if b'"C"' in head and _IMPORT_C_RE.search(head):
+                        cgo = True
+        return frozenset(dirs), cgo
+
+    def holds_go_sources(self, rel: str) -> bool:
+        """Does the context path `rel` (a file or folder) contain .go files?"""
+        rel = os.path.normpath(rel.lstrip("/")).replace(os.sep, "/")
+        if rel.endswith(".go"):
+            return True
+        if rel in ("", "."):
+            return bool(self.go_dirs)
+        return any(d == rel or d.startswith(rel + "/") for d in self.go_dirs)

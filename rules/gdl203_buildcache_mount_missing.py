@@ -1,0 +1,70 @@
+"""A RUN that compiles Go code has no cache mount on the build cache (GOCACHE).
+
+`go build`, `go install`, `go test`, `go vet` and `go run` keep compiled
+packages in GOCACHE. In an image layer that cache is thrown away whenever the
+layer rebuilds, which for the build step is on every source edit: every build
+recompiles every dependency and the standard library packages it uses, often
+minutes. A BuildKit cache mount keeps it between builds, so only changed
+packages compile.
+
+The mount must cover the *effective* GOCACHE of that RUN: `GOCACHE` if set,
+else `$XDG_CACHE_HOME/go-build`, else `$HOME/.cache/go-build` (for root,
+`/root/.cache/go-build`; `USER` changes `$HOME`). A mount whose target looks
+like a build cache but misses the effective one is GDL204's business.
+
+Anti-pattern:
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod go build -o /out/app .
+```
+
+Best practice:
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod \
+    --mount=type=cache,target=/root/.cache/go-build \
+    go build -o /out/app .
+```
+
+Fix (safe): adds `--mount=type=cache,target=<GOCACHE>` to the RUN (with the
+numeric `uid`/`gid` of a non-root numeric USER). When a named non-root USER is
+in effect the fix is unsafe (its uid is unknown); when `$HOME` is unknown there
+is no fix.
+"""
+
+from __future__ import annotations
+
+from godockerlint.analysis import covers
+from godockerlint.cachemounts import cache_mount_fix, looks_like
+
+CODE = "GDL203"
+NAME = "buildcache-mount-missing"
+SEVERITY = "warning"
+FIX = "safe/unsafe"
+SUMMARY = "A RUN that compiles Go code has no BuildKit cache mount on GOCACHE."
+
+
+def check(ctx):
+    for stage in ctx.facts.stages:
+        for run in stage.runs:
+            compiling = [g for g in run.go_commands if g.compiling]
+            if not compiling:
+                continue
+            gc = compiling[0]
+            gocache = gc.gocache
+            mounts = run.cache_mounts
+            if any(covers(m.target, gocache) for m in mounts):
+                continue
+            if any(looks_like(m.target, "go-build") for m in mounts):
+                continue  # a wrongly aimed build cache mount: GDL204
+            message = (
+                f"`go {gc.subcommand}` has no cache mount on its build cache {gocache}: every build "
+                f"recompiles every dependency; add `--mount=type=cache,target={gocache}`"
+            )
+            yield ctx.report(gc.span, message, fix=cache_mount_fix(ctx, run, gocache, "GOCACHE"))
