@@ -283,3 +283,58 @@ def test_lint_with_config_reads_it_with_ruamel(configured):
     proc = subprocess.run([sys.executable, "-c", IMPORTS, "Dockerfile"], capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.strip().splitlines()[-1] == "['ruamel.yaml']"
+
+
+# --- per-rule options ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rule_with_options(monkeypatch):
+    """GDL101 as if it declared OPTIONS (no bundled rule has options yet)."""
+    import dataclasses
+
+    from godockerlint import rule as rule_module
+
+    rules = dict(rule_module.load_rules())
+    rules["GDL101"] = dataclasses.replace(
+        rules["GDL101"], options={"strict": False, "max_stages": 3, "allowed": [], "proxy": None}
+    )
+    monkeypatch.setattr(rule_module, "load_rules", lambda: rules)
+
+
+def test_rule_options(tmp_path, rule_with_options):
+    path = write(
+        tmp_path / ".godockerlint.yaml",
+        """\
+        rules:
+          GDL101:
+            strict: true
+            max-stages: 5          # - and _ are interchangeable
+            allowed: [a, b]
+            proxy: {any: thing}    # no default: any value
+          GDL202:
+        """,
+    )
+    assert make_settings(load_config(path), CliOverrides()).rule_options == {
+        "GDL101": {"strict": True, "max_stages": 5, "allowed": ["a", "b"], "proxy": {"any": "thing"}}
+    }
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("rules:\n  GDL101:\n    strict: 1\n", "3: rules: GDL101: strict: expected true or false, got 1"),
+        ("rules:\n  GDL101:\n    max_stages: yes\n", "3: rules: GDL101: max_stages: expected an integer, got 'yes'"),
+        ("rules:\n  GDL101:\n    max_stages: true\n", "3: rules: GDL101: max_stages: expected an integer, got True"),
+        ("rules:\n  GDL101:\n\n    allowed: a\n", "4: rules: GDL101: allowed: expected a list, got 'a'"),
+        ("rules:\n  GDL101:\n    colour: red\n",
+         "3: rules: GDL101: unknown option 'colour' (options: strict, max_stages, allowed, proxy)"),
+        ("rules:\n  GDL101: [strict]\n", "2: rules: GDL101: expected a mapping of option names to values, got a list"),
+    ],
+)
+def test_bad_rule_options(tmp_path, rule_with_options, text, message):
+    path = tmp_path / ".godockerlint.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert str(exc.value) == f"{path}:{message}"
