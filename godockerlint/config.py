@@ -6,7 +6,6 @@ without a config file never pays for it.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +56,9 @@ def check_code(value: str, *, prefix: bool) -> str:
     codes = rule_codes()
     if code in codes or (prefix and code and any(c.startswith(code) for c in codes)):
         return code
-    hint = difflib.get_close_matches(code, codes, n=1)
+    from difflib import get_close_matches
+
+    hint = get_close_matches(code, codes, n=1)
     raise ConfigError(f"unknown rule code {value!r}" + (f" (did you mean {hint[0]}?)" if hint else ""))
 
 
@@ -149,7 +150,9 @@ class _Reader:
         for key in data:
             line = data.lc.key(key)[0] + 1
             if key not in handlers:
-                hint = difflib.get_close_matches(str(key), handlers, n=1)
+                from difflib import get_close_matches
+
+                hint = get_close_matches(str(key), handlers, n=1)
                 raise self.fail(
                     f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else f" (expected one of: {', '.join(handlers)})"),
                     line,

@@ -165,6 +165,27 @@ def test_an_internal_error_is_one_line_and_the_others_are_still_linted(work, mon
     assert result.stdout == "good/Dockerfile:6:5: GDL101 warning: " + MSG_101 + "\n"
 
 
+# --- build options ---------------------------------------------------------------------------------
+
+
+def test_target_selects_the_final_stage(work):
+    dockerfile(work, GOOD)
+    assert run(["--select", "GDL401"]).stdout == "All checks passed.\n"
+    result = run(["--select", "GDL401", "--target", "build"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith("Dockerfile:1:1: GDL401 error: the final stage 'build' ")
+
+
+def test_context_must_be_a_folder(work):
+    dockerfile(work, GOOD)
+    result = run(["--context", "nowhere"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "godockerlint: error: Invalid value for '--context': Directory 'nowhere' does not exist "
+        "(see 'godockerlint --help')\n"
+    )
+
+
 # --- select / ignore ------------------------------------------------------------------------------
 
 
