@@ -19,8 +19,8 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def error(message: str) -> None:
-    """Print a one-line error on stderr."""
-    click.echo(f"{PROG}: error: {message}", err=True)
+    """Print a one-line error on stderr (a multi-line message is joined into one line)."""
+    click.echo(f"{PROG}: error: {' '.join(message.splitlines())}", err=True)
 
 
 class _Command(click.Command):
