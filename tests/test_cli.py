@@ -96,6 +96,14 @@ def test_exit_1_on_a_parse_error(work):
     assert lines[1:] == ["Found 1 problem (1 error)."]
 
 
+def test_a_parse_error_is_reported_whatever_select_and_ignore_say(work):
+    dockerfile(work, BROKEN)
+    expected = "Dockerfile:2:5: GDL001 error: unterminated heredoc: no line 'EOF' ends it\n"
+    for args in (["--select", "GDL101"], ["--ignore", "GDL001"]):
+        result = run([*args, "-q"])
+        assert (result.exit_code, result.stdout) == (1, expected)
+
+
 def test_exit_2_on_a_missing_path(work):
     result = run(["Dockerfile"])
     assert result.exit_code == 2
