@@ -58,8 +58,8 @@ class ModuleSpec:
     version: str
     requires: Tuple[Tuple[str, str], ...] = ()  # (module name, version)
     subpackages: Tuple[str, ...] = ("kernel",)
-    files_per_package: int = 2
-    funcs_per_file: int = 120
+    files_per_package: int = 3
+    funcs_per_file: int = 400
 
     @property
     def path(self) -> str:
