@@ -14,8 +14,10 @@ first FROM does not count either: it is empty inside the stage until the stage
 re-declares it (see GDL102). Vendored builds and `GOPROXY=off` download
 nothing and are not flagged.
 
-The finding points at the first fetching RUN of the stage; the stage is
-reported once.
+The finding points at the first fetching go command of the stage; the stage
+is reported once. A stage built `FROM` an ancestor whose dependency step
+downloaded the modules with `ARG GOPROXY` declared is not flagged: its go
+commands find every module in the cache already.
 
 Anti-pattern:
 
@@ -70,6 +72,9 @@ def check(ctx):
         run = first.run
         if "GOPROXY" in run.args_declared:
             continue
+        dep = run.deps_ready_before
+        if dep is not None and dep.stage is not stage and "GOPROXY" in dep.args_declared:
+            continue  # modules were downloaded, through the proxy argument, in an ancestor stage
         env_ins = _env_goproxy_before(stage, run.instruction)
         hard = first.env.get("GOPROXY") or (env_ins[1] if env_ins else None) or stage.go_env_file.get("GOPROXY")
         why = f"the hard-coded GOPROXY={hard} cannot be overridden per build" if hard else \

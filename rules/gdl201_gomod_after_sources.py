@@ -39,15 +39,15 @@ bind-mount form (`RUN --mount=type=cache,... --mount=type=bind,source=go.mod,...
 go mod download`) is used when the file already uses `RUN --mount` or the
 configuration says `download-step: bind`; otherwise, and always with
 `ci-cache: ephemeral` (modules must land in a layer), the
-`COPY go.mod go.sum ./` + `RUN go mod download` form. `go.sum` is left out when
-the build context has none.
+`COPY go.mod go.sum ./` + `RUN go mod download` form (just the RUN when go.mod
+was already copied). `go.sum` is left out when the build context has none.
 """
 
 from __future__ import annotations
 
 import posixpath
 
-from godockerlint.analysis import copy_destination
+from godockerlint.analysis import copy_destination, copy_sources
 from godockerlint.edits import insert_lines_before
 from godockerlint.findings import SAFE, Fix
 
@@ -87,8 +87,7 @@ def _fix(ctx, src, run):
     df = ctx.dockerfile
     settings = ctx.settings
     workdir = ctx.facts.workdir_at(src)
-    dest = copy_destination(src)
-    target_dir = posixpath.normpath(posixpath.join(workdir, dest))
+    target_dir = _module_root(ctx, src, run, workdir)
     files = ["go.mod"]
     context = ctx.facts.context
     if context is None or context.has_go_sum:
@@ -102,6 +101,8 @@ def _fix(ctx, src, run):
     if form == "copy":
         where = "./" if target_dir == workdir else target_dir.rstrip("/") + "/"
         lines = [f"COPY {' '.join(files)} {where}", f"RUN {cd}go mod download"]
+        if run.gomod_copied_before is not None and run.gomod_copied_before.span.start < src.span.start:
+            lines = lines[1:]  # go.mod is already there: only the download is missing
     else:
         cont = f" {df.escape}"
         prefix = "" if target_dir == workdir else target_dir.rstrip("/") + "/"
@@ -110,3 +111,17 @@ def _fix(ctx, src, run):
         lines.append(f"    {cd}go mod download")
     return Fix((insert_lines_before(df, src, lines),), SAFE, "insert a go.mod/go.sum dependency step before the sources")
 
+
+
+def _module_root(ctx, src, run, workdir: str) -> str:
+    """Where go.mod belongs: where the whole tree is copied, where go.mod already went, or WORKDIR."""
+    whole_tree = any(posixpath.normpath(x) in (".", "*") for x in copy_sources(src))
+    gomod = run.gomod_copied_before
+    if whole_tree:
+        ins = src
+    elif gomod is not None:
+        ins = gomod
+    else:
+        return workdir
+    dest = copy_destination(ins)
+    return posixpath.normpath(posixpath.join(ctx.facts.workdir_at(ins), dest))

@@ -1,0 +1,80 @@
+"""Every headline rule against its fixtures (fixtures/rules/<CODE>/{bad,good}/<case>/).
+
+A case folder is a build context: its Dockerfile, plus whatever go.mod, go.sum,
+sources and vendor/ it needs. `expected` lists the rule's findings as
+`LINE:COL LEVEL`; `fixed` is the Dockerfile after applying that rule's fixes
+(safe and unsafe) once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from godockerlint.engine import lint_file
+from godockerlint.fixer import apply_edits
+from godockerlint.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
+CASES = sorted(p.parent for p in ROOT.glob("*/*/*/Dockerfile"))
+
+
+def case_id(p: Path) -> str:
+    return "/".join(p.parts[-3:])
+
+
+def rule_findings(case: Path):
+    code = case.parts[-3]
+    findings = lint_file(case / "Dockerfile", Settings())
+    assert findings.errors == []
+    return code, [f for f in findings if f.code == code]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.parts[-2] == "bad"], ids=case_id)
+def test_bad_fixture_triggers_rule(case: Path):
+    code, findings = rule_findings(case)
+    expected = (case / "expected").read_text().split("\n")
+    got = [f"{f.line}:{f.column} {f.level}" for f in findings]
+    assert got == [e for e in expected if e], f"{code} findings: {[f.message for f in findings]}"
+    for f in findings:
+        assert "\n" not in f.message and f.message[0].islower() or f.message[0] == "`"
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.parts[-2] == "good"], ids=case_id)
+def test_good_fixture_does_not_trigger_rule(case: Path):
+    code, findings = rule_findings(case)
+    assert findings == [], [f"{f.line}:{f.column} {f.message}" for f in findings]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if (c / "fixed").exists()], ids=case_id)
+def test_fix_gives_exact_text(case: Path):
+    code, findings = rule_findings(case)
+    text = (case / "Dockerfile").read_text()
+    edits = [e for f in findings if f.fix for e in f.fix.edits]
+    assert edits, "the finding carries no fix"
+    assert apply_edits(text, edits) == (case / "fixed").read_text()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if (c / "fixed").exists()], ids=case_id)
+def test_fixed_text_no_longer_triggers_rule(case: Path, tmp_path: Path):
+    code = case.parts[-3]
+    for item in case.iterdir():
+        if item.is_file():
+            (tmp_path / item.name).write_bytes(item.read_bytes())
+        else:
+            import shutil
+
+            shutil.copytree(item, tmp_path / item.name)
+    (tmp_path / "Dockerfile").write_bytes((case / "fixed").read_bytes())
+    again = [f for f in lint_file(tmp_path / "Dockerfile", Settings()) if f.code == code]
+    # GDL401's unsafe replacement keeps a RUN that distroless cannot run: GDL402's business
+    assert [f for f in again if f.fix] == [], [f.message for f in again]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.parts[-2] == "bad" and not (c / "fixed").exists()],
+                         ids=case_id)
+def test_bad_fixture_without_fix_file_has_no_edits(case: Path):
+    """Findings without a `fixed` file are the ones whose fix needs the rewriter."""
+    code, findings = rule_findings(case)
+    assert all(f.fix is None for f in findings)
