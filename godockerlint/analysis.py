@@ -170,7 +170,13 @@ class GoCommand:
             fetch = "m" in self.flags
         else:
             fetch = sub in FETCHING
-        return fetch and not self.vendored and not self.proxy_off
+        return fetch and not self.vendored and not self.proxy_off and not self.no_requirements
+
+    @property
+    def no_requirements(self) -> bool:
+        """The context's go.mod requires nothing: there is no module to download."""
+        ctx = self.run.facts.context
+        return ctx is not None and ctx.go_mod is not None and not ctx.go_mod.requires
 
     @property
     def compiling(self) -> bool:
@@ -249,6 +255,10 @@ class RunFacts:
 
     def _setting(self, name: str) -> str | None:
         return self.env.get(name) or self.stage.go_env_file.get(name) or None
+
+    def setting(self, name: str) -> str | None:
+        """A Go setting as a go command of this RUN without prefixes sees it (ENV/ARG, `go env -w`)."""
+        return self._setting(name)
 
 
 @dataclass

@@ -12,7 +12,8 @@ A hard-coded `ENV GOPROXY=...` (or an inline `GOPROXY=... go build`, or
 an ENV is baked into that stage's image. A global `ARG GOPROXY` before the
 first FROM does not count either: it is empty inside the stage until the stage
 re-declares it (see GDL102). Vendored builds and `GOPROXY=off` download
-nothing and are not flagged.
+nothing and are not flagged. When the build context's go.mod
+requires no module, there is nothing to download and the rule is silent.
 
 The finding points at the first fetching go command of the stage; the stage
 is reported once. A stage built `FROM` an ancestor whose dependency step

@@ -12,7 +12,8 @@ the dependencies do. A RUN that downloads modules before any source copy counts
 as the dependency step; so does one inherited from a parent stage
 (`FROM deps AS build`). Without a build context, `.`, `*`, `*.go` and the
 conventional package folders (`cmd`, `internal`, `pkg`, `src`, `app`, `api`,
-`server`) are taken to be sources; with one, any folder holding `.go` files.
+`server`) are taken to be sources; with one, any folder holding `.go` files. When the build context's go.mod
+requires no module, there is nothing to download and the rule is silent.
 
 Anti-pattern:
 

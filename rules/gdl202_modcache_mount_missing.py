@@ -11,7 +11,8 @@ set, else the first GOPATH entry + `/pkg/mod`. Official `golang` images set
 `GOPATH=/go`, so it is `/go/pkg/mod`; other bases (alpine + apk go, debian +
 golang-go) use `$HOME/go/pkg/mod`, and `USER` changes `$HOME`. A mount on a
 parent folder (`/go`) covers it. A mount whose target looks like a module cache
-but misses the effective one is GDL204's business, not this rule's.
+but misses the effective one is GDL204's business, not this rule's. When the build context's go.mod
+requires no module, there is nothing to download and the rule is silent.
 
 With `ci-cache: ephemeral` (a CI runner that keeps only the layer cache), cache
 mounts are empty on every run, so modules must be downloaded into a layer by
