@@ -99,6 +99,22 @@ def image_family(ref: str) -> str:
     return "other"
 
 
+def image_shell(ref: str) -> str | None:
+    """The shell a base image provides: "/bin/sh" for ordinary images, "/busybox/sh" for the
+    distroless `:debug` variants (busybox lives in /busybox; /bin/sh does not exist), None for
+    images without a shell (scratch, distroless, Chainguard static)."""
+    low = ref.lower()
+    if low == "scratch":
+        return None
+    name = image_name(low)
+    tag = image_tag(low) or ""
+    if "distroless" in name:
+        return "/busybox/sh" if tag.startswith("debug") else None
+    if name.startswith("cgr.dev/chainguard/static"):
+        return None
+    return "/bin/sh"
+
+
 def covers(target: str | None, path: str | None) -> bool:
     """Does a mount at `target` contain `path`?"""
     if not target or not path:
@@ -224,6 +240,11 @@ class RunFacts:
     def bind_mounts(self) -> list[Mount]:
         return [m for m in self.instruction.mounts if m.type == "bind"]
 
+    @property
+    def gomod_in_place(self) -> bool:
+        """Has go.mod been put where this RUN can see it (copied or bind-mounted, here or in an ancestor)?"""
+        return bool(self.gomod_copied_before or self.sources_copied_before or self.binds_gomod or self.binds_sources)
+
     def exports_before(self, gc: GoCommand) -> dict[str, str]:
         out: dict[str, str] = {}
         for cmd, _, _ in self.commands:
@@ -301,6 +322,19 @@ class StageFacts:
     @property
     def is_go(self) -> bool:
         return self.toolchain_base or bool(self.go_commands)
+
+    @property
+    def runs_go_binary(self) -> bool:
+        """Is this a Go stage, or does it copy files from one (`COPY --from=<Go stage>`)?"""
+        if self.is_go:
+            return True
+        df = self.facts.dockerfile
+        for ins in self.stage.instructions:
+            ref = ins.flag("from").value if ins.keyword in ("COPY", "ADD") and ins.flag("from") else None
+            st = df.stage_by_ref(ref, before=self.index) if ref else None
+            if st is not None and self.facts.stages[st.index].is_go:
+                return True
+        return bool(self.parent and self.parent.runs_go_binary)
 
     def default_gopath(self, home: str) -> str:
         chain = self
@@ -615,3 +649,86 @@ def _heredoc_is_script(command_part: str, body: str) -> bool:
         return True
     prog = words[0].rsplit("/", 1)[-1]
     return prog in ("sh", "bash", "ash", "dash", "zsh") and all(w.startswith("-") and "c" not in w for w in words[1:])
+
+
+# -- where variables are set ---------------------------------------------------------
+@dataclass(frozen=True)
+class Assignment:
+    """One place where the Dockerfile gives a variable a value (or declares it)."""
+
+    name: str
+    value: str | None  # as written (quotes removed, variables unexpanded); None for a bare ARG
+    span: Span  # the NAME=value word (for a legacy `ENV NAME value`, name to end of value)
+    instruction: Instruction
+    kind: str  # "global-arg", "arg", "env", "inline" (VAR=x cmd, env VAR=x), "export", "go-env-w"
+    stage: "StageFacts | None"
+    run: "RunFacts | None" = None
+
+
+def instruction_word_span(df: Dockerfile, ins: Instruction, word: ShellWord, end: int | None = None) -> Span:
+    """The file span of a word of `ins.args` (as split by shell.split_words / key_values)."""
+    stop = word.end if end is None else end
+    start = ins.text_offset(word.start)
+    return df.lines.span(start, ins.text_offset(max(stop - 1, word.start)) + 1)
+
+
+def shell_word_span(facts: "Facts", run: RunFacts, cmd: SimpleCommand, word: ShellWord) -> Span:
+    """The file span of a word of one of `run.commands`."""
+    for c, base, heredoc in run.commands:
+        if c is cmd:
+            return facts.command_span(run, word.start, word.end, base, heredoc)
+    return run.instruction.span
+
+
+def assignments(facts: "Facts", names: frozenset[str] | set[str] | None = None) -> list[Assignment]:
+    """Every ARG/ENV/inline/export/`go env -w` assignment of the file, in file order."""
+    df = facts.dockerfile
+    out: list[Assignment] = []
+
+    def want(k: str) -> bool:
+        return names is None or k in names
+
+    for ins in df.global_instructions:
+        if ins.keyword == "ARG":
+            for k, v, w in key_values(ins.args, legacy=False):
+                if want(k):
+                    out.append(Assignment(k, v, instruction_word_span(df, ins, w), ins, "global-arg", None))
+    for sf in facts.stages:
+        runs = {id(r.instruction): r for r in sf.runs}
+        for ins in sf.stage.instructions:
+            if ins.keyword in ("ARG", "ENV"):
+                legacy = ins.keyword == "ENV"
+                pairs = key_values(ins.args, legacy=legacy)
+                for k, v, w in pairs:
+                    if not want(k):
+                        continue
+                    end = None
+                    if legacy and v is not None and "=" not in w.raw:
+                        end = len(ins.args.rstrip())
+                    out.append(Assignment(k, v, instruction_word_span(df, ins, w, end), ins, ins.keyword.lower(), sf))
+            run = runs.get(id(ins))
+            if run is None:
+                continue
+            for cmd, _, _ in run.commands:
+                found: list[tuple[ShellWord, str]] = [(w, "inline") for w in cmd.assignments]
+                words = cmd.words
+                name = cmd.name.rsplit("/", 1)[-1]
+                if name == "env":
+                    for w in words[1:]:
+                        if "=" in w.value and not w.value.startswith("-"):
+                            found.append((w, "inline"))
+                        elif not w.value.startswith("-"):
+                            break
+                elif name in ("export", "declare", "typeset", "readonly"):
+                    found += [(w, "export") for w in words[1:] if "=" in w.value and not w.value.startswith("-")]
+                gc = next((g for g in run.go_commands if g.command is cmd), None)
+                if gc is not None and gc.subcommand == "env" and "w" in gc.flags:
+                    for w in gc.words:
+                        if "=" in w.value and not w.value.startswith("-"):
+                            found.append((w, "go-env-w"))
+                for w, kind in found:
+                    k, _, v = w.value.partition("=")
+                    if want(k):
+                        out.append(Assignment(k, v, shell_word_span(facts, run, cmd, w), ins, kind, sf, run))
+    return out
+

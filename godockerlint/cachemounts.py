@@ -31,3 +31,37 @@ def cache_mount_fix(ctx, run, target: str, what: str) -> Fix | None:
             note = f" (USER {user} is not numeric: check the mount's uid/gid)"
     return Fix((insert_flag(ctx.dockerfile, run.instruction, flag),), applicability,
                f"add a cache mount on {what} {target}{note}")
+
+
+def mount_text(mount, **changes: str | None) -> str:
+    """The `--mount=...` flag text of `mount` with some options changed (None drops one).
+
+    Keys are written with their canonical names (`dst` becomes `target`), in the
+    order they were written; new keys go at the end."""
+    order = [(k, v) for k, v in mount.options]
+    seen = {k for k, _ in order}
+    out = []
+    for k, v in order:
+        if k in changes:
+            if changes[k] is None:
+                continue
+            v = changes[k]
+        out.append((k, v))
+    out += [(k, v) for k, v in changes.items() if k not in seen and v is not None]
+    return "--mount=" + ",".join(f"{k}={_csv(v)}" for k, v in out)
+
+
+def _csv(value: str) -> str:
+    if any(c in value for c in ',"\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def flag_removal_span(ins, flag) -> tuple[int, int]:
+    """(start, end) that removes `flag` from `ins` with the blanks or continuation before it."""
+    prev_end = ins.span.start + len(ins.raw_keyword)
+    for f in ins.flags:
+        if f.span.start >= flag.span.start:
+            break
+        prev_end = f.span.end
+    return prev_end, flag.span.end
