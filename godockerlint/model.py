@@ -82,7 +82,7 @@ class Mount:
     mode: str | None
     required: str | None
     env: str | None
-    readonly: bool
+    readonly: bool  # as BuildKit: bind/secret/ssh read-only unless rw, cache/tmpfs writable unless ro
     options: tuple[tuple[str, str], ...]  # every key=value as written, aliases resolved
     span: Span
 

@@ -73,15 +73,20 @@ def decode(data: bytes) -> tuple[str, bool]:
         data = data[3:]
     nul = data.find(b"\x00")
     if nul != -1:
-        line = data.count(b"\n", 0, nul) + 1
-        col = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
+        line, col = _byte_position(data, nul)
         raise ParseError("not a text file (NUL byte)", line, col)
     try:
         return data.decode("utf-8"), bom
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, col = _byte_position(data, exc.start)
         raise ParseError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, col) from None
+
+
+def _byte_position(data: bytes, i: int) -> tuple[int, int]:
+    """1-based (line, column) of byte `i`, the column counted in characters as in the model."""
+    line_start = data.rfind(b"\n", 0, i) + 1
+    prefix = data[line_start:i].decode("utf-8", errors="replace")
+    return data.count(b"\n", 0, i) + 1, len(prefix) + 1
 
 
 def parse_bytes(data: bytes, path: str = "Dockerfile") -> Dockerfile:
@@ -176,17 +181,17 @@ class _Parser:
     def split(self, first_line: int) -> list[_Entry]:
         """dockerfile-parse's instruction splitting, from `first_line` on."""
         tail = "\n".join(self.lines[first_line:])
-        prefix = ""
-        if self.escape != "\\":
-            prefix = f"# escape={self.escape}\n"
+        # Our escape character, then a blank line so that dockerfile-parse looks for no
+        # further directives: a directive-like comment below ours is an ordinary comment.
+        prefix = f"# escape={self.escape}\n\n"
         parser = DockerfileParser(fileobj=io.BytesIO((prefix + tail).encode("utf-8")))
-        shift = first_line - (1 if prefix else 0)
+        shift = first_line - 2
         out = []
         last_covered = first_line - 1
         for item in parser.structure:
-            last_covered = max(last_covered, item["endline"] + shift)
             if item["instruction"] == "COMMENT":
-                continue
+                continue  # a comment may sit inside a continuation that runs into the end
+            last_covered = max(last_covered, item["endline"] + shift)
             first = item["startline"] + shift
             if first < first_line:
                 continue
@@ -197,7 +202,7 @@ class _Parser:
             stripped = self.lines[n].strip()
             if not stripped or stripped.startswith("#"):
                 continue
-            if stripped.endswith(self.escape) and len(stripped.split()) > 1:
+            if stripped.endswith(self.escape):
                 out.append(_Entry(stripped.split()[0].upper(), n, len(self.lines) - 1))
             break
         return out
@@ -368,9 +373,12 @@ class _Parser:
                              span.start, span.end)
         if mtype in ("bind", "cache", "tmpfs") and not opts.get("target"):
             raise self.error(f"--mount type={mtype} needs a target", span.start, span.end)
-        readonly = opts.get("readonly", "false").lower() in ("true", "1", "")
-        if "rw" in opts:
-            readonly = opts["rw"].lower() not in ("true", "1", "")
+        # BuildKit: bind, secret and ssh mounts are read-only unless `rw`; cache and tmpfs
+        # mounts are writable unless `ro`.
+        readonly = mtype not in ("cache", "tmpfs")
+        for key, val in order:  # the last of ro/rw wins
+            if key in ("readonly", "rw"):
+                readonly = (val.lower() in ("true", "1", "t")) == (key == "readonly")
         return Mount(
             type=mtype,
             target=opts.get("target"),
@@ -383,7 +391,7 @@ class _Parser:
             mode=opts.get("mode"),
             required=opts.get("required"),
             env=opts.get("env"),
-            readonly=readonly if mtype == "bind" else False,
+            readonly=readonly,
             options=tuple(order),
             span=span,
         )
@@ -413,7 +421,7 @@ class _Parser:
                     raise self.error(f"unterminated heredoc: no line {delim!r} ends it", marker.start, marker.end)
                 line = self.lines[n]
                 check = line.lstrip("\t") if strip_tabs else line
-                if check == delim or check.rstrip() == delim:
+                if check == delim:  # BuildKit: the whole line, trailing blanks included
                     break
                 body_lines.append(line.lstrip("\t") if strip_tabs else line)
                 n += 1
