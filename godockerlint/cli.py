@@ -79,24 +79,37 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--stdin-filename", metavar="NAME", help="Name of the file read from stdin (-): for reports and config discovery.")
 @click.option("--no-color", is_flag=True, help="No colours (also when NO_COLOR is set, or stdout is not a terminal).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes in place; report what remains.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix or --diff, apply the unsafe fixes too (they may change what the image does).")
+@click.option("--diff", is_flag=True,
+              help="Print the fixes as a unified diff and write nothing; exit 1 when there is a diff.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option("--explain", metavar="ID", help="Print a rule's documentation and exit.")
 @click.version_option(__version__, "--version", prog_name=PROG, message="%(prog)s %(version)s")
 def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, context, target, stdin_filename,
-        no_color, quiet, list_rules, explain) -> int:
+        no_color, quiet, fix, unsafe_fixes, diff, list_rules, explain) -> int:
     """Lint Dockerfiles that build Go programs.
 
     PATH is a Dockerfile, a folder (searched recursively for Dockerfile, Dockerfile.*, *.Dockerfile,
     *.dockerfile and Containerfile*, skipping .git, vendor and node_modules), or - for stdin.
     Without PATH, the current folder is searched.
 
+    With --fix, the fixed files are written in place (with - the fixed file goes to stdout and the
+    report to stderr) and the report lists what remains; with --diff nothing is written.
+
     Exit status: 0 no finding at or above the failure threshold, 1 some, 2 usage, config or I/O error.
+    After --fix the status is that of the findings that remain; with --diff, 1 when there is a diff.
     """
     if list_rules:
         click.echo(rules_table(), nl=False)
         return EXIT_OK
     if explain:
         return _explain(explain)
+
+    if unsafe_fixes and not (fix or diff):
+        raise click.UsageError("--unsafe-fixes needs --fix or --diff")
+    fixing = _FixMode(unsafe=unsafe_fixes, diff=diff) if (fix or diff) else None
 
     overrides = CliOverrides(select=select, ignore=ignore or frozenset(), failure_threshold=failure_threshold,
                              context=context, target=target)
@@ -111,34 +124,77 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     targets, missing = collect_targets(paths or ["."], stdin_filename)
     if not targets and not missing:
         click.echo(f"{PROG}: warning: no Dockerfiles found in {', '.join(paths or ['.'])}", err=True)
-    run = _Run(resolver)
+    run = _Run(resolver, fixing)
     for message in missing:
         run.fail(message)
     for target in targets:
         run.lint(target)
 
-    color = output is None and not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
-    report = importlib.import_module(f"godockerlint.report.{fmt}").render(
-        run.findings, color=color, quiet=quiet, failed=run.failed
-    )
+    # stdout carries the fixed file (stdin --fix) or the diff: the report goes to stderr then
+    report_to_stderr = fixing is not None and (fixing.diff or fixing.stdout_used)
+    color = output is None and not no_color and not os.environ.get("NO_COLOR") and (
+        sys.stderr.isatty() if report_to_stderr else sys.stdout.isatty())
+    if fixing is not None and fixing.diff:
+        report = ""  # the diff is the report
+    else:
+        report = importlib.import_module(f"godockerlint.report.{fmt}").render(
+            run.findings, color=color, quiet=quiet, failed=run.failed
+        )
     if output is not None:
         try:
             output.write_text(report, encoding="utf-8")
         except OSError as exc:
             error(f"{output}: {exc.strerror or exc}")
             return EXIT_ERROR
-    else:
-        click.echo(report, nl=False, color=color)
+    elif report:
+        click.echo(report, nl=False, color=color, err=report_to_stderr)
+    if fixing is not None and not quiet:
+        # with a JSON report on stdout the summary goes to stderr, never into the JSON
+        click.echo(fixing.summary(), err=report_to_stderr or fmt != "text" or output is not None)
     if run.failed or run.broken:
         return EXIT_ERROR
+    if fixing is not None and fixing.diff:
+        return EXIT_FINDINGS if fixing.changed_files else EXIT_OK
     return EXIT_FINDINGS if run.fails_threshold else EXIT_OK
+
+
+class _FixMode:
+    """--fix / --diff / --unsafe-fixes: what to apply and what was done, over every file."""
+
+    def __init__(self, *, unsafe: bool, diff: bool) -> None:
+        self.unsafe = unsafe
+        self.diff = diff
+        self.stdout_used = False  # stdin --fix printed the fixed file
+        self.fixed = 0
+        self.remaining = 0
+        self.need_unsafe = 0
+        self.changed_files = 0
+
+    def count(self, outcome) -> None:
+        self.fixed += outcome.fixed
+        self.remaining += len(outcome.remaining)
+        self.need_unsafe += outcome.need_unsafe
+        self.changed_files += outcome.changed
+
+    def summary(self) -> str:
+        """`Fixed 3 problems; 2 remain (1 needs --unsafe-fixes).` (`Would fix` with --diff)."""
+        verb = "Would fix" if self.diff else "Fixed"
+        text = f"{verb} {self.fixed} problem{'' if self.fixed == 1 else 's'}; "
+        if not self.remaining:
+            return text + "none remain."
+        text += f"{self.remaining} remain{'s' if self.remaining == 1 else ''}"
+        if self.need_unsafe:
+            verb_need = "needs" if self.need_unsafe == 1 else "need"
+            text += f" ({self.need_unsafe} {verb_need} --unsafe-fixes)"
+        return text + "."
 
 
 class _Run:
     """Lints targets one by one, collecting findings and one-line errors (printed at once)."""
 
-    def __init__(self, resolver: ConfigResolver) -> None:
+    def __init__(self, resolver: ConfigResolver, fixing: "_FixMode | None" = None) -> None:
         self.resolver = resolver
+        self.fixing = fixing
         self.findings: list = []
         self.failed = 0  # paths and files that could not be linted
         self.broken = False  # some file was linted only in part (a rule failed)
@@ -157,7 +213,11 @@ class _Run:
         source = Path(target.display) if target.path is None else target.path
         try:
             settings = self.resolver.settings_for(source.parent)
-            if target.path is None:
+            if self.fixing is not None:
+                found = self._fix(target, settings)
+                if found is None:
+                    return
+            elif target.path is None:
                 found = lint_bytes(click.get_binary_stream("stdin").read(), target.display, settings)
             else:
                 found = lint_file(target.path, settings, display_path=target.display)
@@ -174,6 +234,40 @@ class _Run:
         threshold = settings.failure_threshold
         if threshold is not None and any(f.severity >= threshold for f in found):
             self.fails_threshold = True
+
+
+    def _fix(self, target, settings):
+        """Fix one file (write it, print it, or print its diff); the findings that remain, or None."""
+        from godockerlint.engine import _default_context
+        from godockerlint.fixer import fix_bytes, unified_diff
+        from godockerlint.writer import WriteError, read_bytes, write_atomic
+
+        fixing = self.fixing
+        if target.path is None:
+            data = click.get_binary_stream("stdin").read()
+            context_dir = _default_context(None, settings)
+        else:
+            data = read_bytes(target.path, target.display)
+            context_dir = _default_context(target.path, settings)
+        outcome = fix_bytes(data, target.display, settings, context_dir=context_dir, unsafe=fixing.unsafe)
+        for message in outcome.dropped:
+            click.echo(f"{PROG}: warning: {message}", err=True)
+        if fixing.diff:
+            if outcome.changed:
+                click.echo(unified_diff(target.display, outcome.original, outcome.text), nl=False)
+        elif target.path is None:
+            out = click.get_binary_stream("stdout")
+            out.write(outcome.data() if outcome.text is not None else data)
+            out.flush()
+            fixing.stdout_used = True
+        elif outcome.changed:
+            try:
+                write_atomic(target.path, outcome.data(), target.display)
+            except WriteError as exc:
+                self.fail(str(exc))
+                return None
+        fixing.count(outcome)
+        return outcome.remaining_result()
 
 
 def rules_table() -> str:

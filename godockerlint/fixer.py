@@ -1,8 +1,20 @@
-"""Applying fix edits to text (the rewriter's core; the --fix loop builds on it)."""
+"""The fix engine: applying edits, and the --fix loop that repeats them to a fixpoint.
+
+`apply_edits` applies non-overlapping edits to a text. `fix_bytes` lints a
+file, applies every applicable fix whose edits do not overlap, re-parses and
+re-lints the result, and repeats until no applicable fix is left (at most
+MAX_PASSES passes). A fix whose result does not parse, or that adds an
+error-level finding, is dropped with a one-line message. A fix may be
+"exclusive" (the whole-file rewrite): it is then applied alone in its pass.
+"""
 
 from __future__ import annotations
 
-from godockerlint.findings import Edit
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+
+from godockerlint.findings import SAFE, UNSAFE, Edit, Severity
 
 
 class OverlapError(ValueError):
@@ -41,3 +53,223 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     if a[0] == a[1] or b[0] == b[1]:  # insertions conflict only strictly inside a replaced span
         return b[0] < a[0] < b[1] or a[0] < b[0] < a[1]
     return a[0] < b[1] and b[0] < a[1]
+
+
+# -- the --fix loop ------------------------------------------------------------------
+
+MAX_PASSES = 10
+
+
+@dataclass
+class FixOutcome:
+    """What fixing one file did. `text` is None when the file did not parse (nothing was fixed)."""
+
+    path: str
+    original: str | None
+    text: str | None
+    bom: bool
+    fixed: int = 0  # fixes applied, over every pass
+    remaining: list = field(default_factory=list)  # findings of the fixed text
+    dropped: list[str] = field(default_factory=list)  # one line per refused fix
+    errors: list[str] = field(default_factory=list)  # rule failures while linting the result
+    passes: list[tuple[str, tuple[Edit, ...]]] = field(default_factory=list)  # (text before, edits applied)
+    unsafe: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.text is not None and self.text != self.original
+
+    def data(self) -> bytes:
+        from godockerlint.writer import encode
+
+        return encode(self.text if self.text is not None else (self.original or ""), self.bom)
+
+    def remaining_result(self):
+        """The remaining findings as an engine LintResult (with the rule failures)."""
+        from godockerlint.engine import LintResult
+
+        return LintResult(self.remaining, self.errors)
+
+    @property
+    def need_unsafe(self) -> int:
+        """Remaining findings whose fix only --unsafe-fixes would apply."""
+        if self.unsafe:
+            return 0
+        return sum(1 for f in self.remaining if f.fix is not None and f.fix.applicability == UNSAFE)
+
+
+def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: bool = False,
+              max_passes: int = MAX_PASSES) -> FixOutcome:
+    """Apply the safe (and with `unsafe`, the unsafe) fixes of one file until nothing is left to fix.
+
+    Each pass applies the fixes whose edits do not overlap, re-parses and re-lints.
+    A fix whose result does not parse, or raises the count of error-level findings
+    of some rule, is dropped (reported in `dropped`) and not tried again.
+    Never raises on bad content: a file that does not parse comes back unfixed.
+    """
+    from godockerlint.engine import lint_model, parse_error_finding
+    from godockerlint.parser import ParseError, parse_bytes
+
+    try:
+        df = parse_bytes(data, path)
+    except ParseError as exc:
+        return FixOutcome(path, None, None, data.startswith(b"\xef\xbb\xbf"),
+                          remaining=[parse_error_finding(exc, path)], unsafe=unsafe)
+    loop = _FixLoop(settings, context_dir, unsafe, path)
+    findings = lint_model(df, settings, context_dir)
+    out = FixOutcome(path, df.text, df.text, df.bom, unsafe=unsafe)
+    seen_texts = {df.text}
+    for _ in range(max_passes):
+        candidates = loop.candidates(findings)
+        if not candidates:
+            break
+        step = loop.one_pass(df, findings, candidates, out.dropped)
+        if step is None:
+            break
+        new_df, new_findings, applied, edits = step
+        out.passes.append((df.text, edits))
+        out.fixed += applied
+        df, findings = new_df, new_findings
+        if df.text in seen_texts:  # fixes that undo each other: stop here
+            break
+        seen_texts.add(df.text)
+    out.text = df.text
+    out.remaining = list(findings)
+    out.errors = list(getattr(findings, "errors", []))
+    return out
+
+
+def _key(f) -> tuple:
+    return (f.code, f.message)
+
+
+class _FixLoop:
+    def __init__(self, settings, context_dir, unsafe: bool, path: str) -> None:
+        self.settings = settings
+        self.context_dir = context_dir
+        self.unsafe = unsafe
+        self.path = path
+        self.refused: set[tuple] = set()
+
+    def candidates(self, findings) -> list:
+        out = [f for f in findings
+               if f.fix is not None and (f.fix.applicability == SAFE or self.unsafe) and _key(f) not in self.refused]
+        # a whole-file rewrite goes first and alone: the other fixes re-appear on its result if still needed
+        return sorted(out, key=lambda f: not getattr(f.fix, "exclusive", False))
+
+    def one_pass(self, df, findings, candidates, dropped):
+        """Apply a non-overlapping batch; (new df, findings, fixes applied, edits) or None when nothing applied."""
+        batch = _batch(df, candidates)
+        result, reason = self.attempt(df, findings, batch)
+        if result is not None:
+            return (*result, len(batch), _edits_of(batch))
+        # something in the batch is bad: try each fix alone, keep the good ones
+        good = []
+        for f in batch:
+            res, why = self.attempt(df, findings, [f])
+            if res is None:
+                self.refuse(f, why, dropped)
+            else:
+                good.append(f)
+        while good:
+            result, reason = self.attempt(df, findings, good)
+            if result is not None:
+                return (*result, len(good), _edits_of(good))
+            good = good[:1] if len(good) > 1 else []
+        return None
+
+    def refuse(self, f, why: str, dropped) -> None:
+        self.refused.add(_key(f))
+        what = f" ({f.fix.message})" if f.fix.message else ""
+        dropped.append(f"{self.path}:{f.line}:{f.column}: dropped the {f.code} fix{what}: {why}")
+
+    def attempt(self, df, findings, fixes):
+        from godockerlint.engine import lint_model
+        from godockerlint.parser import ParseError, parse
+
+        try:
+            edits = _edits_of(fixes)
+            new = apply_edits(df.text, edits)
+        except OverlapError as exc:
+            return None, f"its edits overlap ({exc})"
+        except Exception as exc:  # a fix that cannot even render must not stop the others
+            return None, f"internal error while building it: {type(exc).__name__}: {exc}"
+        if new == df.text:
+            return None, "it changes nothing"
+        try:
+            new_df = parse(new, df.path, bom=df.bom)
+        except ParseError as exc:
+            return None, f"the result does not parse (line {exc.line}: {exc.message})"
+        new_findings = lint_model(new_df, self.settings, self.context_dir)
+        added = _error_counts(new_findings) - _error_counts(findings)
+        if added:
+            return None, "it introduces " + ", ".join(f"a new {code} error" for code in sorted(added))
+        return (new_df, new_findings), None
+
+
+def _batch(df, candidates) -> list:
+    """The fixes of one pass: non-overlapping, and at most one that inserts instructions per stage.
+
+    A fix that inserts whole instructions (a dependency step, an ARG) changes what
+    the later instructions of its stage are (which RUN is the first to download,
+    which is the dependency step): the other instruction-inserting fixes of that
+    stage wait for the next pass, which sees the new layout.
+    """
+    first = candidates[0]
+    if getattr(first.fix, "exclusive", False):
+        return [first]
+    stage_starts = [st.from_instruction.span.start for st in df.stages]
+    taken: list[tuple[int, int]] = []
+    inserting_stages: set[int] = set()
+    chosen = []
+    for f in sorted(candidates, key=lambda f: _first_offset(f)):
+        if getattr(f.fix, "exclusive", False):
+            continue
+        try:
+            edits = f.fix.edits
+        except Exception:
+            chosen.append(f)  # its failure is reported by attempt()
+            continue
+        spans = [(e.start, e.end) for e in edits]
+        if any(_overlaps(s, t) for s in spans for t in taken):
+            continue
+        stages = {bisect_right(stage_starts, e.start) for e in edits if _inserts_lines(e)}
+        if stages & inserting_stages:
+            continue
+        inserting_stages |= stages
+        chosen.append(f)
+        taken.extend(spans)
+    return chosen
+
+
+def _first_offset(f) -> int:
+    try:
+        return min((e.start for e in f.fix.edits), default=0)
+    except Exception:
+        return 0
+
+
+def _inserts_lines(e: Edit) -> bool:
+    return "\n" in e.text
+
+
+def _edits_of(fixes) -> tuple[Edit, ...]:
+    return tuple(e for f in fixes for e in f.fix.edits)
+
+
+def _error_counts(findings) -> Counter:
+    return Counter(f.code for f in findings if f.severity >= Severity.ERROR)
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    """A unified diff (`--- a/path`, `+++ b/path`) with the file's own line endings kept."""
+    import difflib
+
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 fromfile=f"a/{path}", tofile=f"b/{path}")
+    out = []
+    for line in lines:
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    return "".join(out)

@@ -1,0 +1,119 @@
+"""Reading a Dockerfile for --fix and writing the fixed one back, atomically.
+
+The fixed text is encoded the way the file was: UTF-8, with the byte-order
+mark when the file had one. Line endings and the final newline are whatever
+the edits kept (every fix inserts the file's own newline). Writing goes to a
+temporary file in the same folder, which is flushed, fsync'ed, given the
+original file's mode and then renamed over the original (`os.replace`): a
+crash leaves either the old or the new file, never half of one. Through a
+symbolic link the link's target is rewritten and the link stays a link. A
+read-only file is left untouched and reported in one line; no temporary file
+survives a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+BOM = b"\xef\xbb\xbf"
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+class WriteError(Exception):
+    """The fixed file could not be written; str(exc) is one line naming the file."""
+
+
+def encode(text: str, bom: bool) -> bytes:
+    data = text.encode("utf-8")
+    return BOM + data if bom else data
+
+
+def read_bytes(path: Path, name: str) -> bytes:
+    """The file's bytes; raises engine.LintInputError with a one-line message."""
+    from godockerlint.engine import LintInputError
+
+    try:
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise LintInputError(f"{name}: is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise LintInputError(f"{name}: not a regular file")
+        if st.st_size > MAX_FILE_BYTES:
+            raise LintInputError(f"{name}: file too large ({st.st_size} bytes)")
+        return Path(path).read_bytes()
+    except LintInputError:
+        raise
+    except FileNotFoundError:
+        raise LintInputError(f"{name}: no such file or directory") from None
+    except PermissionError:
+        raise LintInputError(f"{name}: permission denied") from None
+    except OSError as exc:
+        raise LintInputError(f"{name}: {exc.strerror or exc}") from None
+
+
+def check_writable(path: Path, name: str) -> None:
+    """Raise WriteError when `path` (or its symlink target) must not or cannot be rewritten."""
+    real = os.path.realpath(path)
+    try:
+        st = os.stat(real)
+    except OSError as exc:
+        raise WriteError(f"{name}: {exc.strerror or exc}, not fixed") from None
+    # root may write anything: a file without any write bit is read-only on purpose
+    if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(real, os.W_OK):
+        raise WriteError(f"{name}: read-only file, not fixed")
+    folder = os.path.dirname(real) or "."
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WriteError(f"{name}: its folder {folder} is not writable, not fixed")
+
+
+def write_atomic(path: Path, data: bytes, name: str | None = None) -> None:
+    """Replace the content of `path` (following symlinks) with `data`, atomically."""
+    name = name or str(path)
+    check_writable(path, name)
+    real = os.path.realpath(path)
+    st = os.stat(real)
+    folder = os.path.dirname(real) or "."
+    fd, tmp = -1, None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".godockerlint-tmp", dir=folder)
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+        os.fchmod(fd, stat.S_IMODE(st.st_mode))
+        try:
+            os.fchown(fd, st.st_uid, st.st_gid)
+        except OSError:
+            pass  # not ours to give away: the file keeps our ownership
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        os.replace(tmp, real)
+        tmp = None
+        _fsync_dir(folder)
+    except OSError as exc:
+        raise WriteError(f"{name}: cannot write the fixed file: {exc.strerror or exc}") from None
+    finally:
+        if fd != -1:
+            os.close(fd)
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _fsync_dir(folder: str) -> None:
+    try:
+        dfd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
