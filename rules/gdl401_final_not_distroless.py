@@ -109,11 +109,17 @@ def check(ctx):
         fix = Fix((replace_span(start, end, image),), applicability, f"use {image} as the final base{note}")
     yield ctx.report(
         from_ins,
-        f"the final stage runs a Go binary on {base}, which ships a shell and a package manager: "
+        f"the final stage runs a Go binary on {base}, {_what_is_wrong(final.family)}: "
         f"use {image}{note}",
         severity="warning",
         fix=fix,
     )
+
+
+def _what_is_wrong(family: str) -> str:
+    if family == "scratch":
+        return "which has no CA certificates, time zone data or non-root user"
+    return "which ships a shell and a package manager"
 
 
 def _is_go_stage(facts, ref: str | None, before: int) -> bool:
