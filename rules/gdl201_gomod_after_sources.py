@@ -50,7 +50,8 @@ import posixpath
 
 from godockerlint.analysis import copy_destination, copy_sources
 from godockerlint.edits import insert_lines_before
-from godockerlint.findings import SAFE, Fix
+from godockerlint.findings import SAFE
+from godockerlint.rewrite_templates import LazyFix
 
 CODE = "GDL201"
 NAME = "gomod-after-sources"
@@ -86,6 +87,23 @@ def uses_mounts(df) -> bool:
 
 def _fix(ctx, src, run):
     df = ctx.dockerfile
+    values = dependency_step(ctx, src, run)
+    name = values.pop("template")
+
+    def edits():
+        from godockerlint.rewrite_templates import render_lines
+
+        return [insert_lines_before(df, src, render_lines(name, **values))]
+
+    return LazyFix(edits, SAFE, "insert a go.mod/go.sum dependency step before the sources")
+
+
+def dependency_step(ctx, src, run, comment=()) -> dict:
+    """The template (dependency_step_bind.j2 or dependency_step_copy.j2) and its values for a
+    dependency step inserted before `src`, the COPY of the sources (also used by the rewriter)."""
+    from godockerlint.rewrite_templates import Style
+
+    df = ctx.dockerfile
     settings = ctx.settings
     workdir = ctx.facts.workdir_at(src)
     target_dir = _module_root(ctx, src, run, workdir)
@@ -101,17 +119,21 @@ def _fix(ctx, src, run):
     cd = "" if target_dir == workdir else f"cd {target_dir} && "
     if form == "copy":
         where = "./" if target_dir == workdir else target_dir.rstrip("/") + "/"
-        lines = [f"COPY {' '.join(files)} {where}", f"RUN {cd}go mod download"]
-        if run.gomod_copied_before is not None and run.gomod_copied_before.span.start < src.span.start:
-            lines = lines[1:]  # go.mod is already there: only the download is missing
-    else:
-        cont = f" {df.escape}"
-        prefix = "" if target_dir == workdir else target_dir.rstrip("/") + "/"
-        lines = [f"RUN --mount=type=cache,target={run.resolve_gomodcache()}{cont}"]
-        lines += [f"    --mount=type=bind,source={f},target={prefix}{f}{cont}" for f in files]
-        lines.append(f"    {cd}go mod download")
-    return Fix((insert_lines_before(df, src, lines),), SAFE, "insert a go.mod/go.sum dependency step before the sources")
-
+        # go.mod already copied before the sources: only the download is missing
+        copy = not (run.gomod_copied_before is not None and run.gomod_copied_before.span.start < src.span.start)
+        return dict(template="dependency_step_copy.j2", files=files, dest=where, cd=cd, copy=copy,
+                    comment=list(comment))
+    style = Style.of(df)
+    prefix = "" if target_dir == workdir else target_dir.rstrip("/") + "/"
+    uid = gid = None
+    user = run.user
+    if user and user.split(":", 1)[0] not in ("root", "0"):
+        u, _, g = user.partition(":")
+        if u.isdigit() and (not g or g.isdigit()):
+            uid, gid = u, g or u
+    return dict(template="dependency_step_bind.j2", files=files, prefix=prefix, cd=cd,
+                gomodcache=run.resolve_gomodcache(), uid=uid, gid=gid, cont=style.cont, ci=style.continuation,
+                comment=list(comment))
 
 
 def _module_root(ctx, src, run, workdir: str) -> str:
