@@ -334,7 +334,7 @@ class _Parser:
         body = raw[2:]
         if "=" in body:
             name, value = body.split("=", 1)
-            value = _unquote(value)
+            value = _flag_word(value)
         else:
             name, value = body, None
         name = name.lower()
@@ -561,3 +561,23 @@ def _unquote(s: str) -> str:
     if len(s) >= 2 and s[0] == s[-1] and s[0] in "\"'":
         return s[1:-1]
     return s.replace('"', "").replace("'", "")
+
+
+def _flag_word(s: str) -> str:
+    """A flag value as BuildKit reads it: quotes removed wherever they are, `\\x` -> `x`."""
+    out = []
+    quote = None
+    i = 0
+    while i < len(s):
+        c = s[i]
+        if c == quote:
+            quote = None
+        elif quote is None and c in "\"'":
+            quote = c
+        else:
+            if c == "\\" and i + 1 < len(s):
+                i += 1
+                c = s[i]
+            out.append(c)
+        i += 1
+    return "".join(out)

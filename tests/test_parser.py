@@ -1,0 +1,741 @@
+"""Parser tests: every construct of issue 2 item 2, with exact spans.
+
+Expected positions are computed from the *input* (hand-counted, or with `str.index`
+on the test's own text), never copied from the parser's output.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from godockerlint.model import Span
+from godockerlint.parser import ParseError, decode, parse, parse_bytes
+
+
+# -- helpers -------------------------------------------------------------------------
+def pos(text: str, i: int) -> tuple[int, int]:
+    """1-based (line, column) of offset `i` in `text`."""
+    return text.count("\n", 0, i) + 1, i - (text.rfind("\n", 0, i) + 1) + 1
+
+
+def where(text: str, needle: str, after: str = "") -> tuple[int, int, int, int, int, int]:
+    """(start, end, line, column, end_line, end_column) of `needle` in `text`,
+    searching after the first occurrence of `after`."""
+    start = text.index(needle, text.index(after) + len(after) if after else 0)
+    end = start + len(needle)
+    return (start, end, *pos(text, start), *pos(text, end))
+
+
+def span(s: Span) -> tuple[int, int, int, int, int, int]:
+    return (s.start, s.end, s.line, s.column, s.end_line, s.end_column)
+
+
+def src(df, s: Span) -> str:
+    return df.text[s.start:s.end]
+
+
+def error(text: str | bytes) -> ParseError:
+    with pytest.raises(ParseError) as info:
+        parse_bytes(text) if isinstance(text, bytes) else parse(text)
+    return info.value
+
+
+# -- basics ----------------------------------------------------------------------------
+def test_simple_file_spans_stages_and_instructions():
+    text = "FROM golang:1.22 AS build\nWORKDIR /src\nRUN go build -o /app .\n\nFROM scratch\nCOPY --from=build /app /app\n"
+    df = parse(text, "Dockerfile")
+    assert df.path == "Dockerfile"
+    assert [i.keyword for i in df.instructions] == ["FROM", "WORKDIR", "RUN", "FROM", "COPY"]
+    assert [i.index for i in df.instructions] == [0, 1, 2, 3, 4]
+    assert [i.stage for i in df.instructions] == [0, 0, 0, 1, 1]
+    run = df.instructions[2]
+    # line 3, "RUN go build -o /app ." is 22 characters: columns 1..23 (exclusive end)
+    assert (run.span.line, run.span.column, run.span.end_line, run.span.end_column) == (3, 1, 3, 23)
+    assert span(run.span) == where(text, "RUN go build -o /app .")
+    assert run.args == "go build -o /app ."
+    assert span(run.args_span) == where(text, "go build -o /app .")
+    assert (run.args_span.line, run.args_span.column) == (3, 5)
+    assert run.line == 3
+    assert [(s.index, s.name, s.base, s.platform) for s in df.stages] == [
+        (0, "build", "golang:1.22", None), (1, None, "scratch", None)]
+    assert df.stages[0].from_instruction is df.instructions[0]
+    assert [i.keyword for i in df.stages[0]] == ["WORKDIR", "RUN"]
+    assert [i.keyword for i in df.stages[1].instructions] == ["COPY"]
+    assert df.newline == "\n" and df.bom is False and df.escape == "\\"
+    assert df.directives == () and df.comments == ()
+
+
+def test_global_args_before_from():
+    text = "ARG GO_VERSION=1.22\nARG BASE\nFROM golang:${GO_VERSION} AS Build\nARG GO_VERSION\nRUN go version\n"
+    df = parse(text)
+    glob = df.global_instructions
+    assert [(i.keyword, i.args, i.stage) for i in glob] == [("ARG", "GO_VERSION=1.22", -1), ("ARG", "BASE", -1)]
+    assert df.stages[0].base == "golang:${GO_VERSION}"
+    assert df.stages[0].name == "build"
+    assert [(i.keyword, i.args, i.stage) for i in df.stages[0]] == [("ARG", "GO_VERSION", 0), ("RUN", "go version", 0)]
+
+
+def test_from_names_are_lower_cased_and_resolved_by_ref():
+    text = (
+        "FROM golang:1.22 AS Builder\n"
+        "FROM builder as Test\n"
+        "FROM --platform=$BUILDPLATFORM alpine:3 AS tools\n"
+        "FROM scratch\n"
+        "COPY --from=BUILDER /a /a\n"
+        "COPY --from=2 /b /b\n"
+    )
+    df = parse(text)
+    assert [(s.name, s.base, s.platform) for s in df.stages] == [
+        ("builder", "golang:1.22", None),
+        ("test", "builder", None),
+        ("tools", "alpine:3", "$BUILDPLATFORM"),
+        (None, "scratch", None),
+    ]
+    # the parent of stage 1 is stage 0, found by name (case-insensitively) before it
+    assert df.stage_by_ref(df.stages[1].base, before=1) is df.stages[0]
+    assert df.stage_by_ref("Builder") is df.stages[0]
+    assert df.stage_by_ref("TEST") is df.stages[1]
+    assert df.stage_by_ref("golang:1.22") is None
+    # --from with a name and with a numeric index
+    c1, c2 = df.stages[3].instructions
+    assert c1.flag("from").value == "BUILDER" and df.stage_by_ref(c1.flag("from").value) is df.stages[0]
+    assert c2.flag("from").value == "2" and df.stage_by_ref("2") is df.stages[2]
+    assert df.stage_by_ref("0") is df.stages[0]
+    assert df.stage_by_ref("4") is None
+    # `before` limits the lookup to earlier stages
+    assert df.stage_by_ref("tools", before=2) is None
+    assert df.stage_by_ref("2", before=2) is None
+    # the platform flag's span
+    f = df.stages[2].from_instruction.flags[0]
+    assert (f.name, f.value) == ("platform", "$BUILDPLATFORM")
+    assert span(f.span) == where(text, "--platform=$BUILDPLATFORM")
+    assert (f.span.line, f.span.column, f.span.end_column) == (3, 6, 31)
+
+
+# -- directives ------------------------------------------------------------------------
+def test_syntax_and_backslash_escape_directives():
+    text = "# syntax=docker/dockerfile:1\n#escape=\\\n\nFROM alpine\nRUN echo a \\\n  b\n"
+    df = parse(text)
+    assert [(d.name, d.value) for d in df.directives] == [("syntax", "docker/dockerfile:1"), ("escape", "\\")]
+    assert span(df.directives[0].span) == where(text, "# syntax=docker/dockerfile:1")
+    assert (df.directives[1].span.line, df.directives[1].span.column, df.directives[1].span.end_column) == (2, 1, 10)
+    assert df.directive("syntax").value == "docker/dockerfile:1"
+    assert df.directive("check") is None
+    assert df.escape == "\\"
+    assert df.comments == ()  # directives are not comments
+    run = df.instructions[1]
+    assert run.args == "echo a   b"
+    assert (run.span.line, run.span.end_line, run.span.end_column) == (5, 6, 4)
+
+
+def test_backtick_escape_with_windows_paths():
+    text = (
+        "# escape=`\n"
+        "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+        "COPY testfile.txt C:\\\n"
+        "RUN dir C:\\Windows `\n"
+        "    /b\n"
+        "WORKDIR C:\\src\\\n"
+    )
+    df = parse(text)
+    assert df.escape == "`"
+    assert [(d.name, d.value) for d in df.directives] == [("escape", "`")]
+    assert span(df.directives[0].span) == where(text, "# escape=`")
+    copy, run, workdir = df.stages[0].instructions
+    # with a backtick escape, a trailing backslash is an ordinary character
+    assert copy.args == "testfile.txt C:\\"
+    assert span(copy.span) == where(text, "COPY testfile.txt C:\\")
+    assert run.args == "dir C:\\Windows     /b"
+    assert span(run.span) == where(text, "RUN dir C:\\Windows `\n    /b")
+    assert (run.span.line, run.span.column, run.span.end_line, run.span.end_column) == (4, 1, 5, 7)
+    # args offsets map back into the file across the continuation
+    assert run.text_offset(run.args.index("/b")) == text.index("/b")
+    assert run.text_offset(0) == text.index("dir C:")
+    assert workdir.args == "C:\\src\\"
+
+
+def test_directives_stop_after_a_comment_or_blank_line_or_instruction():
+    after_comment = "# hello\n# escape=`\nFROM a\nRUN x \\\n  y\n"
+    df = parse(after_comment)
+    assert df.directives == () and df.escape == "\\"
+    assert [c.text for c in df.comments] == ["hello", "escape=`"]
+    assert df.instructions[1].args == "x   y"
+
+    after_blank = "# syntax=docker/dockerfile:1\n\n# escape=`\nFROM a\nRUN x `\n"
+    df = parse(after_blank)
+    assert [d.name for d in df.directives] == ["syntax"]
+    assert df.escape == "\\"
+    assert df.instructions[1].args == "x `"
+    assert [(c.text, c.span.line, c.inside) for c in df.comments] == [("escape=`", 3, None)]
+
+    after_instruction = "FROM a\n# escape=`\nRUN x \\\n  y\n"
+    df = parse(after_instruction)
+    assert df.directives == () and df.escape == "\\"
+    assert df.instructions[1].args == "x   y"
+
+
+def test_unknown_or_repeated_directive_is_a_comment():
+    text = "# escape=`\n# escape=\\\nFROM a\nRUN a \\\nRUN b `\n  c\n"
+    df = parse(text)
+    assert [(d.name, d.value) for d in df.directives] == [("escape", "`")]
+    assert df.escape == "`"
+    assert [c.text for c in df.comments] == ["escape=\\"]
+    assert [(i.keyword, i.args) for i in df.instructions] == [("FROM", "a"), ("RUN", "a \\"), ("RUN", "b   c")]
+
+    df = parse("# foo=bar\n# escape=`\nFROM a\n")
+    assert df.directives == () and df.escape == "\\"
+    assert [c.text for c in df.comments] == ["foo=bar", "escape=`"]
+
+
+def test_directive_names_are_case_insensitive():
+    df = parse("# Syntax = docker/dockerfile:1.7\n# ESCAPE=`\nFROM a\nRUN a `\n  b\n")
+    assert [(d.name, d.value) for d in df.directives] == [("syntax", "docker/dockerfile:1.7"), ("escape", "`")]
+    assert df.instructions[1].args == "a   b"
+
+
+# -- line endings, BOM -----------------------------------------------------------------
+def test_crlf_spans_args_and_heredocs():
+    text = (
+        "FROM alpine AS base\r\n"
+        "# note\r\n"
+        "RUN echo a \\\r\n"
+        "  # inside\r\n"
+        "  b\r\n"
+        "RUN <<EOF\r\n"
+        "echo hi\r\n"
+        "EOF\r\n"
+        "COPY --chown=1:1 a b\r\n"
+    )
+    df = parse(text)
+    assert df.newline == "\r\n"
+    assert df.text == text
+    from_, run, here, copy = df.instructions
+    assert span(from_.span) == where(text, "FROM alpine AS base")  # no \r in the span
+    assert from_.args == "alpine AS base"
+    assert run.args == "echo a   b"
+    assert "\r" not in run.args
+    assert span(run.span) == where(text, "RUN echo a \\\r\n  # inside\r\n  b")
+    assert (run.span.line, run.span.column, run.span.end_line, run.span.end_column) == (3, 1, 5, 4)
+    assert run.text_offset(run.args.index("b")) == text.index("  b\r\n") + 2
+    assert [(c.text, c.span.line, c.span.column, c.span.end_column, c.inside) for c in df.comments] == [
+        ("note", 2, 1, 7, None), ("inside", 4, 3, 11, 1)]
+    assert span(df.comments[1].span) == where(text, "# inside")
+    (doc,) = here.heredocs
+    assert doc.body == "echo hi\n"
+    assert span(doc.body_span) == where(text, "echo hi")
+    assert span(doc.span) == where(text, "echo hi\r\nEOF")
+    assert span(here.span) == where(text, "RUN <<EOF\r\necho hi\r\nEOF")
+    assert copy.flags[0].value == "1:1"
+    assert span(copy.flags[0].span) == where(text, "--chown=1:1")
+    assert span(copy.span) == where(text, "COPY --chown=1:1 a b")
+
+
+def test_crlf_dash_heredoc_strips_tabs():
+    text = "FROM a\r\nRUN <<-EOF\r\n\techo x\r\n\t\tEOF\r\nRUN y\r\n"
+    df = parse(text)
+    doc = df.instructions[1].heredocs[0]
+    assert (doc.delimiter, doc.strip_tabs, doc.body) == ("EOF", True, "echo x\n")
+    assert span(doc.span) == where(text, "\techo x\r\n\t\tEOF")
+    assert df.instructions[2].args == "y" and df.instructions[2].span.line == 5
+
+
+def test_utf8_bom():
+    data = b"\xef\xbb\xbfFROM alpine\nRUN echo \xc3\xa9t\xc3\xa9\n"
+    df = parse_bytes(data, "Dockerfile.bom")
+    assert df.bom is True
+    assert df.text == "FROM alpine\nRUN echo \u00e9t\u00e9\n"  # offsets index the text without the BOM
+    assert df.path == "Dockerfile.bom"
+    from_, run = df.instructions
+    assert (from_.span.start, from_.span.line, from_.span.column, from_.span.end_column) == (0, 1, 1, 12)
+    assert run.args == "echo \u00e9t\u00e9"
+    # columns count characters, not bytes: "RUN echo été" is 12 characters
+    assert (run.span.line, run.span.column, run.span.end_column) == (2, 1, 13)
+    assert decode(data) == (df.text, True)
+    assert decode(b"FROM a\n") == ("FROM a\n", False)
+    # a str that still carries a BOM
+    df2 = parse("\ufeffFROM alpine\n")
+    assert df2.bom is True and df2.text == "FROM alpine\n"
+    assert span(df2.instructions[0].span) == (0, 11, 1, 1, 1, 12)
+
+
+# -- continuations -------------------------------------------------------------------
+def test_comment_lines_inside_continuations():
+    text = (
+        "FROM a\n"
+        "# before\n"
+        "RUN apk add \\\n"
+        "# one\n"
+        "    git \\\n"
+        "    # two, indented\n"
+        "    make\n"
+        "# after\n"
+    )
+    df = parse(text)
+    run = df.instructions[1]
+    assert run.args == "apk add     git     make"
+    assert span(run.span) == where(text, "RUN apk add \\\n# one\n    git \\\n    # two, indented\n    make")
+    assert [(c.text, c.inside) for c in df.comments] == [
+        ("before", None), ("one", 1), ("two, indented", 1), ("after", None)]
+    two = df.comments[2]
+    assert span(two.span) == where(text, "# two, indented")
+    assert (two.span.line, two.span.column, two.span.end_column) == (6, 5, 20)
+    # offsets of joined pieces land on the right lines
+    assert run.text_offset(run.args.index("git")) == text.index("git")
+    assert run.text_offset(run.args.index("make")) == text.index("make")
+
+
+def test_blank_lines_inside_continuations():
+    text = "FROM a\nRUN echo a \\\n\n   \n  b \\\n\n  c\nRUN d\n"
+    df = parse(text)
+    run, d = df.instructions[1:]
+    assert run.args == "echo a   b   c"
+    assert span(run.span) == where(text, "RUN echo a \\\n\n   \n  b \\\n\n  c")
+    assert (run.span.end_line, run.span.end_column) == (7, 4)
+    assert d.args == "d" and d.span.line == 8
+
+
+def test_backslash_followed_by_trailing_blanks_continues():
+    text = "FROM a\nRUN echo a \\   \n  b \\\t\n  c\n"
+    df = parse(text)
+    run = df.instructions[1]
+    assert run.args == "echo a   b   c"
+    assert (run.span.line, run.span.end_line, run.span.end_column) == (2, 4, 4)
+    assert len(df.instructions) == 2
+
+
+def test_dangling_continuation_at_end_of_file():
+    text = "FROM a\nRUN echo a \\\n  b \\"
+    df = parse(text)
+    run = df.instructions[1]
+    assert run.args == "echo a   b"
+    assert span(run.span) == where(text, "RUN echo a \\\n  b \\")
+
+    df = parse("FROM a\nRUN echo \\\n")
+    assert df.instructions[1].args == "echo"
+    assert (df.instructions[1].span.line, df.instructions[1].span.end_column) == (2, 11)
+
+
+def test_dangling_continuation_with_comment_lines():
+    text = "FROM a\nRUN echo \\\n# inside\n  hi \\\n# trailing\n"
+    df = parse(text)
+    run = df.instructions[1]
+    assert run.args == "echo   hi"
+    assert span(run.span) == where(text, "RUN echo \\\n# inside\n  hi \\")
+    assert [(c.text, c.inside) for c in df.comments] == [("inside", 1), ("trailing", 1)]
+
+
+def test_flags_on_continuation_lines():
+    text = "FROM a\nRUN \\\n  --mount=type=cache,target=/root/.cache \\\n  --network=none \\\n  go build\n"
+    df = parse(text)
+    run = df.instructions[1]
+    assert run.args == "go build"
+    assert span(run.args_span) == where(text, "go build")
+    m, n = run.flags
+    assert span(m.span) == where(text, "--mount=type=cache,target=/root/.cache")
+    assert (m.span.line, m.span.column, m.span.end_line, m.span.end_column) == (3, 3, 3, 41)
+    assert span(n.span) == where(text, "--network=none")
+    assert (n.name, n.value) == ("network", "none")
+
+
+# -- keywords and forms ----------------------------------------------------------------
+def test_lowercase_and_mixed_case_instructions():
+    text = "from golang:1.22 as Build\nRuN go build\ncopy --FROM=build /a /b\nWorkDir /x\n"
+    df = parse(text)
+    assert [(i.keyword, i.raw_keyword) for i in df.instructions] == [
+        ("FROM", "from"), ("RUN", "RuN"), ("COPY", "copy"), ("WORKDIR", "WorkDir")]
+    assert df.stages[0].name == "build"
+    copy = df.instructions[2]
+    assert copy.flags[0].name == "from" and copy.flags[0].value == "build"
+    for ins in df.instructions:
+        assert df.text[ins.span.start:].startswith(ins.raw_keyword)
+
+
+def test_json_and_shell_forms():
+    text = (
+        "FROM a\n"
+        'RUN ["go", "build", "-o", "/app"]\n'
+        "RUN [ -f go.mod ] && echo yes\n"
+        "RUN [ -f x ]\n"
+        'CMD ["/app", 1]\n'
+        "ENTRYPOINT [\"/app\"]\n"
+        "SHELL [\"/bin/bash\", \"-c\"]\n"
+        "CMD /app --serve\n"
+        'COPY ["a b", "/c d/"]\n'
+        'ENV X=["no"]\n'
+    )
+    df = parse(text)
+    ins = df.instructions
+    assert ins[1].json_args == ("go", "build", "-o", "/app") and ins[1].is_json
+    assert ins[2].json_args is None and ins[2].args == "[ -f go.mod ] && echo yes"
+    assert ins[3].json_args is None and ins[3].args == "[ -f x ]" and not ins[3].is_json
+    assert ins[4].json_args is None  # not a list of strings: shell form
+    assert ins[5].json_args == ("/app",)
+    assert ins[6].json_args == ("/bin/bash", "-c")
+    assert ins[7].json_args is None and ins[7].args == "/app --serve"
+    assert ins[8].json_args == ("a b", "/c d/")
+    assert ins[9].json_args is None
+    assert span(ins[1].args_span) == where(text, '["go", "build", "-o", "/app"]')
+
+
+def test_flag_spans_and_values():
+    text = (
+        "FROM a AS build\n"
+        "FROM scratch\n"
+        "COPY --from=build --chown=app:app --chmod=0755 --link /out /bin/app\n"
+        "ADD --link=false --chmod=644 https://example.com/x /x\n"
+        "RUN --network=none --security=insecure make\n"
+    )
+    df = parse(text)
+    copy, add, run = df.stages[1].instructions
+    assert [(f.name, f.value) for f in copy.flags] == [
+        ("from", "build"), ("chown", "app:app"), ("chmod", "0755"), ("link", None)]
+    assert copy.flag_values("chown") == ["app:app"]
+    assert copy.flag("platform") is None
+    for f, raw in zip(copy.flags, ["--from=build", "--chown=app:app", "--chmod=0755", "--link"]):
+        assert span(f.span) == where(text, raw, after="COPY")
+        assert f.mount is None
+    link = copy.flags[3]
+    assert (link.span.line, link.span.column, link.span.end_column) == (3, 48, 54)
+    assert copy.args == "/out /bin/app"
+    assert span(copy.args_span) == where(text, "/out /bin/app")
+    assert [(f.name, f.value) for f in add.flags] == [("link", "false"), ("chmod", "644")]
+    assert [(f.name, f.value) for f in run.flags] == [("network", "none"), ("security", "insecure")]
+    assert span(run.flags[1].span) == where(text, "--security=insecure")
+    assert run.args == "make"
+
+
+# -- --mount -----------------------------------------------------------------------------
+def mount_of(line: str):
+    text = f"FROM a\nRUN {line} true\n"
+    df = parse(text)
+    run = df.instructions[1]
+    return text, run
+
+
+def test_cache_mount_all_fields():
+    text, run = mount_of(
+        "--mount=type=cache,target=/root/.cache/go-build,id=gocache,sharing=locked,uid=1000,gid=1000,mode=0755")
+    (m,) = run.mounts
+    assert (m.type, m.target, m.id, m.sharing, m.uid, m.gid, m.mode) == (
+        "cache", "/root/.cache/go-build", "gocache", "locked", "1000", "1000", "0755")
+    assert (m.source, m.from_, m.required, m.env, m.readonly) == (None, None, None, None, False)
+    assert m.options == (("type", "cache"), ("target", "/root/.cache/go-build"), ("id", "gocache"),
+                         ("sharing", "locked"), ("uid", "1000"), ("gid", "1000"), ("mode", "0755"))
+    assert span(m.span) == where(text, "--mount=type=cache,target=/root/.cache/go-build,id=gocache,"
+                                       "sharing=locked,uid=1000,gid=1000,mode=0755")
+    assert run.flags[0].mount is m and run.flags[0].name == "mount"
+    assert run.args == "true"
+
+
+@pytest.mark.parametrize("alias", ["target", "dst", "destination", "TARGET", "Dst"])
+def test_mount_target_aliases(alias):
+    _, run = mount_of(f"--mount=type=cache,{alias}=/go/pkg/mod")
+    assert run.mounts[0].target == "/go/pkg/mod"
+    assert run.mounts[0].options[1] == ("target", "/go/pkg/mod")
+
+
+@pytest.mark.parametrize("alias", ["source", "src"])
+def test_mount_source_aliases(alias):
+    _, run = mount_of(f"--mount=type=bind,{alias}=go.sum,target=/src/go.sum")
+    m = run.mounts[0]
+    assert (m.type, m.source, m.target) == ("bind", "go.sum", "/src/go.sum")
+
+
+def test_mount_keys_in_any_order_and_default_type():
+    _, run = mount_of("--mount=target=/go/pkg/mod,id=mod,type=cache --mount=target=/src,source=.")
+    a, b = run.mounts
+    assert (a.type, a.target, a.id) == ("cache", "/go/pkg/mod", "mod")
+    assert a.options == (("target", "/go/pkg/mod"), ("id", "mod"), ("type", "cache"))
+    assert (b.type, b.target, b.source) == ("bind", "/src", ".")  # no type: bind
+
+
+def test_mount_readonly_forms():
+    _, run = mount_of(
+        "--mount=type=bind,target=/a "
+        "--mount=type=bind,target=/b,rw "
+        "--mount=type=bind,target=/c,readwrite=true "
+        "--mount=type=cache,target=/d "
+        "--mount=type=cache,target=/e,ro "
+        "--mount=type=cache,target=/f,readonly=true "
+        "--mount=type=bind,target=/g,readonly=false "
+        "--mount=type=tmpfs,target=/h")
+    assert [(m.target, m.readonly) for m in run.mounts] == [
+        ("/a", True), ("/b", False), ("/c", False), ("/d", False), ("/e", True), ("/f", True),
+        ("/g", False), ("/h", False)]
+    assert run.mounts[4].options[-1] == ("readonly", "true")
+
+
+def test_bind_mount_from_stage():
+    text, run = mount_of("--mount=type=bind,from=build,source=/out,target=/in")
+    m = run.mounts[0]
+    assert (m.type, m.from_, m.source, m.target) == ("bind", "build", "/out", "/in")
+
+
+def test_secret_ssh_tmpfs_mounts():
+    text, run = mount_of(
+        "--mount=type=secret,id=netrc,target=/root/.netrc,required=true,mode=0400 "
+        "--mount=type=secret,id=token,env=GITHUB_TOKEN,required "
+        "--mount=type=ssh "
+        "--mount=type=ssh,id=default,required=false "
+        "--mount=type=tmpfs,target=/tmp")
+    s1, s2, ssh, ssh2, tmp = run.mounts
+    assert (s1.type, s1.id, s1.target, s1.required, s1.mode, s1.env) == (
+        "secret", "netrc", "/root/.netrc", "true", "0400", None)
+    assert (s2.type, s2.id, s2.env, s2.required, s2.target) == ("secret", "token", "GITHUB_TOKEN", "true", None)
+    assert (ssh.type, ssh.id, ssh.target, ssh.options) == ("ssh", None, None, (("type", "ssh"),))
+    assert (ssh2.id, ssh2.required) == ("default", "false")
+    assert (tmp.type, tmp.target) == ("tmpfs", "/tmp")
+    for raw, m in zip(["--mount=type=secret,id=netrc", "--mount=type=secret,id=token", "--mount=type=ssh ",
+                       "--mount=type=ssh,id=default", "--mount=type=tmpfs"], run.mounts):
+        assert m.span.start == text.index(raw)
+
+
+def test_mount_csv_quoting():
+    text = ("FROM a\nRUN --mount='type=bind,\"source=a,b\",target=/x' "
+            "--mount=type=cache,target=\"/with space\" "
+            "--mount=\"type=cache,target=/q\" true\n")
+    run = parse(text).instructions[1]
+    a, b, c = run.mounts
+    assert (a.source, a.target) == ("a,b", "/x")
+    assert span(a.span) == where(text, "--mount='type=bind,\"source=a,b\",target=/x'")
+    assert b.target == "/with space"
+    assert span(b.span) == where(text, "--mount=type=cache,target=\"/with space\"")
+    assert (c.type, c.target) == ("cache", "/q")
+    assert run.flags[2].value == "type=cache,target=/q"
+    assert run.args == "true"
+
+
+def test_mount_on_non_run_is_an_ordinary_flag():
+    df = parse("FROM a\nCOPY --mount=x a b\n")
+    assert df.instructions[1].flags[0].mount is None
+    assert df.instructions[1].flags[0].value == "x"
+
+
+# -- heredocs --------------------------------------------------------------------------
+def test_run_heredoc():
+    text = "FROM a\nRUN <<EOF\nset -e\ngo build ./...\nEOF\nRUN echo after\n"
+    df = parse(text)
+    run, after = df.instructions[1:]
+    (doc,) = run.heredocs
+    assert (doc.delimiter, doc.strip_tabs, doc.quoted) == ("EOF", False, False)
+    assert doc.body == "set -e\ngo build ./...\n"
+    assert span(doc.marker) == where(text, "<<EOF")
+    assert (doc.marker.line, doc.marker.column, doc.marker.end_column) == (2, 5, 10)
+    assert span(doc.body_span) == where(text, "set -e\ngo build ./...")
+    assert span(doc.span) == where(text, "set -e\ngo build ./...\nEOF")
+    assert span(run.span) == where(text, "RUN <<EOF\nset -e\ngo build ./...\nEOF")
+    assert (run.span.end_line, run.span.end_column) == (5, 4)
+    assert run.args == "<<EOF"
+    assert after.args == "echo after" and after.span.line == 6
+    assert len(df.instructions) == 3
+
+
+def test_dash_heredoc_strips_leading_tabs():
+    text = "FROM a\nRUN <<-EOT\n\tif true; then\n\t\techo  yes\n\tfi\n\tEOT\n"
+    run = parse(text).instructions[1]
+    (doc,) = run.heredocs
+    assert (doc.delimiter, doc.strip_tabs) == ("EOT", True)
+    assert doc.body == "if true; then\necho  yes\nfi\n"
+    assert span(doc.body_span) == where(text, "\tif true; then\n\t\techo  yes\n\tfi")
+    assert span(doc.span) == where(text, "\tif true; then\n\t\techo  yes\n\tfi\n\tEOT")
+    assert span(doc.marker) == where(text, "<<-EOT")
+
+
+def test_tabbed_terminator_without_dash_does_not_end_the_heredoc():
+    text = "FROM a\nRUN <<EOF\n\tEOF\nEOF\n"
+    doc = parse(text).instructions[1].heredocs[0]
+    assert doc.body == "\tEOF\n"
+
+
+def test_terminator_must_match_the_whole_line():
+    text = "FROM a\nRUN <<EOF\nEOF \n  EOF\nEOFX\nEOF\n"
+    doc = parse(text).instructions[1].heredocs[0]
+    assert doc.body == "EOF \n  EOF\nEOFX\n"
+    assert doc.span.end_line == 6
+
+
+def test_several_heredocs_on_one_run_line():
+    text = "FROM a\nRUN <<A cat > /x <<B\nfirst\nA\nsecond\nB\nRUN next\n"
+    df = parse(text)
+    run = df.instructions[1]
+    a, b = run.heredocs
+    assert (a.delimiter, a.body, b.delimiter, b.body) == ("A", "first\n", "B", "second\n")
+    assert span(a.marker) == where(text, "<<A")
+    assert span(b.marker) == where(text, "<<B")
+    assert span(a.span) == where(text, "first\nA")
+    assert span(b.span) == where(text, "second\nB")
+    assert span(run.span) == where(text, "RUN <<A cat > /x <<B\nfirst\nA\nsecond\nB")
+    assert run.args == "<<A cat > /x <<B"
+    assert df.instructions[2].args == "next" and df.instructions[2].span.line == 7
+
+
+def test_copy_heredocs():
+    text = "FROM a\nCOPY <<EOF /etc/app.conf\nkey=value\nEOF\nCOPY <<A /a <<B /b\naaa\nA\nbbb\nB\n"
+    df = parse(text)
+    one, two = df.instructions[1:]
+    assert one.args == "<<EOF /etc/app.conf"
+    assert [(h.delimiter, h.body) for h in one.heredocs] == [("EOF", "key=value\n")]
+    assert span(one.span) == where(text, "COPY <<EOF /etc/app.conf\nkey=value\nEOF")
+    assert [(h.delimiter, h.body) for h in two.heredocs] == [("A", "aaa\n"), ("B", "bbb\n")]
+    assert span(two.heredocs[1].marker) == where(text, "<<B")
+    assert span(two.span) == where(text, "COPY <<A /a <<B /b\naaa\nA\nbbb\nB")
+
+
+@pytest.mark.parametrize("marker,quoted", [('<<"EOF"', True), ("<<'EOF'", True), ("<<EOF", False),
+                                           ('<<-"EOF"', True)])
+def test_quoted_delimiters(marker, quoted):
+    text = f"FROM a\nRUN {marker}\necho $HOME\nEOF\n"
+    doc = parse(text).instructions[1].heredocs[0]
+    assert (doc.delimiter, doc.quoted, doc.body) == ("EOF", quoted, "echo $HOME\n")
+    assert span(doc.marker) == where(text, marker)
+
+
+def test_heredoc_body_with_instruction_like_lines_and_backslashes():
+    text = (
+        "FROM a AS one\n"
+        "RUN <<EOF\n"
+        "FROM x\n"
+        "RUN y\n"
+        "# not a comment\n"
+        "echo continued \\\n"
+        "EOF\n"
+        "COPY <<EOF /f\n"
+        "ENV z \\\n"
+        "EOF\n"
+        "RUN done\n"
+    )
+    df = parse(text)
+    assert [i.keyword for i in df.instructions] == ["FROM", "RUN", "COPY", "RUN"]
+    assert len(df.stages) == 1 and df.stages[0].name == "one"
+    run, copy, last = df.instructions[1:]
+    assert run.heredocs[0].body == "FROM x\nRUN y\n# not a comment\necho continued \\\n"
+    assert copy.heredocs[0].body == "ENV z \\\n"
+    assert span(copy.span) == where(text, "COPY <<EOF /f\nENV z \\\nEOF")
+    assert last.args == "done" and last.span.line == 11
+    assert df.comments == ()
+
+
+def test_heredoc_after_continuation_and_with_flags():
+    text = "FROM a\nRUN --mount=type=cache,target=/c \\\n    <<EOF\ngo build\nEOF\n"
+    run = parse(text).instructions[1]
+    assert run.mounts[0].target == "/c"
+    (doc,) = run.heredocs
+    assert doc.body == "go build\n"
+    assert span(doc.marker) == where(text, "<<EOF")
+    assert (doc.marker.line, doc.marker.column) == (3, 5)
+    assert span(run.span) == where(text, "RUN --mount=type=cache,target=/c \\\n    <<EOF\ngo build\nEOF")
+
+
+def test_not_a_heredoc():
+    text = "FROM a\nRUN echo '<<EOF' \"<<X\" a<<B\nRUN [\"sh\", \"-c\", \"cat <<EOF\"]\nENV A=<<EOF\n"
+    df = parse(text)
+    assert all(i.heredocs == () for i in df.instructions)
+    assert len(df.instructions) == 4
+
+
+def test_empty_heredoc_and_heredoc_at_end_without_newline():
+    text = "FROM a\nRUN <<EOF\nEOF\nRUN <<X\n\nX"
+    df = parse(text)
+    a, b = df.instructions[1:]
+    assert a.heredocs[0].body == ""
+    assert span(a.span) == where(text, "RUN <<EOF\nEOF")
+    assert b.heredocs[0].body == "\n"
+    assert span(b.span) == where(text, "RUN <<X\n\nX")
+
+
+# -- GDL001: malformed files ---------------------------------------------------------------
+def test_error_unterminated_heredoc():
+    text = "FROM a\nRUN echo x && cat <<EOF\nhello\n"
+    e = error(text)
+    assert "unterminated heredoc" in e.message
+    # points at the marker: line 2, "RUN echo x && cat " is 18 characters
+    assert (e.line, e.column, e.end_line, e.end_column) == (2, 19, 2, 24)
+    e = error("FROM a\nCOPY <<A /a <<B /b\nx\nA\ny\n")
+    assert (e.line, e.column) == (2, 13)
+
+
+def test_error_unknown_instruction():
+    e = error("FROM a\n  FOO bar\n")
+    assert e.message == "unknown instruction: FOO"
+    assert (e.line, e.column, e.end_line, e.end_column) == (2, 3, 2, 6)
+    e = error("FROM a\nRUN a \\\n  b\nGOBUILD x \\\n  y\n")
+    assert (e.line, e.column, e.end_column) == (4, 1, 8)
+
+
+def test_error_instruction_without_arguments():
+    e = error("FROM a\nWORKDIR\n")
+    assert "WORKDIR requires at least one argument" in e.message
+    assert (e.line, e.column, e.end_line, e.end_column) == (2, 1, 2, 8)
+    e = error("FROM a\n   RUN   \n")
+    assert (e.line, e.column, e.end_column) == (2, 4, 7)
+    e = error("FROM a\nrun --mount=type=cache,target=/x\n")
+    assert "RUN requires at least one argument" in e.message
+    assert (e.line, e.column, e.end_column) == (2, 1, 4)
+    e = error("FROM\n")
+    assert (e.line, e.column) == (1, 1)
+
+
+@pytest.mark.parametrize("value", ["x", "\\\\", "", "'`'"])
+def test_error_bad_escape_directive(value):
+    e = error(f"# escape={value}\nFROM a\n")
+    assert "escape" in e.message
+    assert (e.line, e.column) == (1, 10)  # just after "# escape="
+
+
+def test_error_non_utf8():
+    e = error(b"FROM a\nRUN echo caf\xe9\n")
+    assert "UTF-8" in e.message
+    assert (e.line, e.column) == (2, 13)
+    # columns count characters: "é" before the bad byte is one column
+    e = error(b"FROM a\nRUN \xc3\xa9 \xff\n")
+    assert (e.line, e.column) == (2, 7)
+
+
+def test_error_nul_byte():
+    e = error(b"FROM a\nRUN a\x00b\n")
+    assert "NUL" in e.message
+    assert (e.line, e.column) == (2, 6)
+    e = error(b"\xef\xbb\xbf\x00")
+    assert (e.line, e.column) == (1, 1)
+
+
+@pytest.mark.parametrize("mount,needle", [
+    ("--mount=type=volume,target=/x", "type 'volume'"),
+    ("--mount=type=cache", "needs a target"),
+    ("--mount=type=tmpfs,id=x", "needs a target"),
+    ("--mount=type=cache,target", "expected key=value"),
+    ("--mount=type=cache,target=/x,sharing", "expected key=value"),
+    ("--mount", "needs a value"),
+    ("--mount=", "needs a value"),
+])
+def test_error_malformed_mount(mount, needle):
+    text = f"FROM a\nRUN {mount} true\n"
+    e = error(text)
+    assert needle in e.message
+    start, end, line, col, end_line, end_col = where(text, mount)
+    assert (e.line, e.column, e.end_line, e.end_column) == (line, col, end_line, end_col) == (2, 5, 2, 5 + len(mount))
+
+
+def test_error_instruction_before_first_from():
+    e = error("ARG A\n# c\nENV B=1\nFROM a\n")
+    assert "ENV before the first FROM" in e.message
+    assert (e.line, e.column, e.end_column) == (3, 1, 4)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# just a comment\n", "# syntax=docker/dockerfile:1\n", "ARG A=1\n"])
+def test_error_no_from(text):
+    e = error(text)
+    assert e.line >= 1 and e.column >= 1
+
+
+def test_error_from_with_bad_words():
+    e = error("FROM golang AS\n")
+    assert (e.line, e.column, e.end_column) == (1, 6, 15)
+    e = error("FROM golang ALSO b\n")
+    assert (e.line, e.column) == (1, 6)
+
+
+def test_parse_error_defaults():
+    e = ParseError("boom")
+    assert (e.message, e.line, e.column, e.end_line, e.end_column) == ("boom", 1, 1, 1, 2)
+    assert str(e) == "boom"
