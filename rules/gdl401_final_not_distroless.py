@@ -86,7 +86,7 @@ def check(ctx):
         where = "a single-stage build" if len(facts.stages) == 1 else f"the final stage {final.label}"
         yield ctx.report(
             from_ins,
-            f"{where} ships the Go toolchain image {base} to production: build in one stage and copy "
+            f"{where} ships {_toolchain(final, base)} to production: build in one stage and copy "
             f"the binary into {ctx.settings.final_image_cgo_off}",
             severity="error",
         )
@@ -114,6 +114,12 @@ def check(ctx):
         severity="warning",
         fix=fix,
     )
+
+
+def _toolchain(final, base: str) -> str:
+    if final.toolchain_base:
+        return f"the Go toolchain image {base}"
+    return f"the Go toolchain installed on {base}"
 
 
 def _what_is_wrong(family: str) -> str:
