@@ -149,11 +149,13 @@ def _skip_heredoc_bodies(s: str, i: int, docs: list[tuple[str, bool]]) -> int:
     return i
 
 
-def _read_word(s: str, i: int) -> tuple[ShellWord | None, int]:
-    """Read one word starting at i; returns (word, end)."""
+def _read_word(s: str, i: int, where: list[int] | None = None) -> tuple[ShellWord | None, int]:
+    """Read one word starting at i; returns (word, end).
+
+    With `where`, records for each character of the value its offset in `s`."""
     n = len(s)
     start = i
-    value: list[str] = []
+    value = _Value(where)
     quoted = False
     while i < n:
         c = s[i]
@@ -167,7 +169,7 @@ def _read_word(s: str, i: int) -> tuple[ShellWord | None, int]:
         if c == "'":
             j = s.find("'", i + 1)
             j = n if j == -1 else j
-            value.append(s[i + 1 : j])
+            value.add(s[i + 1 : j], i + 1)
             quoted = True
             i = j + 1
         elif c == '"':
@@ -176,35 +178,48 @@ def _read_word(s: str, i: int) -> tuple[ShellWord | None, int]:
             while i < n and s[i] != '"':
                 if s[i] == "\\" and i + 1 < n and s[i + 1] in '"\\$`\n':
                     if s[i + 1] != "\n":
-                        value.append(s[i + 1])
+                        value.add(s[i + 1], i + 1)
                     i += 2
                 elif s.startswith("$(", i):
                     j = _balanced(s, i + 1, "(", ")")
-                    value.append(s[i:j])
+                    value.add(s[i:j], i)
                     i = j
                 else:
-                    value.append(s[i])
+                    value.add(s[i], i)
                     i += 1
             i += 1
         elif c == "\\":
             if i + 1 < n and s[i + 1] != "\n":
-                value.append(s[i + 1])
+                value.add(s[i + 1], i + 1)
             i += 2
         elif c == "$" and i + 1 < n and s[i + 1] in "({":
             j = _balanced(s, i + 1, s[i + 1], ")" if s[i + 1] == "(" else "}")
-            value.append(s[i:j])
+            value.add(s[i:j], i)
             i = j
         elif c == "`":
             j = s.find("`", i + 1)
             j = n if j == -1 else j + 1
-            value.append(s[i:j])
+            value.add(s[i:j], i)
             i = j
         else:
-            value.append(c)
+            value.add(c, i)
             i += 1
     if i == start:
         return None, i + 1
     return ShellWord("".join(value), s[start:i], start, i, quoted), i
+
+
+class _Value(list):
+    """The pieces of a word's value; `add` also records where each character came from."""
+
+    def __init__(self, where: list[int] | None) -> None:
+        super().__init__()
+        self.where = where
+
+    def add(self, text: str, at: int) -> None:
+        self.append(text)
+        if self.where is not None:
+            self.where.extend(range(at, at + len(text)))
 
 
 def _balanced(s: str, i: int, open_: str, close: str) -> int:
@@ -289,32 +304,43 @@ def nested_commands(cmd: SimpleCommand) -> list[SimpleCommand]:
     j = k + 1
     if words[k].value.endswith("busybox"):
         j += 1  # busybox sh -c
-    while j < len(words) and words[j].value.startswith("-"):
+    while j < len(words) and words[j].value[:1] in ("-", "+"):
         opt = words[j].value
-        if not opt.startswith("--") and "c" in opt[1:]:
+        if opt in ("-o", "+o", "-O", "+O"):  # bash -o pipefail -c '...'
+            j += 2
+            continue
+        if opt.startswith("-") and not opt.startswith("--") and "c" in opt[1:]:
             if j + 1 < len(words):
                 body = words[j + 1]
-                shift = body.start + (1 if body.raw[:1] in "\"'" else 0)
-                inner = split_commands(body.value)
-                out = []
-                for c in inner:
-                    out.append(_shifted(c, shift, cmd))
-                return out
+                where: list[int] = []
+                _read_word(body.raw, 0, where)
+                where = [body.start + k for k in where]
+                where.append(body.end - (1 if body.raw[-1:] in "\"'" and len(body.raw) > 1 else 0))
+                return [_shifted(c, where, cmd) for c in split_commands(body.value)]
             return []
         j += 1
     return []
 
 
-def _shifted(c: SimpleCommand, shift: int, parent: SimpleCommand) -> SimpleCommand:
+def _shifted(c: SimpleCommand, where: list[int], parent: SimpleCommand) -> SimpleCommand:
+    """`c`, found in a word's value, moved to the offsets of the script holding the word
+    (`where[k]`: offset of the value's character k; one more entry for its end)."""
+
+    def start(k: int) -> int:
+        return where[min(k, len(where) - 1)]
+
+    def end(k: int) -> int:
+        return where[k - 1] + 1 if 0 < k <= len(where) - 1 else start(k)
+
     def mv(w: ShellWord) -> ShellWord:
-        return ShellWord(w.value, w.raw, w.start + shift, w.end + shift, w.quoted)
+        return ShellWord(w.value, w.raw, start(w.start), end(w.end), w.quoted)
 
     return SimpleCommand(
         [mv(w) for w in c.words],
         [mv(w) for w in c.assignments],
         c.separator,
-        c.start + shift,
-        c.end + shift,
+        start(c.start),
+        end(c.end),
         c.nested_in or parent,
     )
 
