@@ -39,3 +39,27 @@ def test_gdl204_ephemeral_removes_the_module_cache_mount():
     assert got == DEAD_MODCACHE_ON_DEPENDENCY_STEP.replace(" --mount=type=cache,target=/root/go/pkg/mod", "")
     assert findings(got, "GDL204", ci_cache="ephemeral") == []
     assert findings(got, "GDL202", ci_cache="ephemeral") == []
+
+
+WHOLE_CONTEXT_DOWNLOAD = """\
+FROM golang:1.25 AS build
+WORKDIR /src
+RUN --mount=type=bind,target=. \\
+    go mod download
+COPY . .
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .
+"""
+
+
+def test_gdl206_persistent_binds_exactly_go_mod_and_go_sum():
+    assert fixed(WHOLE_CONTEXT_DOWNLOAD, "GDL206") == WHOLE_CONTEXT_DOWNLOAD.replace(
+        "--mount=type=bind,target=.",
+        "--mount=type=bind,source=go.mod,target=go.mod --mount=type=bind,source=go.sum,target=go.sum")
+
+
+def test_gdl206_ephemeral_copies_go_mod_and_go_sum_into_a_layer():
+    got = fixed(WHOLE_CONTEXT_DOWNLOAD, "GDL206", ci_cache="ephemeral")
+    assert got == WHOLE_CONTEXT_DOWNLOAD.replace(
+        "RUN --mount=type=bind,target=. \\\n", "COPY go.mod go.sum ./\nRUN \\\n")
+    assert findings(got, "GDL206", ci_cache="ephemeral") == []
+    assert findings(got, "GDL201", ci_cache="ephemeral") == []
