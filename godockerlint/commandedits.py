@@ -1,0 +1,60 @@
+"""Edits inside RUN commands: removing or inserting words of a go command, removing a command.
+
+Built from the spans the analysis already knows (words and commands of a RUN);
+nothing here parses text."""
+
+from __future__ import annotations
+
+from godockerlint.findings import Edit
+
+# operators after which a command can be dropped without changing what the others do
+SEQUENCE_OPERATORS = frozenset({"&&", ";", "\n"})
+
+
+def _word_spans(facts, gc):
+    return [facts.word_span(gc, w) for w in gc.words]
+
+
+def remove_words(facts, gc, first: int, count: int = 1) -> Edit | None:
+    """Remove `count` words of `gc.words` from index `first`, with the blank that separates them."""
+    spans = _word_spans(facts, gc)
+    last = first + count - 1
+    if first <= 0 or last >= len(spans):
+        return None
+    if last + 1 < len(spans):
+        return Edit(spans[first].start, spans[last + 1].start, "")
+    return Edit(spans[first - 1].end, spans[last].end, "")
+
+
+def insert_words_after(facts, gc, index: int, text: str) -> Edit:
+    """Insert `text` (one or more words) after word `index` of the go command, blank-separated."""
+    at = facts.word_span(gc, gc.words[index]).end
+    return Edit(at, at, " " + text)
+
+
+def remove_command(facts, run, cmd) -> Edit | None:
+    """Remove one simple command from a RUN's command list, with the operator that joins it.
+
+    None when it cannot be done without changing the other commands' meaning (a
+    pipeline, `||`, a command nested in `sh -c`)."""
+    entries = [(c, b, h) for c, b, h in run.commands if c.nested_in is None]
+    idx = next((i for i, (c, _, _) in enumerate(entries) if c is cmd), None)
+    if idx is None:
+        return None
+    c, base, heredoc = entries[idx]
+    span = facts.command_span(run, c.start, c.end, base, heredoc)
+    if idx > 0:
+        prev, pb, ph = entries[idx - 1]
+        if c.separator not in SEQUENCE_OPERATORS or ph != heredoc:
+            return None
+        if idx + 1 < len(entries) and entries[idx + 1][0].separator not in SEQUENCE_OPERATORS | {""}:
+            return None
+        pspan = facts.command_span(run, prev.start, prev.end, pb, ph)
+        return Edit(pspan.end, span.end, "")
+    if idx + 1 < len(entries):
+        nxt, nb, nh = entries[idx + 1]
+        if nxt.separator not in SEQUENCE_OPERATORS or nh != heredoc:
+            return None
+        nspan = facts.command_span(run, nxt.start, nxt.end, nb, nh)
+        return Edit(span.start, nspan.start, "")
+    return None  # the only command: delete the instruction instead
