@@ -1,0 +1,110 @@
+"""The final base image is not pinned: no tag, `:latest`, or a moving distroless name.
+
+The final base is what runs in production. With no tag (which means
+`:latest`) or `:latest`, two builds of the same commit can ship different
+operating systems, libc versions or default users, and a rebuild for a one-line
+fix silently pulls a new major release. Distroless names without a
+`-debianNN` suffix (`gcr.io/distroless/static`, `base`, `cc`) are aliases
+that move to the next Debian release when distroless switches: the image
+changes under an unchanged Dockerfile.
+
+Distroless publishes no version tags: for those images the `-debianNN`
+suffix is the pin, and `:latest`/`:nonroot`/`:debug` tags of a suffixed name
+are accepted. A digest (`@sha256:...`) is accepted for every image; `scratch`
+needs no pin. The base is the external image at the root of the final stage's
+`FROM <stage>` chain, with build-argument defaults expanded; a base that comes
+from a build argument with no default is not judged. Only final stages that
+run a Go binary are checked.
+
+Anti-pattern:
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM gcr.io/distroless/static:nonroot
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]
+```
+
+Best practice:
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]
+```
+
+Fix (safe): a distroless name without a suffix gets `-debian12`
+(`gcr.io/distroless/static:nonroot` -> `gcr.io/distroless/static-debian12:nonroot`),
+which is what the unsuffixed alias points at today. Other images are reported
+only: the linter does not invent a version; the message says to pin a tag or
+a digest.
+"""
+
+from __future__ import annotations
+
+import re
+
+from godockerlint.analysis import image_name, image_tag
+from godockerlint.edits import replace_span
+from godockerlint.findings import SAFE, Fix
+from godockerlint.shell import split_words
+
+CODE = "GDL407"
+NAME = "final-image-unpinned"
+SEVERITY = "warning"
+FIX = "safe"
+SUMMARY = "The final base has no tag, `:latest`, or a distroless name without a -debianNN suffix."
+
+DEBIAN_SUFFIX = re.compile(r"-debian\d+$")
+VAR_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def unresolved(facts, raw: str) -> bool:
+    """Does `raw` (a FROM reference) use a global build argument that has no value?"""
+    return any(facts.global_args.get(n) is None for n in VAR_RE.findall(raw))
+
+
+def check(ctx):
+    facts = ctx.facts
+    final = facts.final
+    root = ([final] + final.ancestors)[-1]
+    base = final.root_base
+    from_ins = root.stage.from_instruction
+    if not base or base.lower() == "scratch" or "@" in base or not final.runs_go_binary:
+        return
+    if unresolved(facts, root.stage.base):
+        return
+    name = image_name(base)
+    tag = image_tag(base)
+    if "distroless" in name.lower():
+        if DEBIAN_SUFFIX.search(name):
+            return
+        fix = None
+        if "$" not in root.stage.base:
+            fix = _suffix_fix(from_ins, name)
+        yield ctx.report(from_ins, f"the final base {base} is a moving distroless alias: it switches Debian "
+                                   f"release under you; use {name}-debian12{':' + tag if tag else ''} "
+                                   f"(or pin a digest)", fix=fix)
+        return
+    if tag is None or tag == "latest":
+        what = "has no tag (it means :latest)" if tag is None else "is :latest"
+        yield ctx.report(from_ins, f"the final base {base} {what}: every build may ship another OS release; "
+                                   f"pin a version tag such as {name}:<version>, or a digest")
+
+
+def _suffix_fix(from_ins, name):
+    words = split_words(from_ins.args)
+    if not words or not words[0].value.startswith(name):
+        return None
+    w = words[0]
+    at = from_ins.text_offset(w.start + len(name) - 1) + 1
+    return Fix((replace_span(at, at, "-debian12"),), SAFE, f"use {name}-debian12")
