@@ -9,12 +9,12 @@ from pathlib import Path
 
 import click
 
-from godockerlint import __version__
+from godockerlint import __version__, reporting
 from godockerlint.config import THRESHOLDS, CliOverrides, ConfigError, ConfigResolver, check_code
 from godockerlint.discovery import collect_targets
 
 PROG = "godockerlint"
-FORMATS = ("text", "json")  # each is a module godockerlint.report.<name> with render()
+FORMATS = reporting.FORMATS  # each is a module godockerlint.report.<name> with render()
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -63,8 +63,11 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 
 @click.command(cls=_Command, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), multiple=True,
+              help="Report format, repeatable (several reports in one run).  [default: text]")
+@click.option("-o", "--output", multiple=True, metavar="[FORMAT=]FILE",
+              help="Write FORMAT's report to FILE (adds FORMAT to the run); a bare FILE takes the next "
+                   "--format without an output. Repeatable. Default: stdout.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Use this config file for every Dockerfile (default: the nearest .godockerlint.yaml).")
 @click.option("--select", multiple=True, metavar="CODES", callback=_codes,
@@ -84,11 +87,21 @@ def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
               help="With --fix or --diff, apply the unsafe fixes too (they may change what the image does).")
 @click.option("--diff", is_flag=True,
               help="Print the fixes as a unified diff and write nothing; exit 1 when there is a diff.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are at or above the failure threshold.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Report and fail only on findings that are not in this baseline file.")
+@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Record every finding of this run in FILE (a baseline) and exit 0.")
+@click.option("--statistics", is_flag=True, help="After the report, count the findings per rule.")
+@click.option("--init", "init", is_flag=True,
+              help="Write a commented .godockerlint.yaml (and add the hook to .pre-commit-config.yaml) and exit.")
+@click.option("--force", is_flag=True, help="With --init, overwrite an existing .godockerlint.yaml.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option("--explain", metavar="ID", help="Print a rule's documentation and exit.")
 @click.version_option(__version__, "--version", prog_name=PROG, message="%(prog)s %(version)s")
 def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, context, target, stdin_filename,
-        no_color, quiet, fix, unsafe_fixes, diff, list_rules, explain) -> int:
+        no_color, quiet, fix, unsafe_fixes, diff, exit_zero, baseline_file, write_baseline, statistics, init,
+        force, list_rules, explain) -> int:
     """Lint Dockerfiles that build Go programs.
 
     PATH is a Dockerfile, a folder (searched recursively for Dockerfile, Dockerfile.*, *.Dockerfile,
@@ -106,10 +119,29 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
         return EXIT_OK
     if explain:
         return _explain(explain)
+    if init:
+        from godockerlint.init import run_init
+
+        return run_init(Path.cwd(), force=force)
+    if force:
+        raise click.UsageError("--force needs --init")
 
     if unsafe_fixes and not (fix or diff):
         raise click.UsageError("--unsafe-fixes needs --fix or --diff")
     fixing = _FixMode(unsafe=unsafe_fixes, diff=diff) if (fix or diff) else None
+    try:
+        outputs = reporting.plan(fmt, output)
+    except reporting.OutputError as exc:
+        raise click.UsageError(str(exc)) from None
+    baseline = None
+    if baseline_file is not None:
+        from godockerlint.baseline import Baseline, BaselineError
+
+        try:
+            baseline = Baseline.load(baseline_file)
+        except BaselineError as exc:
+            error(str(exc))
+            return EXIT_ERROR
 
     overrides = CliOverrides(select=select, ignore=ignore or frozenset(), failure_threshold=failure_threshold,
                              context=context, target=target)
@@ -127,35 +159,68 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     run = _Run(resolver, fixing)
     for message in missing:
         run.fail(message)
-    for target in targets:
-        run.lint(target)
+    run.lint_all(targets)
 
     # stdout carries the fixed file (stdin --fix) or the diff: the report goes to stderr then
     report_to_stderr = fixing is not None and (fixing.diff or fixing.stdout_used)
-    color = output is None and not no_color and not os.environ.get("NO_COLOR") and (
+    stdout_fmt = next((name for name, path in outputs if path is None), None)  # None: every report to a file
+    color = stdout_fmt is not None and not no_color and not os.environ.get("NO_COLOR") and (
         sys.stderr.isatty() if report_to_stderr else sys.stdout.isatty())
-    if fixing is not None and fixing.diff:
-        report = ""  # the diff is the report
-    else:
-        report = importlib.import_module(f"godockerlint.report.{fmt}").render(
-            run.findings, color=color, quiet=quiet, failed=run.failed
-        )
-    if output is not None:
+    findings, fails_threshold = run.findings, run.fails_threshold
+    needs_sources = baseline is not None or write_baseline is not None or any(
+        reporting.uses_sources(name) for name, _ in outputs)
+    sources = run.sources() if needs_sources else None  # decoded texts, for fingerprints
+    if baseline is not None:
+        findings, known = baseline.split(findings, sources)
+        fails_threshold = run.fails(findings)
+        if known and not quiet:
+            click.echo(f"{PROG}: {_plural(len(known), 'finding')} in the baseline {baseline_file} not reported",
+                       err=True)
+    write_failed = False
+    if write_baseline is not None:
+        from godockerlint.baseline import BaselineError, write as write_baseline_file
+
         try:
-            output.write_text(report, encoding="utf-8")
-        except OSError as exc:
-            error(f"{output}: {exc.strerror or exc}")
-            return EXIT_ERROR
-    elif report:
-        click.echo(report, nl=False, color=color, err=report_to_stderr)
+            write_baseline_file(write_baseline, run.findings, sources)
+        except BaselineError as exc:
+            error(str(exc))
+            write_failed = True
+        else:
+            if not quiet:
+                click.echo(f"{PROG}: wrote {_plural(len(run.findings), 'finding')} to the baseline {write_baseline}",
+                           err=True)
+    for name, path in outputs:
+        if fixing is not None and fixing.diff:
+            report = ""  # the diff is the report
+        else:
+            report = reporting.render(name, findings, color=color and path is None, quiet=quiet,
+                                      failed=run.failed, sources=sources)
+        if path is not None:
+            try:
+                path.write_text(report, encoding="utf-8")
+            except OSError as exc:
+                error(f"{path}: {exc.strerror or exc}")
+                write_failed = True
+        elif report:
+            click.echo(report, nl=False, color=color, err=report_to_stderr)
+    if statistics:
+        # never into a machine-readable report on stdout
+        click.echo(reporting.statistics(findings), nl=False,
+                   err=report_to_stderr or stdout_fmt not in (None, "text"))
     if fixing is not None and not quiet:
         # with a JSON report on stdout the summary goes to stderr, never into the JSON
-        click.echo(fixing.summary(), err=report_to_stderr or fmt != "text" or output is not None)
-    if run.failed or run.broken:
+        click.echo(fixing.summary(), err=report_to_stderr or stdout_fmt != "text")
+    if run.failed or run.broken or write_failed:
         return EXIT_ERROR
     if fixing is not None and fixing.diff:
         return EXIT_FINDINGS if fixing.changed_files else EXIT_OK
-    return EXIT_FINDINGS if run.fails_threshold else EXIT_OK
+    if exit_zero or write_baseline is not None:
+        return EXIT_OK
+    return EXIT_FINDINGS if fails_threshold else EXIT_OK
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 class _FixMode:
@@ -200,6 +265,9 @@ class _Run:
         self.broken = False  # some file was linted only in part (a rule failed)
         self.fails_threshold = False
         self._reported: set[str] = set()
+        self._sources: dict[str, Path | bytes | str] = {}  # report name -> file, stdin bytes or text
+        self._thresholds: dict[str, object] = {}  # report name -> failure threshold (None: never)
+        self._seen: set = set()  # a Dockerfile reached twice (compose services) is reported once
 
     def fail(self, message: str) -> None:
         self.failed += 1
@@ -207,10 +275,94 @@ class _Run:
             self._reported.add(message)
             error(message)
 
+    def lint_all(self, targets) -> None:
+        """Compose files first; a Dockerfile found in a folder and built by a compose file found
+        there too is linted as the compose file builds it, not a second time on its own."""
+        built: set[str] = set()
+        for target in targets:
+            if target.compose:
+                built |= self.lint_compose(target)
+        for target in targets:
+            if not target.compose and not (target.found and os.path.realpath(target.path) in built):
+                self.lint(target)
+
+    def lint_compose(self, target) -> set[str]:
+        """Lint every service's Dockerfile; the real paths of the Dockerfiles linted."""
+        from godockerlint.compose import ComposeError, annotate, load_services
+        from godockerlint.engine import LintInputError, lint_bytes
+
+        try:
+            services = load_services(target.path, target.display)
+        except ComposeError as exc:
+            self.fail(str(exc))
+            return set()
+        linted = set()
+        for svc in services:
+            if svc.error:
+                self.fail(svc.error)
+                continue
+            try:
+                settings = svc.settings(self.resolver.settings_for(svc.dockerfile.parent if svc.dockerfile
+                                                                   else target.path.parent))
+                if svc.inline is not None:
+                    data = svc.inline.encode("utf-8")
+                else:
+                    data = svc.dockerfile.read_bytes()
+                    linted.add(os.path.realpath(svc.dockerfile))
+                found = lint_bytes(data, svc.display, settings, context_dir=svc.context)
+            except ConfigError as exc:
+                self.fail(str(exc))
+                continue
+            except (OSError, LintInputError) as exc:
+                self.fail(f"{svc.display}: {getattr(exc, 'strerror', None) or exc}")
+                continue
+            found = annotate(svc, found, data.decode("utf-8", errors="replace"))
+            self._add(found, settings, svc.display, svc.dockerfile if svc.inline is None else svc.inline)
+        return linted
+
+    def sources(self) -> dict[str, str]:
+        """The decoded text of every file with a finding (as it is now: after --fix)."""
+        from godockerlint.parser import decode
+
+        texts = {}
+        for name in {f.file for f in self.findings}:
+            source = self._sources.get(name)
+            try:
+                if isinstance(source, Path):
+                    source = source.read_bytes()
+                if isinstance(source, bytes):
+                    source = decode(source)[0]
+            except Exception:  # unreadable now: fingerprints fall back to the messages
+                continue
+            if isinstance(source, str):
+                texts[name] = source
+        return texts
+
+    def fails(self, findings) -> bool:
+        """Whether some of these findings are at or above their file's failure threshold."""
+        for f in findings:
+            threshold = self._thresholds.get(f.file)
+            if threshold is not None and f.severity >= threshold:
+                return True
+        return False
+
+    def _add(self, found, settings, name: str, source) -> None:
+        for message in getattr(found, "errors", ()):  # a rule failed: its findings are missing
+            error(message)
+            self.broken = True
+        found = [f for f in found if f not in self._seen]
+        self._seen.update(found)
+        self.findings.extend(found)
+        self._sources[name] = source
+        self._thresholds[name] = threshold = settings.failure_threshold
+        if threshold is not None and any(f.severity >= threshold for f in found):
+            self.fails_threshold = True
+
     def lint(self, target) -> None:
         from godockerlint.engine import LintInputError, lint_bytes, lint_file
 
         source = Path(target.display) if target.path is None else target.path
+        stdin_data = None
         try:
             settings = self.resolver.settings_for(source.parent)
             if self.fixing is not None:
@@ -218,7 +370,8 @@ class _Run:
                 if found is None:
                     return
             elif target.path is None:
-                found = lint_bytes(click.get_binary_stream("stdin").read(), target.display, settings)
+                stdin_data = click.get_binary_stream("stdin").read()
+                found = lint_bytes(stdin_data, target.display, settings)
             else:
                 found = lint_file(target.path, settings, display_path=target.display)
         except (ConfigError, LintInputError) as exc:
@@ -227,13 +380,7 @@ class _Run:
             if os.environ.get("GODOCKERLINT_TRACEBACK"):
                 raise
             return self.fail(f"{target.display}: internal error: {type(exc).__name__}: {exc}")
-        for message in getattr(found, "errors", ()):  # a rule failed: its findings are missing
-            error(message)
-            self.broken = True
-        self.findings.extend(found)
-        threshold = settings.failure_threshold
-        if threshold is not None and any(f.severity >= threshold for f in found):
-            self.fails_threshold = True
+        self._add(found, settings, target.display, target.path if target.path is not None else stdin_data)
 
 
     def _fix(self, target, settings):

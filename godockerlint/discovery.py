@@ -17,6 +17,8 @@ class Target:
 
     path: Path | None
     display: str
+    compose: bool = False  # a compose file: its services' Dockerfiles are linted
+    found: bool = False  # found while searching a folder (not named on the command line)
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -46,6 +48,18 @@ def find_dockerfiles(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.parts)
 
 
+def find_compose_files(root: Path) -> list[Path]:
+    """Compose files (`compose.yaml`, `compose.yml`, `docker-compose.yaml`, `docker-compose.yml`)
+    under `root`, searched like Dockerfiles."""
+    from godockerlint.compose import is_compose_name
+
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+        found.extend(Path(folder, f) for f in files if is_compose_name(f))
+    return sorted(found, key=lambda p: p.parts)
+
+
 def collect_targets(paths: Iterable[str], stdin_filename: str | None = None) -> tuple[list[Target], list[str]]:
     """Expand command-line PATHs into targets, in order, each file once.
 
@@ -67,9 +81,17 @@ def collect_targets(paths: Iterable[str], stdin_filename: str | None = None) -> 
             add(Target(None, stdin_filename or STDIN))
         elif os.path.isdir(arg):
             for path in find_dockerfiles(Path(arg)):
-                add(Target(path, os.path.normpath(path)))
+                add(Target(path, os.path.normpath(path), found=True))
+            for path in find_compose_files(Path(arg)):
+                add(Target(path, os.path.normpath(path), compose=True, found=True))
         elif os.path.lexists(arg):
-            add(Target(Path(arg), arg))
+            add(Target(Path(arg), arg, compose=_is_compose(arg)))
         else:
             errors.append(f"{arg}: no such file or directory")
     return targets, errors
+
+
+def _is_compose(arg: str) -> bool:
+    from godockerlint.compose import is_compose_name
+
+    return is_compose_name(os.path.basename(arg))

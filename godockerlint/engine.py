@@ -97,7 +97,7 @@ def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> 
     from godockerlint.buildcontext import BuildContext
 
     context = BuildContext(context_dir) if context_dir is not None else None
-    facts = Facts(df, context, settings.target)
+    facts = Facts(df, context, settings.target, settings.build_args)
     rules = load_rules()
     ignores = Ignores.from_comments(df, rules)
     result = LintResult()

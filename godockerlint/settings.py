@@ -35,6 +35,7 @@ class Settings:
     rule_options: dict[str, dict] = field(default_factory=dict)  # per-rule options by code
     context: Path | None = None  # build context; None: the Dockerfile's folder
     target: str | None = None  # --target stage
+    build_args: dict[str, str] = field(default_factory=dict)  # --build-arg values (from a compose file)
     config_path: Path | None = None  # the config file these came from, if any
 
     def enabled(self, code: str) -> bool:

@@ -145,8 +145,8 @@ def test_usage_errors_are_one_line_and_exit_2(work):
     result = run(["--format", "xml"])
     assert result.exit_code == 2
     assert result.stderr == (
-        "godockerlint: error: Invalid value for '--format': 'xml' is not one of 'text', 'json' "
-        "(see 'godockerlint --help')\n"
+        "godockerlint: error: Invalid value for '--format': 'xml' is not one of 'text', 'json', 'sarif', "
+        "'github', 'gitlab', 'checkstyle' (see 'godockerlint --help')\n"
     )
     result = run(["--no-such-option"])
     assert result.exit_code == 2
