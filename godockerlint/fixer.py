@@ -243,10 +243,17 @@ def _batch(df, candidates) -> list:
 
 
 def _first_offset(f) -> int:
+    """Where a fix acts first: its first inserted instruction, else its first edit.
+
+    Instruction inserts are ordered by where they insert (a dependency step before
+    the source COPY goes before an ARG inserted before a later RUN), not by
+    another edit of the same fix (the ENV that GDL101 removes higher up)."""
     try:
-        return min((e.start for e in f.fix.edits), default=0)
+        edits = f.fix.edits
     except Exception:
         return 0
+    inserting = [e.start for e in edits if _inserts_lines(e)]
+    return min(inserting or [e.start for e in edits] or [0])
 
 
 def _inserts_lines(e: Edit) -> bool:

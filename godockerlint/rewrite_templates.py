@@ -44,13 +44,13 @@ def environment():
     return _env
 
 
-def render(name: str, **values) -> str:
-    """The rendered template `name` (`*.j2`), "\\n" line ends, without a trailing newline."""
-    return environment().get_template(name).render(**values)
+def render(template_name: str, /, **values) -> str:
+    """The rendered template (`*.j2`), "\\n" line ends, without a trailing newline."""
+    return environment().get_template(template_name).render(**values)
 
 
-def render_lines(name: str, **values) -> list[str]:
-    text = render(name, **values)
+def render_lines(template_name: str, /, **values) -> list[str]:
+    text = render(template_name, **values)
     return text.split("\n") if text else []
 
 

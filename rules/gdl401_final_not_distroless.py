@@ -47,7 +47,14 @@ CMD/ENTRYPOINT/HEALTHCHECK and installs no packages, the base is replaced
 `gcr.io/distroless/base-debian12:nonroot` when the build uses cgo (both
 configurable with `final-image`); otherwise that replacement is unsafe (the
 stage needs a shell). A toolchain final stage needs a split into build and
-final stages: the rewriter does that with `--fix --unsafe-fixes`.
+final stages: the rewriter does that with `--fix --unsafe-fixes` (unsafe,
+applied alone): the stage becomes a build stage (ARG GOPROXY, dependency
+step, cache mounts, `CGO_ENABLED=0` unless cgo is needed, `-trimpath
+-ldflags="-s -w"`) and a distroless final stage that gets the binaries at the
+same paths, runtime files, non-Go ENV, LABEL, EXPOSE, HEALTHCHECK, USER
+65532:65532 and ENTRYPOINT/CMD in exec form. What it cannot classify is kept
+in the build stage and listed in the fix message. No fix when no binary can
+be found (`go build ./...` without `-o`).
 """
 
 from __future__ import annotations
@@ -55,8 +62,9 @@ from __future__ import annotations
 import fnmatch
 
 from godockerlint.analysis import image_name
-from godockerlint.edits import replace_span
+from godockerlint.edits import delete_instruction, replace_span
 from godockerlint.findings import SAFE, UNSAFE, Fix
+from godockerlint.rewrite import split_fix
 from godockerlint.settings import DEFAULT_ALLOWED_FINAL_IMAGES
 
 CODE = "GDL401"
@@ -89,6 +97,7 @@ def check(ctx):
             f"{where} ships {_toolchain(final, base)} to production: build in one stage and copy "
             f"the binary into {ctx.settings.final_image_cgo_off}",
             severity="error",
+            fix=split_fix(ctx),
         )
         return
     go_sources = [ins for ins in final.stage.instructions
@@ -98,15 +107,19 @@ def check(ctx):
         return
     cgo = _uses_cgo(facts)
     image = ctx.settings.final_image_cgo_on if cgo else ctx.settings.final_image_cgo_off
-    blockers = _shell_needs(final)
+    certs_only = [ins for ins in final.stage.instructions if ins.keyword == "RUN" and _installs_only_certs(facts, ins)]
+    blockers = _shell_needs(final, skip=certs_only)
     applicability = UNSAFE if blockers else SAFE
     note = f" ({', '.join(blockers)}: check the stage runs without a shell)" if blockers else ""
+    if certs_only:
+        note += " and remove the install of ca-certificates/tzdata (distroless has both)"
     words = from_ins.args.split()
     fix = None
     if words:
         start = from_ins.text_offset(0)
         end = from_ins.text_offset(len(words[0]) - 1) + 1
-        fix = Fix((replace_span(start, end, image),), applicability, f"use {image} as the final base{note}")
+        edits = [replace_span(start, end, image)] + [delete_instruction(ctx.dockerfile, ins) for ins in certs_only]
+        fix = Fix(tuple(edits), applicability, f"use {image} as the final base{note}")
     yield ctx.report(
         from_ins,
         f"the final stage runs a Go binary on {base}, {_what_is_wrong(final.family)}: "
@@ -149,9 +162,39 @@ def _uses_cgo(facts) -> bool:
     return bool(ctx is not None and ctx.uses_cgo and not explicit_off)
 
 
-def _shell_needs(final) -> list[str]:
+CERT_PACKAGES = frozenset({"ca-certificates", "tzdata"})
+
+
+def _installs_only_certs(facts, ins) -> bool:
+    """A RUN that only installs CA certificates and time zones (which distroless images ship)."""
+    run = facts.run_of(ins)
+    if run is None or not run.commands or ins.is_json or ins.heredocs:
+        return False
+    installed = False
+    for cmd, _, _ in run.commands:
+        words = [w.value for w in cmd.words]
+        if not words or cmd.assignments:
+            return False
+        prog = words[0].rsplit("/", 1)[-1]
+        args = [w for w in words[1:] if not w.startswith("-")]
+        if prog == "apk" and args[:1] == ["add"] or prog in ("apt-get", "apt") and args[:1] == ["install"]:
+            if not args[1:] or not set(args[1:]) <= CERT_PACKAGES:
+                return False
+            installed = True
+        elif prog in ("apt-get", "apt") and args == ["update"] or prog == "update-ca-certificates":
+            continue
+        elif prog == "rm" and all(a.startswith(("/var/lib/apt/lists", "/var/cache/apk")) for a in args):
+            continue
+        else:
+            return False
+    return installed
+
+
+def _shell_needs(final, skip=()) -> list[str]:
     out = []
     for ins in final.stage.instructions:
+        if ins.keyword == "RUN" and ins in skip:
+            continue
         if ins.keyword == "RUN":
             out.append(f"RUN on line {ins.line}")
         elif ins.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK") and not ins.is_json:
