@@ -63,3 +63,29 @@ def test_gdl206_ephemeral_copies_go_mod_and_go_sum_into_a_layer():
         "RUN --mount=type=bind,target=. \\\n", "COPY go.mod go.sum ./\nRUN \\\n")
     assert findings(got, "GDL206", ci_cache="ephemeral") == []
     assert findings(got, "GDL201", ci_cache="ephemeral") == []
+
+
+EXPERIMENTAL = "# syntax=docker/dockerfile:1.0-experimental\nFROM golang:1.25 AS build\nRUN go build -o /app .\n"
+
+
+def test_gdl208_replaces_with_the_configured_frontend():
+    assert fixed(EXPERIMENTAL, "GDL208").startswith("# syntax=docker/dockerfile:1\nFROM")
+    assert fixed(EXPERIMENTAL, "GDL208", syntax="mirror.example/docker/dockerfile:1.7").startswith(
+        "# syntax=mirror.example/docker/dockerfile:1.7\nFROM")
+
+
+def test_gdl208_syntax_none_removes_the_line():
+    assert fixed(EXPERIMENTAL, "GDL208", syntax="none") == EXPERIMENTAL.split("\n", 1)[1]
+
+
+def test_gdl208_keeps_crlf():
+    text = EXPERIMENTAL.replace("\n", "\r\n")
+    assert fixed(text, "GDL208") == "# syntax=docker/dockerfile:1\r\n" + text.split("\r\n", 1)[1]
+    assert fixed(text, "GDL208", syntax="none") == text.split("\r\n", 1)[1]
+
+
+def test_gdl208_labs_feature_keeps_the_labs_channel():
+    text = EXPERIMENTAL.replace("RUN go", "RUN --security=insecure go")
+    assert fixed(text, "GDL208").startswith("# syntax=docker/dockerfile:1-labs\n")
+    [finding] = findings(text, "GDL208", syntax="none")
+    assert finding.fix is None and "1-labs" in finding.message
