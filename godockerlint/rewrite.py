@@ -168,7 +168,7 @@ class _Plan:
             name=self._final_name(),
             workdir=self.facts.workdir if self.facts.runtime_files else None,
             copies=[{"source": p, "dest": p} for p in self._copies()],
-            env=[self._verbatim(i) for i in self.env_final],
+            env=[self._runtime_env(i) for i in self.env_final],
             labels=[self._verbatim(i) for i in self.labels],
             user=self.user,
             runtime=[self._runtime(i) for i in self.runtime],
@@ -439,6 +439,8 @@ class _Plan:
             if argv and posixpath.basename(new[0]) in ("curl", "wget", "nc", "sh"):
                 self.facts.notes.append(f"HEALTHCHECK on line {ins.line} runs {argv[0]}, which "
                                         f"{self.final_image} does not have")
+            flags = " ".join(self.df.text[f.span.start:f.span.end] for f in ins.flags)
+            opts = " ".join(x for x in (flags, opts) if x)
             return f"{raw} {opts + ' ' if opts else ''}CMD {json.dumps(new)}"
         return self._verbatim(ins)
 
@@ -477,6 +479,15 @@ class _Plan:
                 return [match.path] + argv[1:]
         self.facts.notes.append(f"{kw} on line {line} runs {first}, which the final image may not have")
         return argv
+
+    def _runtime_env(self, ins) -> str:
+        """An ENV for the final stage: its non-Go variables only."""
+        from godockerlint.shell import key_values
+
+        pairs = key_values(ins.args)
+        if len(pairs) == 1 or all(not is_go_variable(k) for k, _, _ in pairs):
+            return self._verbatim(ins)
+        return f"{ins.raw_keyword} " + " ".join(w.raw for k, _, w in pairs if not is_go_variable(k))
 
     def _has_entrypoint(self) -> bool:
         return any(i.keyword == "ENTRYPOINT" for i in self.runtime)

