@@ -237,9 +237,14 @@ class _Plan:
             return end + 1
         return end
 
+    def _end(self, ins) -> int:
+        """Offset of the end of the last line of `ins`, before its line ending (CR included)."""
+        end = self.df.lines.line_end(ins.span.end_line)
+        return end - 1 if end > 0 and self.df.text[end - 1] == "\r" else end
+
     def _body(self, ins) -> str:
         lines = self.df.lines
-        return self.df.text[lines.line_start(ins.span.line):lines.line_end(ins.span.end_line)]
+        return self.df.text[lines.line_start(ins.span.line):self._end(ins)]
 
     def _verbatim(self, ins) -> str:
         return _n(self._body(ins)).strip()
@@ -288,7 +293,7 @@ class _Plan:
                     s -= 1
                 edits.append(Edit(s, e, ""))
         a = self.df.lines.line_start(ins.span.line)
-        b = self.df.lines.line_end(ins.span.end_line)
+        b = self._end(ins)
         return _n(apply_edits(self.df.text, edits)[a:b - sum(e.end - e.start for e in edits)]) + "\n"
 
     def _depstep_anchor(self):
@@ -361,7 +366,7 @@ class _Plan:
             sep = f"{self.style.cont}\n{self._indent()}{self.style.continuation}"
             edits.append(Edit(kw_end, i, " " + sep.join(mounts) + sep))
         a = df.lines.line_start(ins.span.line)
-        b = df.lines.line_end(ins.span.end_line)
+        b = self._end(ins)
         shifted = [Edit(e.start - a, e.end - a, e.text) for e in edits]
         return _n(apply_edits(text[a:b], shifted))
 
