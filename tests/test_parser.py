@@ -739,3 +739,176 @@ def test_parse_error_defaults():
     e = ParseError("boom")
     assert (e.message, e.line, e.column, e.end_line, e.end_column) == ("boom", 1, 1, 1, 2)
     assert str(e) == "boom"
+
+
+# -- property: parse returns a model or raises ParseError, nothing else -------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+KEYWORDS = ["FROM", "from", "RUN", "run", "Run", "COPY", "ADD", "ARG", "ENV", "WORKDIR", "CMD", "ENTRYPOINT",
+            "USER", "LABEL", "EXPOSE", "SHELL", "HEALTHCHECK", "ONBUILD", "VOLUME", "STOPSIGNAL", "FOO"]
+FLAGS = ["--mount=type=cache,target=/go/pkg/mod", "--mount=type=bind,src=.,dst=/src,ro", "--mount=type=secret,id=x",
+         "--mount=type=ssh", "--mount=type=tmpfs,target=/t", "--mount=type=nope", "--mount=type=cache",
+         "--mount=\"type=cache,target=/a b\"", "--mount=type=cache,target", "--from=0", "--from=build", "--link",
+         "--chown=1:1", "--chmod=755", "--platform=$BUILDPLATFORM", "--network=none", "--security=insecure",
+         "--", "--mount", "--x='unterminated"]
+printable = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=12)
+value = st.one_of(printable, st.sampled_from(["a", "\\", "`", "<<EOF", "<<-EOF", "<<'A'", '<<"B"', "[\"a\", \"b\"]",
+                                             "[ -f x ]", "AS b", "x && y", "#", "'", '"', "EOF", "\t"]))
+
+
+@st.composite
+def dockerfiles(draw):
+    lines = []
+    if draw(st.booleans()):
+        lines.append(draw(st.sampled_from(["# syntax=docker/dockerfile:1", "# escape=`", "# escape=\\",
+                                           "# escape=x", "# check=skip=all"])))
+    if draw(st.integers(0, 5)):
+        lines.append("FROM golang:1.22 AS build")
+    for _ in range(draw(st.integers(0, 8))):
+        kind = draw(st.integers(0, 9))
+        if kind == 0:
+            lines.append("# " + draw(printable))
+        elif kind == 1:
+            lines.append(draw(st.sampled_from(["", "   ", "\t"])))
+        elif kind == 2:  # a heredoc, terminated or not
+            delim = draw(st.sampled_from(["EOF", "A"]))
+            dash = draw(st.sampled_from(["", "-"]))
+            lines.append(f"{draw(st.sampled_from(['RUN', 'COPY', 'run']))} <<{dash}{delim} {draw(printable)}")
+            lines.extend(draw(st.lists(value, max_size=3)))
+            if draw(st.integers(0, 4)):
+                lines.append(("\t" if dash and draw(st.booleans()) else "") + delim)
+        else:
+            kw = draw(st.sampled_from(KEYWORDS))
+            parts = [kw] + draw(st.lists(st.sampled_from(FLAGS), max_size=2)) + draw(st.lists(value, max_size=4))
+            line = " ".join(parts)
+            if draw(st.integers(0, 3)) == 0:  # a continuation, maybe with a comment or blank line
+                line += draw(st.sampled_from([" \\", "\\", " \\  ", " `"]))
+                lines.append(line)
+                lines.append(draw(st.sampled_from(["# inside", "", "  more", "  --link", "  && b"])))
+                if draw(st.booleans()):
+                    lines.append("  end")
+            else:
+                lines.append(line)
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    text = newline.join(lines) + draw(st.sampled_from(["", newline]))
+    if draw(st.booleans()):
+        text = "\ufeff" + text
+    return text
+
+
+def check_model(df) -> None:
+    text = df.text
+    for ins in df.instructions:
+        assert text[ins.span.start:ins.span.end].startswith(ins.raw_keyword)
+        assert ins.raw_keyword.upper() == ins.keyword
+        assert (ins.span.line, ins.span.column) == pos(text, ins.span.start)
+        assert (ins.span.end_line, ins.span.end_column) == pos(text, ins.span.end)
+        for f in ins.flags:
+            assert text[f.span.start:f.span.end].startswith("--")
+            assert ins.span.start < f.span.start < f.span.end <= ins.span.end
+        for h in ins.heredocs:
+            assert text[h.marker.start:h.marker.end].lstrip("0123456789").startswith("<<")
+            assert ins.span.start <= h.span.start <= h.span.end <= ins.span.end
+    for a, b in zip(df.instructions, df.instructions[1:]):
+        assert a.span.end <= b.span.start
+    for c in df.comments:
+        assert text[c.span.start:c.span.end].startswith("#")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dockerfiles())
+def test_property_generated_dockerfiles_parse_or_raise_parse_error(text):
+    try:
+        df = parse(text)
+    except ParseError as e:
+        assert e.line >= 1 and e.column >= 1
+        return
+    check_model(df)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200).map(lambda b: b"FROM a\n" + b))
+def test_property_random_bytes_parse_or_raise_parse_error(data):
+    try:
+        df = parse_bytes(data)
+    except ParseError as e:
+        assert e.line >= 1 and e.column >= 1
+        return
+    check_model(df)
+
+
+word = st.text(st.sampled_from("abcxyz019_-./:=$"), min_size=1, max_size=6).filter(lambda w: not w.startswith("-"))
+body_line = st.one_of(printable.filter(lambda x: x not in ("EOF", "A")),
+                      st.sampled_from(["FROM x", "RUN y", "foo \\", "# c", "", "\tEOF", "EOF ", "COPY a b \\"]))
+
+
+@st.composite
+def valid_dockerfiles(draw):
+    """A valid Dockerfile and what the parser must find in it: (keyword, first line, heredoc bodies)."""
+    nl = draw(st.sampled_from(["\n", "\r\n"]))
+    esc = draw(st.sampled_from(["\\", "`"]))
+    lines: list[str] = draw(st.sampled_from([[], ["# syntax=docker/dockerfile:1"]]))
+    if esc == "`" or draw(st.booleans()):
+        lines.append(f"# escape={esc}")
+    expected = []
+
+    def add(kw, text_lines, bodies=()):
+        expected.append((kw.upper(), len(lines) + 1, tuple(bodies)))
+        lines.extend(text_lines)
+
+    add("FROM", [f"{draw(st.sampled_from(['FROM', 'from']))} golang AS {draw(st.sampled_from(['b', 'B']))}"])
+    for _ in range(draw(st.integers(0, 6))):
+        choice = draw(st.integers(0, 4))
+        if choice == 0:
+            lines.append(draw(st.sampled_from(["", "# comment " + draw(printable), "  "])))
+            continue
+        kw = draw(st.sampled_from(["RUN", "run", "COPY", "ENV", "WORKDIR", "Cmd", "FROM", "ARG", "LABEL"]))
+        flags = []
+        if kw.upper() == "RUN":
+            flags = draw(st.lists(st.sampled_from(FLAGS[:5] + FLAGS[7:8] + FLAGS[15:17]), max_size=2))
+        elif kw.upper() == "COPY":
+            flags = draw(st.lists(st.sampled_from(["--from=b", "--link", "--chown=1:1", "--chmod=755"]), max_size=2))
+        args = draw(st.lists(word, min_size=2 if kw.upper() == "COPY" else 1, max_size=3))
+        if kw.upper() == "FROM":
+            args = args[:1]
+        if kw.upper() in ("RUN", "COPY") and draw(st.booleans()):
+            delims = draw(st.lists(st.sampled_from(["EOF", "A"]), min_size=1, max_size=2, unique=True))
+            dash = draw(st.sampled_from(["", "-"]))
+            markers = [f"<<{dash}{d}" for d in delims]
+            head = " ".join([kw] + flags + ([markers[0], "/x"] if kw.upper() == "COPY" else markers))
+            if kw.upper() == "COPY" and len(markers) > 1:
+                head += f" {markers[1]} /y"
+            text_lines = [head]
+            bodies = []
+            for d in delims:
+                strip = (lambda x: x.lstrip("\t")) if dash else (lambda x: x)
+                body = [b for b in draw(st.lists(body_line, max_size=3)) if strip(b) != d]
+                text_lines += body + [draw(st.sampled_from(["", "\t"])) + d if dash else d]
+                bodies.append("".join(strip(b) + "\n" for b in body))
+            add(kw, text_lines, bodies)
+            continue
+        parts = [kw] + flags + args
+        if draw(st.booleans()) and len(parts) > 1:  # split over continuation lines
+            cut = draw(st.integers(1, len(parts) - 1))
+            first = " ".join(parts[:cut]) + draw(st.sampled_from([" ", "", "\t"])) + esc + \
+                draw(st.sampled_from(["", "  ", " \t"]))
+            middle = draw(st.lists(st.sampled_from(["# inside", "", "  # indented"]), max_size=2))
+            add(kw, [first] + middle + ["  " + " ".join(parts[cut:])])
+        else:
+            add(kw, [" ".join(parts)])
+    text = nl.join(lines) + draw(st.sampled_from(["", nl]))
+    if draw(st.booleans()):
+        text = "\ufeff" + text
+    return text, expected
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_dockerfiles())
+def test_property_valid_dockerfiles_are_parsed_exactly(case):
+    text, expected = case
+    df = parse(text)  # no GDL001 on valid input
+    assert df.escape == ("`" if "# escape=`" in text else "\\")
+    found = [(i.keyword, i.span.line, tuple(h.body for h in i.heredocs)) for i in df.instructions]
+    assert found == expected
+    check_model(df)
