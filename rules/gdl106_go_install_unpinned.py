@@ -1,0 +1,175 @@
+"""A Go program is installed with `go get`, or with `go install` at no fixed version.
+
+`go get <pkg>` to install a tool (protoc-gen-go, mockgen, swag, ...) stopped
+building and installing programs in Go 1.18: in module mode it only edits a
+go.mod, and outside a module it fails. The build either breaks or silently
+installs nothing (error; warning on a builder image older than 1.18, where it
+still works but is deprecated).
+
+`go install <pkg>@latest` (or `@master`, `@main`, `@v1`, any query that is
+not an exact version) installs whatever was published last: the image changes
+without any change to the Dockerfile, and a compromised release goes straight
+in. `go install <pkg>` with no version outside a module fails ("version is
+required when current directory is not in a module") (warning).
+
+Decisions: a `go get` runs "to install a program" when no go.mod is in place
+(nothing copied or bind-mounted before it) and it is not `go get -d`; with
+go.mod in place it is a dependency change (GDL105). `GO111MODULE=off` (GOPATH
+mode, where `go get` still installs) is not judged. A `go install` is pinned by
+an exact version (`@v1.2.3`, a pseudo-version, a commit hash), by a version
+coming from a variable (`@${MOCKGEN_VERSION}`), or, without `@`, by the go.mod
+of the module it runs in. Local paths (`.`, `./cmd/x`, `/src/cmd/x`) and
+standard-library paths (no dot in the first element: `cmd/...`, `std`) are
+exempt.
+
+Anti-pattern:
+
+```dockerfile
+FROM golang:1.25 AS tools
+RUN go install github.com/golang/mock/mockgen@latest
+```
+
+Best practice:
+
+```dockerfile
+FROM golang:1.25 AS tools
+ARG MOCKGEN_VERSION=v1.6.0
+RUN go install github.com/golang/mock/mockgen@${MOCKGEN_VERSION}
+```
+
+Fix (unsafe): `go get <pkg>` becomes `go install <pkg>@<version>` with the
+version written in the `go get` argument, or `@latest` when it has none (the
+fix never invents a version; GDL106 then asks to pin it). Only for one
+package, on a builder of Go 1.16 or later (or an unknown version); flags
+`-u`, `-d`, `-t`, `-insecure`, `-f` and `-fix` are dropped. `go install ...@latest`
+has no fix: the version to pin is the owner's choice.
+"""
+
+from __future__ import annotations
+
+import re
+
+from godockerlint.analysis import image_tag
+from godockerlint.buildcontext import version_tuple
+from godockerlint.edits import replace_span
+from godockerlint.findings import UNSAFE, Fix
+
+CODE = "GDL106"
+NAME = "go-install-unpinned"
+SEVERITY = "error"
+FIX = "unsafe"
+SUMMARY = "A program is installed with `go get`, or with `go install` at @latest or no version."
+
+EXACT_VERSION_RE = re.compile(r"^(v\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]*)?|[0-9a-f]{7,40})$")
+DROPPED_GET_FLAGS = frozenset({"u", "d", "t", "insecure", "f", "fix"})
+
+
+def check(ctx):
+    facts = ctx.facts
+    for sf in facts.stages:
+        image_version = _image_version(sf)
+        for gc in sf.go_commands:
+            if (gc.setting("GO111MODULE") or "").lower() == "off":
+                continue
+            run = gc.run
+            if gc.subcommand == "get":
+                if run.gomod_in_place or "d" in gc.flags or not gc.packages:
+                    continue
+                old = image_version is not None and len(image_version) >= 2 and image_version < (1, 18)
+                what = " ".join(gc.packages)
+                message = (
+                    f"`go get {what}` to install a program is deprecated before Go 1.18; use `go install <pkg>@<version>`"
+                    if old else
+                    f"`go get {what}` no longer builds or installs programs (Go 1.18+); use `go install <pkg>@<version>`"
+                )
+                yield ctx.report(gc.span, message, severity="warning" if old else "error",
+                                 fix=_get_fix(ctx, gc, image_version))
+            elif gc.subcommand == "install":
+                for word in _package_words(gc):
+                    pkg = word.value
+                    if _local(pkg):
+                        continue
+                    path, at, version = pkg.partition("@")
+                    if at:
+                        if "$" in version or EXACT_VERSION_RE.match(version):
+                            continue
+                        yield ctx.report(
+                            facts.word_span(gc, word),
+                            f"`go install {pkg}` installs whatever was published last, so the image changes on its "
+                            f"own; pin an exact version (`{path}@vX.Y.Z`, e.g. from an ARG)",
+                            severity="warning",
+                        )
+                    elif not run.gomod_in_place:
+                        yield ctx.report(
+                            facts.word_span(gc, word),
+                            f"`go install {pkg}` has no version and no go.mod to take it from: go fails with "
+                            f"\"version is required when current directory is not in a module\"; write "
+                            f"`{path}@vX.Y.Z`",
+                            severity="warning",
+                        )
+
+
+def _image_version(sf):
+    if not sf.toolchain_base:
+        return None
+    tag = image_tag(sf.root_base)
+    return version_tuple(tag) if tag else None
+
+
+def _local(pkg: str) -> bool:
+    if pkg.startswith((".", "/")) or "$" in pkg.split("@", 1)[0]:
+        return True
+    first = pkg.split("@", 1)[0].split("/", 1)[0]
+    return "." not in first
+
+
+def _package_words(gc):
+    """The ShellWords of the package arguments (after the subcommand, not flags or their values)."""
+    words = gc.words
+    flag_values = set()
+    for name, w in gc.flag_words.items():
+        if "=" not in w.value and gc.flags.get(name) not in (None, "true"):
+            idx = next((i for i, x in enumerate(words) if x is w), None)
+            if idx is not None and idx + 1 < len(words):
+                flag_values.add(id(words[idx + 1]))
+    out = []
+    seen_sub = False
+    for w in words[1:]:
+        if not seen_sub:
+            seen_sub = w.value == gc.subcommand.split()[-1]
+            continue
+        if w.value.startswith("-") or id(w) in flag_values:
+            continue
+        out.append(w)
+    return out
+
+
+def _get_fix(ctx, gc, image_version) -> Fix | None:
+    if image_version is not None and len(image_version) >= 2 and image_version < (1, 16):
+        return None
+    pkgs = _package_words(gc)
+    if len(pkgs) != 1:
+        return None
+    words = gc.words
+    sub = next((i for i, w in enumerate(words) if w.value == "get"), None)
+    if sub is None:
+        return None
+    kept = []
+    for w in words[sub + 1:]:
+        if w is pkgs[0]:
+            continue
+        name = w.value.lstrip("-").split("=", 1)[0]
+        if not w.value.startswith("-"):
+            return None  # a flag value: not a shape this fix knows
+        if name in DROPPED_GET_FLAGS:
+            continue
+        kept.append(w.raw)
+    pkg = pkgs[0].value
+    if "@" not in pkg:
+        pkg += "@latest"
+    facts = ctx.facts
+    start = facts.word_span(gc, words[sub]).start
+    end = facts.word_span(gc, words[-1]).end
+    text = " ".join(["install", *kept, pkg])
+    return Fix((replace_span(start, end, text),), UNSAFE,
+               f"`go {text}` (check the version: GDL106 asks to pin it)")
