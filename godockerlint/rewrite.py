@@ -131,6 +131,7 @@ class _Plan:
                 notes.append(f"{kw} on line {ins.line} stays in the build stage")
         if not any(i.keyword == "USER" for i in st.stage.instructions):
             notes.append("the image ran as root; it now runs as 65532:65532")
+        self.runtime_text = [self._runtime(i) for i in self.runtime]  # notes what it cannot convert
         # a stage that only says how to run (FROM <go stage> + ENTRYPOINT): no build stage of its own
         self.own_builder = st.parent is None or any(
             i.index not in self.moved and i.keyword not in ("USER",) for i in st.stage.instructions)
@@ -171,7 +172,7 @@ class _Plan:
             env=[self._runtime_env(i) for i in self.env_final],
             labels=[self._verbatim(i) for i in self.labels],
             user=self.user,
-            runtime=[self._runtime(i) for i in self.runtime],
+            runtime=self.runtime_text,
         )
         out = render("rewrite_split.j2", **values)
         out = re.sub(r"\n{3,}", "\n\n", out).rstrip("\n") + "\n"
