@@ -1,0 +1,47 @@
+"""Context-aware module download rules (GDL107, GDL108, GDL109): they read the build context and stay
+silent without one. (Kept apart from tests/test_rules_context.py, which other rule batches extend.)"""
+
+from __future__ import annotations
+
+from godockerlint.engine import lint_bytes
+from godockerlint.settings import Settings
+
+GO_MOD = "module example.com/app\n\ngo 1.25\n\nrequire github.com/google/uuid v1.6.0\n"
+GO_SUM = ("github.com/google/uuid v1.6.0 h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=\n"
+          "github.com/google/uuid v1.6.0/go.mod h1:TIyPZe4MgqvfeYDBFedMoGGpEw/LqOeaOT+nhxU+yHo=\n")
+
+
+def codes(text: str, context=None) -> list[str]:
+    path = str(context / "Dockerfile") if context is not None else "Dockerfile"
+    found = lint_bytes(text.encode(), path, Settings(), context_dir=context)
+    assert found.errors == []
+    return [f.code for f in found]
+
+
+def module(tmp_path, go_mod: str = GO_MOD):
+    (tmp_path / "go.mod").write_text(go_mod)
+    (tmp_path / "go.sum").write_text(GO_SUM)
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    return tmp_path
+
+
+DOWNLOAD_THEN_BUILD = """\
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN go build -o /out/app .
+"""
+
+
+def test_gdl107_silent_without_context():
+    assert "GDL107" not in codes(DOWNLOAD_THEN_BUILD)
+
+
+def test_gdl107_needs_vendor_modules_txt(tmp_path):
+    ctx = module(tmp_path)
+    assert "GDL107" not in codes(DOWNLOAD_THEN_BUILD, ctx)
+    (ctx / "vendor").mkdir()
+    (ctx / "vendor" / "modules.txt").write_text("# github.com/google/uuid v1.6.0\n## explicit\ngithub.com/google/uuid\n")
+    assert "GDL107" in codes(DOWNLOAD_THEN_BUILD, ctx)
