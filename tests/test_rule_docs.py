@@ -25,11 +25,39 @@ def test_docstring_has_both_examples(code):
     assert set(ex) == {"Anti-pattern", "Best practice"}, f"{code} docstring lacks an example section"
 
 
+def example_context(tmp_path, code=None):
+    """The build context a context-aware rule's examples are linted with (they stay silent without one):
+    a Go module with a requirement, go.sum, a main package, a .git folder and no .dockerignore, plus the
+    files of the rule module's optional EXAMPLE_CONTEXT dict (relative path -> text)."""
+    import importlib
+
+    extra = getattr(importlib.import_module(RULES[code].module), "EXAMPLE_CONTEXT", {}) if code else {}
+    for rel, text in extra.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.25\n\nrequire github.com/google/uuid v1.6.0\n")
+    (tmp_path / "go.sum").write_text(
+        "github.com/google/uuid v1.6.0 h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=\n"
+        "github.com/google/uuid v1.6.0/go.mod h1:TIyPZe4MgqvfeYDBFedMoGGpEw/LqOeaOT+nhxU+yHo=\n")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    return tmp_path
+
+
 @pytest.mark.parametrize("code", sorted(c for c in RULES if c != "GDL001"))
-def test_anti_pattern_triggers_the_rule(code):
+def test_anti_pattern_triggers_the_rule(code, tmp_path):
     text = examples(code)["Anti-pattern"]
-    found = [f.code for f in lint_bytes(text.encode(), "Dockerfile", Settings(), context_dir=None)]
+    context = example_context(tmp_path, code) if RULES[code].context else None
+    found = [f.code for f in lint_bytes(text.encode(), "Dockerfile", Settings(), context_dir=context)]
     assert code in found
+
+
+@pytest.mark.parametrize("code", sorted(c for c, r in RULES.items() if r.context))
+def test_context_rule_best_practice_is_silent_with_the_example_context(code, tmp_path):
+    text = examples(code)["Best practice"]
+    found = lint_bytes(text.encode(), "Dockerfile", Settings(), context_dir=example_context(tmp_path, code))
+    assert [f.message for f in found if f.code == code] == []
 
 
 def test_parse_error_anti_pattern_is_a_parse_error():

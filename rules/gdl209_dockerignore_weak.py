@@ -1,0 +1,132 @@
+"""The whole build context goes into a Go stage, but .dockerignore does not keep .git out.
+
+`COPY . .` (or `ADD .`, or a `RUN --mount=type=bind` of the whole context)
+hashes every file of the context into the layer's cache key. Without a
+`.dockerignore`, that includes `.git`: every commit, fetch, checkout or `git gc`
+changes it, so the copy and every step after it (the whole Go build) rebuild
+although no source changed, and hundreds of megabytes of history are sent to
+the builder on every build. Go's VCS stamping (`-buildvcs=auto`) then looks at
+a `.git` it may not be able to read (no git in the image, a read-only bind) and
+fails with "error obtaining VCS status" (see GDL304).
+
+This rule reads the build context: it stays silent without one. It checks
+the `.dockerignore` of the context root, or the Dockerfile-specific
+`<Dockerfile name>.dockerignore` next to it when that exists (BuildKit
+prefers it). `.git` counts as excluded when a pattern matches it (`.git`,
+`.git/`, `**/.git`, `.git*`). A `COPY --exclude=.git` (labs syntax) counts
+too. Only stages that are Go stages are judged, and the finding is reported
+once, at the first whole-context copy or bind. An existing `.dockerignore`
+that lacks `.git` is flagged even when the context has no `.git` today:
+the same Dockerfile is built from checkouts that do.
+
+Anti-pattern:
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN go build -o /out/app .
+```
+
+Best practice:
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY cmd/ cmd/
+COPY internal/ internal/
+RUN go build -o /out/app ./cmd/app
+```
+
+(The anti-pattern is flagged when its context has no `.dockerignore`, or one
+without `.git`.)
+
+Fix: none (the rule would have to write another file); the message prints
+the lines to add to `.dockerignore`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+
+from godockerlint.buildcontext import DockerIgnore
+
+CODE = "GDL209"
+NAME = "dockerignore-weak"
+SEVERITY = "warning"
+FIX = "none"
+SUMMARY = "The whole context is copied into a Go stage and .dockerignore does not exclude .git."
+CONTEXT = True
+
+WHOLE = frozenset({".", "./", "*", "./*", "/", ""})
+
+
+def check(ctx):
+    context = ctx.facts.context
+    if context is None:
+        return
+    where = _first_whole_context_use(ctx)
+    if where is None:
+        return
+    ins, how = where
+    name, ignore = _dockerignore(ctx, context)
+    if ignore is not None and ignore.ignored(".git"):
+        return
+    if ignore is None:
+        problem = "the context has no .dockerignore"
+        lines = "`.git`, `Dockerfile*`, `.dockerignore` and your local build outputs"
+        todo = f"create .dockerignore with {lines}"
+    else:
+        problem = f"{name} does not exclude .git"
+        todo = f"add the line `.git` to {name}"
+    yield ctx.report(
+        ins,
+        f"{how} sends the whole context but {problem}: every git operation busts this layer and the Go build "
+        f"after it, and VCS stamping can fail; {todo}",
+    )
+
+
+def _first_whole_context_use(ctx):
+    for stage in ctx.facts.stages:
+        if not stage.is_go:
+            continue
+        for ins in stage.stage.instructions:
+            if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and not ins.heredocs:
+                from godockerlint.analysis import copy_sources
+
+                if any(_whole(s) for s in copy_sources(ins)):
+                    if any(_excludes_git(x) for x in ins.flag_values("exclude")):
+                        continue
+                    return ins, f"`{ins.raw_keyword} {ins.args.strip()}`"
+            elif ins.keyword == "RUN":
+                for m in ins.mounts:
+                    if m.type == "bind" and not m.from_ and _whole(m.source or ""):
+                        return ins, f"the bind mount on {m.target}"
+    return None
+
+
+def _whole(src: str) -> bool:
+    s = src.strip()
+    return s in WHOLE or posixpath.normpath(s) == "."
+
+
+def _excludes_git(pattern: str) -> bool:
+    return DockerIgnore(pattern).ignored(".git")
+
+
+def _dockerignore(ctx, context):
+    """(file name, patterns) of the ignore file BuildKit uses, or (None, None)."""
+    specific = Path(ctx.path).name + ".dockerignore"
+    if ctx.path not in ("-", "") and (context.root / specific).is_file():
+        try:
+            text = (context.root / specific).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = None
+        if text is not None:
+            return specific, DockerIgnore(text)
+    return ".dockerignore", context.dockerignore
