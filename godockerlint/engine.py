@@ -109,12 +109,15 @@ def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> 
             raw.extend(rule.check(RuleContext(rule, df, facts, settings, df.path)))
         except Exception as exc:  # a rule bug must not hide the other rules' findings
             result.errors.append(f"{df.path}: internal error in rule {rule.code}: {type(exc).__name__}: {exc}")
+    from godockerlint.redact import redact_finding, secret_values
+
+    secrets = secret_values(facts) if raw else set()
     for f in raw:
         if not settings.enabled(f.code) or ignores.suppresses(f):
             continue
         if f.code in settings.severity:
             f = f.with_severity(settings.severity[f.code])
-        result.append(f)
+        result.append(redact_finding(f, secrets))  # no rule may print a secret
     result.sort(key=Finding.sort_key)
     return result
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from godockerlint import __version__
 from godockerlint.findings import Finding, Severity
 from godockerlint.fingerprint import fingerprints
+from godockerlint.redact import redact
 
 USES_SOURCES = True  # render() takes the decoded sources (for fingerprints)
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -69,7 +70,7 @@ def _fix(f: Finding, uri: str) -> dict:
             "artifactLocation": {"uri": uri},
             "replacements": [
                 {"deletedRegion": {"charOffset": e.start, "charLength": e.end - e.start},
-                 "insertedContent": {"text": e.text}}
+                 "insertedContent": {"text": redact(e.text)}}
                 for e in sorted(fix.edits, key=lambda e: (e.start, e.end))
             ],
         }],
