@@ -38,3 +38,24 @@ def test_gdl209_with_and_without_git_excluded(tmp_path):
     assert "GDL209" in codes_with_context(WHOLE_CONTEXT_COPY, tmp_path)
     (tmp_path / ".dockerignore").write_text(".git\n")
     assert "GDL209" not in codes_with_context(WHOLE_CONTEXT_COPY, tmp_path)
+
+
+UNPINNED_GO_IMAGE = """\
+FROM golang:alpine AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app .
+"""
+
+
+def test_gdl502_fix_needs_the_go_mod_version(tmp_path):
+    """GDL502 reports an unpinned Go image either way, but only proposes a version read from go.mod."""
+    bare = [f for f in lint_bytes(UNPINNED_GO_IMAGE.encode(), "Dockerfile", Settings(), context_dir=None)
+            if f.code == "GDL502"]
+    assert len(bare) == 1 and bare[0].fix is None
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.23.4\n")
+    found = [f for f in lint_bytes(UNPINNED_GO_IMAGE.encode(), str(tmp_path / "Dockerfile"), Settings(),
+                                   context_dir=tmp_path) if f.code == "GDL502"]
+    assert len(found) == 1 and found[0].fix is not None
+    assert "golang:1.23.4-alpine" in found[0].message
+    assert any(e.text == "ARG GO_VERSION=1.23.4\n" for e in found[0].fix.edits)

@@ -1,0 +1,185 @@
+"""The Go builder image does not pin a Go version.
+
+`golang`, `golang:latest`, `golang:1` (`1-alpine`) and variant-only tags
+(`golang:alpine`, `golang:bookworm`) move to every new Go release. The same
+commit then builds with another compiler from one week to the next: new vet
+checks fail `go test`, changed defaults (GODEBUG, loop variable semantics,
+TLS settings) change the binary's behaviour, and the layer cache of the
+builder is invalidated for everyone the day the tag moves. Official images set
+`GOTOOLCHAIN=local`, so the image's Go is exactly the one that builds.
+
+A Go builder is a stage whose base (not `FROM <stage>`) is a Go toolchain
+image. A minor tag (`1.25`, `1.25-alpine`) or a patch tag (`1.25.3`) is a pin;
+a digest (`@sha256:...`) is accepted; a tag given by a global build argument
+is judged by its default, and a build argument without a default is not
+judged.
+
+Anti-pattern:
+
+```dockerfile
+FROM golang:alpine AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app .
+```
+
+Best practice:
+
+```dockerfile
+ARG GO_VERSION=1.25
+FROM golang:${GO_VERSION}-alpine AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app .
+```
+
+Fix (safe, when the build context has a go.mod, and only for the official
+`golang` image): the version becomes the one go.mod asks for (its `toolchain`
+line when that is newer than its `go` line). A literal reference gets a global
+`ARG GO_VERSION=<version>` before the first FROM and becomes
+`golang:${GO_VERSION}-<variant>` (the variant is kept); a reference built from
+a global ARG gets that ARG's default raised. Without a go.mod the message asks
+for the version and nothing is changed: the linter does not invent one. The
+first finding carries the edits for every unpinned Go stage of the file (they
+share the ARG).
+"""
+
+from __future__ import annotations
+
+import re
+
+from godockerlint.analysis import image_name, image_tag
+from godockerlint.buildcontext import version_tuple
+from godockerlint.edits import insert_lines_before, replace_span
+from godockerlint.findings import SAFE, Fix
+from godockerlint.shell import key_values, split_words
+
+CODE = "GDL502"
+NAME = "go-image-unpinned"
+SEVERITY = "warning"
+FIX = "safe"
+SUMMARY = "The Go builder image has no tag, `latest`, a major-only or a variant-only tag."
+CONTEXT = True
+
+VAR_RE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+ARG_TAG_RE = re.compile(r"^(?P<name>[^:@$]+):\$\{?(?P<var>[A-Za-z_][A-Za-z0-9_]*)\}?(?P<rest>-[^$]*)?$")
+
+
+def split_tag(tag: str | None) -> tuple[str | None, str]:
+    """(version part, variant) of a golang tag: '1.25-alpine' -> ('1.25', 'alpine'), 'alpine' -> (None, 'alpine')."""
+    if not tag or tag == "latest":
+        return None, ""
+    if tag[0].isdigit():
+        version, _, variant = tag.partition("-")
+        return version, variant
+    return None, tag
+
+
+def unpinned(tag: str | None) -> str | None:
+    if tag is None:
+        return "has no tag"
+    if tag == "latest":
+        return "is :latest"
+    version, _ = split_tag(tag)
+    if version is None:
+        return "has a variant-only tag"
+    if "." not in version:
+        return "has a major-only tag"
+    return None
+
+
+def gomod_version(ctx) -> str | None:
+    bc = ctx.facts.context
+    gm = bc.go_mod if bc is not None else None
+    if gm is None:
+        return None
+    best = None
+    for v in (gm.go, (gm.toolchain or "").removeprefix("go")):
+        t = version_tuple(v)
+        if t is not None and (best is None or t > version_tuple(best)):
+            best = re.match(r"^\d+\.\d+(?:\.\d+)?", v).group(0)
+    return best
+
+
+def check(ctx):
+    facts = ctx.facts
+    df = ctx.dockerfile
+    found = []
+    for sf in facts.stages:
+        if sf.parent is not None or not sf.toolchain_base:
+            continue
+        raw = sf.stage.base
+        base = sf.base
+        if "@" in base or any(facts.global_args.get(n) is None for n in VAR_RE.findall(raw)):
+            continue
+        why = unpinned(image_tag(base))
+        if why:
+            found.append((sf, why))
+    if not found:
+        return
+    version = gomod_version(ctx)
+    fix = _fix(ctx, df, [sf for sf, _ in found], version) if version else None
+    for k, (sf, why) in enumerate(found):
+        base = sf.base
+        name = image_name(base)
+        _, variant = split_tag(image_tag(base))
+        want = f"{name}:{version}{'-' + variant if variant else ''}" if version else None
+        advice = (f"pin {want} (go.mod asks for go {version}) or a digest" if want
+                  else "pin the Go version go.mod asks for (e.g. golang:1.25-alpine) or a digest")
+        yield ctx.report(
+            sf.stage.from_instruction,
+            f"the Go builder image {base} {why}: it moves to every new Go release, so the same commit builds "
+            f"with another compiler; {advice}",
+            fix=fix if k == 0 else None,
+        )
+
+
+def _fix(ctx, df, stages, version):
+    facts = ctx.facts
+    edits = []
+    insert_arg = False
+    for sf in stages:
+        if not image_name(sf.base.lower()).endswith("golang"):
+            return None
+        raw = sf.stage.base
+        ins = sf.stage.from_instruction
+        m = ARG_TAG_RE.match(raw)
+        if m and m.group("var") in facts.global_arg_instructions:
+            arg_ins = facts.global_arg_instructions[m.group("var")]
+            edit = _arg_default_edit(arg_ins, m.group("var"), version, m.group("rest") or "")
+            if edit is None:
+                return None
+            if edit not in edits:
+                edits.append(edit)
+            continue
+        if "$" in raw:
+            return None
+        if "GO_VERSION" in facts.global_args:
+            return None  # an ARG of that name exists and this FROM does not use it: leave it to the author
+        words = split_words(ins.args)
+        if not words or words[0].value != raw:
+            return None
+        _, variant = split_tag(image_tag(raw))
+        name = raw.rsplit(":", 1)[0] if image_tag(raw) is not None else raw
+        new = f"{name}:${{GO_VERSION}}" + (f"-{variant}" if variant else "")
+        start = ins.text_offset(words[0].start)
+        end = ins.text_offset(words[0].end - 1) + 1
+        edits.append(replace_span(start, end, new))
+        insert_arg = True
+    if insert_arg:
+        edits.insert(0, insert_lines_before(df, df.stages[0].from_instruction, [f"ARG GO_VERSION={version}"]))
+    return Fix(tuple(edits), SAFE, f"pin the Go image to go.mod's version {version}")
+
+
+def _arg_default_edit(arg_ins, var, version, rest):
+    for k, v, w in key_values(arg_ins.args, legacy=False):
+        if k != var:
+            continue
+        start = arg_ins.text_offset(w.start)
+        end = arg_ins.text_offset(w.end - 1) + 1
+        value = version
+        if v and not rest:
+            _, variant = split_tag(v)  # ARG GO_VERSION=1-alpine feeding golang:${GO_VERSION}: keep alpine
+            value = version + (f"-{variant}" if variant else "")
+        return replace_span(start, end, f"{var}={value}")
+    return None
