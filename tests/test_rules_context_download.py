@@ -45,3 +45,16 @@ def test_gdl107_needs_vendor_modules_txt(tmp_path):
     (ctx / "vendor").mkdir()
     (ctx / "vendor" / "modules.txt").write_text("# github.com/google/uuid v1.6.0\n## explicit\ngithub.com/google/uuid\n")
     assert "GDL107" in codes(DOWNLOAD_THEN_BUILD, ctx)
+
+
+def test_gdl108_silent_without_context():
+    assert "GDL108" not in codes(DOWNLOAD_THEN_BUILD)
+
+
+def test_gdl108_needs_go_work_that_is_not_ignored(tmp_path):
+    ctx = module(tmp_path)
+    assert "GDL108" not in codes(DOWNLOAD_THEN_BUILD, ctx)
+    (ctx / "go.work").write_text("go 1.25\n\nuse .\n")
+    assert "GDL108" in codes(DOWNLOAD_THEN_BUILD, ctx)
+    (ctx / ".dockerignore").write_text("go.work\n")
+    assert "GDL108" not in codes(DOWNLOAD_THEN_BUILD, ctx)
