@@ -287,6 +287,9 @@ class _Parser:
             if k is None:
                 s = _map(segments, j)
                 raise self.error("unterminated quote in flag", s, s + 2)
+            if k == j + 2:  # `--` ends the flags, as in BuildKit: `RUN -- cmd`
+                i = _skip_ws(logical, k)
+                break
             flags.append(self.make_flag(kw, logical, j, k, segments))
             i = k
         args = logical[i:].rstrip()

@@ -404,6 +404,18 @@ def test_flag_spans_and_values():
     assert run.args == "make"
 
 
+def test_double_dash_ends_the_flags():
+    text = "FROM a\nRUN --network=none -- --not-a-flag x\n"
+    run = parse(text).instructions[1]
+    assert [(f.name, f.value) for f in run.flags] == [("network", "none")]
+    assert run.args == "--not-a-flag x"
+    assert span(run.args_span) == where(text, "--not-a-flag x")
+    e = error("FROM a\nRUN --\n")
+    assert "RUN requires at least one argument" in e.message and (e.line, e.column) == (2, 1)
+    e = error("FROM a\nRUN --=x y\n")
+    assert (e.line, e.column, e.end_column) == (2, 5, 7)
+
+
 # -- --mount -----------------------------------------------------------------------------
 def mount_of(line: str):
     text = f"FROM a\nRUN {line} true\n"
