@@ -734,10 +734,13 @@ def test_error_instruction_before_first_from():
     assert (e.line, e.column, e.end_column) == (3, 1, 4)
 
 
-@pytest.mark.parametrize("text", ["", "\n\n", "# just a comment\n", "# syntax=docker/dockerfile:1\n", "ARG A=1\n"])
-def test_error_no_from(text):
+@pytest.mark.parametrize("text,line", [("", 1), ("\n\n", 1), ("# just a comment\n", 1),
+                                       ("# syntax=docker/dockerfile:1\n", 1), ("ARG A=1\n", 1),
+                                       ("ARG A\n\nARG B\n", 3)])
+def test_error_no_from(text, line):
     e = error(text)
-    assert e.line >= 1 and e.column >= 1
+    assert (e.line, e.column) == (line, 1)
+    assert "FROM" in e.message
 
 
 def test_error_from_with_bad_words():
@@ -924,3 +927,71 @@ def test_property_valid_dockerfiles_are_parsed_exactly(case):
     found = [(i.keyword, i.span.line, tuple(h.body for h in i.heredocs)) for i in df.instructions]
     assert found == expected
     check_model(df)
+
+
+# -- through the engine: GDL001 only for malformed files -------------------------------------
+KITCHEN_SINK = (
+    "\ufeff# syntax=docker/dockerfile:1\r\n"
+    "# escape=\\\r\n"
+    "\r\n"
+    "ARG GO_VERSION=1.22\r\n"
+    "from --platform=$BUILDPLATFORM golang:${GO_VERSION} as Build\r\n"
+    "WORKDIR /src\r\n"
+    "COPY go.mod go.sum ./\r\n"
+    "RUN --mount=dst=/go/pkg/mod,type=cache,id=mod,sharing=locked \\   \r\n"
+    "    # download first\r\n"
+    "\r\n"
+    "    go mod download\r\n"
+    "COPY . .\r\n"
+    "RUN --mount=type=cache,target=/root/.cache/go-build --mount=type=secret,id=netrc,env=NETRC,required \\\r\n"
+    "    --mount=type=ssh --mount=type=bind,from=build,src=/src,destination=/x,ro --mount=type=tmpfs,target=/tmp \\\r\n"
+    "    <<-EOF sh -c 'cat > /dev/null' <<\"B\"\r\n"
+    "\tFROM x\r\n"
+    "\tRUN y \\\r\n"
+    "\tEOF\r\n"
+    "$HOME\r\n"
+    "B\r\n"
+    "RuN [ -f go.mod ] && CGO_ENABLED=0 go build -o /out/app .\r\n"
+    "FROM gcr.io/distroless/static:nonroot\r\n"
+    "COPY --from=Build --chown=nonroot:nonroot --chmod=0755 --link /out/app /app\r\n"
+    "COPY <<A /etc/a <<B /etc/b\r\n"
+    "a\r\n"
+    "A\r\n"
+    "b\r\n"
+    "B\r\n"
+    "USER nonroot\r\n"
+    'ENTRYPOINT ["/app"]\r\n'
+    "CMD serve --port=1 \\"
+)
+
+
+def test_kitchen_sink_parses_and_lints_without_gdl001():
+    from godockerlint.engine import lint_bytes
+    from godockerlint.settings import Settings
+
+    df = parse_bytes(KITCHEN_SINK.encode("utf-8"))
+    assert df.bom and df.newline == "\r\n"
+    assert [(s.name, s.base) for s in df.stages] == [("build", "golang:${GO_VERSION}"),
+                                                       (None, "gcr.io/distroless/static:nonroot")]
+    assert [i.keyword for i in df.instructions] == [
+        "ARG", "FROM", "WORKDIR", "COPY", "RUN", "COPY", "RUN", "RUN", "FROM", "COPY", "COPY", "USER",
+        "ENTRYPOINT", "CMD"]
+    big = df.instructions[6]
+    assert [m.type for m in big.mounts] == ["cache", "secret", "ssh", "bind", "tmpfs"]
+    assert [(h.delimiter, h.strip_tabs, h.quoted, h.body) for h in big.heredocs] == [
+        ("EOF", True, False, "FROM x\nRUN y \\\n"), ("B", False, True, "$HOME\n")]
+    assert df.instructions[-1].args == "serve --port=1"
+    result = lint_bytes(KITCHEN_SINK.encode("utf-8"), "Dockerfile", Settings(), context_dir=None)
+    assert result.errors == []
+    assert [f.code for f in result if f.code == "GDL001"] == []
+
+
+def test_malformed_file_is_one_gdl001_finding_not_an_exception():
+    from godockerlint.engine import lint_bytes
+    from godockerlint.settings import Settings
+
+    text = "FROM golang\nRUN --mount=type=cache,id=x go build\n"
+    (finding,) = lint_bytes(text.encode(), "Dockerfile", Settings(), context_dir=None)
+    assert finding.code == "GDL001"
+    assert (finding.line, finding.column, finding.end_line, finding.end_column) == (
+        2, 5, 2, 5 + len("--mount=type=cache,id=x"))
