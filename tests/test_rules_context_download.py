@@ -58,3 +58,22 @@ def test_gdl108_needs_go_work_that_is_not_ignored(tmp_path):
     assert "GDL108" in codes(DOWNLOAD_THEN_BUILD, ctx)
     (ctx / ".dockerignore").write_text("go.work\n")
     assert "GDL108" not in codes(DOWNLOAD_THEN_BUILD, ctx)
+
+
+OLD_BUILDER = """\
+FROM golang:1.24 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app .
+"""
+
+
+def test_gdl109_silent_without_context():
+    assert "GDL109" not in codes(OLD_BUILDER)
+
+
+def test_gdl109_compares_go_mod_with_the_image_tag(tmp_path):
+    ctx = module(tmp_path)  # go 1.25
+    assert "GDL109" in codes(OLD_BUILDER, ctx)
+    (ctx / "go.mod").write_text(GO_MOD.replace("go 1.25", "go 1.24.5"))
+    assert "GDL109" not in codes(OLD_BUILDER, ctx)  # golang:1.24 floats to the newest 1.24.x
