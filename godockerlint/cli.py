@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from pathlib import Path
@@ -350,7 +349,8 @@ class _Run:
         for message in getattr(found, "errors", ()):  # a rule failed: its findings are missing
             error(message)
             self.broken = True
-        found = [f for f in found if f not in self._seen]
+        if name in self._sources:  # linted before (two compose services, one Dockerfile): no repeats
+            found = [f for f in found if f not in self._seen]
         self._seen.update(found)
         self.findings.extend(found)
         self._sources[name] = source

@@ -174,3 +174,16 @@ def test_bad_services_are_errors(work, text, message):
     write(work / "compose.yaml", text)
     result = run(["compose.yaml"])
     assert (result.exit_code, result.stderr) == (2, f"godockerlint: error: {message}\n")
+
+
+def test_two_services_building_one_dockerfile_report_it_once(work):
+    write(work / "compose.yaml", COMPOSE.replace("  web:\n    build: ./web\n", "  worker:\n    build:\n"
+                                                 "      context: ./api\n      dockerfile: build/Dockerfile.api\n"
+                                                 "      target: build\n"))
+    result = run(["compose.yaml"])
+    assert result.stdout.splitlines() == [
+        API_401,
+        API_101,  # from worker, which does not pass GOPROXY
+        API_101 + NOTE,  # from api, which does
+        "Found 3 problems (1 error, 2 warnings).",
+    ]
