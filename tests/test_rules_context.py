@@ -59,3 +59,22 @@ def test_gdl502_fix_needs_the_go_mod_version(tmp_path):
     assert len(found) == 1 and found[0].fix is not None
     assert "golang:1.23.4-alpine" in found[0].message
     assert any(e.text == "ARG GO_VERSION=1.23.4\n" for e in found[0].fix.edits)
+
+
+GO_FILES_ONLY = """\
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY *.go ./
+RUN go build -o /out/app .
+"""
+
+
+def test_gdl210_silent_without_context():
+    assert "GDL210" not in codes_without_context(GO_FILES_ONLY)
+
+
+def test_gdl210_needs_a_go_mod_in_the_context(tmp_path):
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    assert "GDL210" not in codes_with_context(GO_FILES_ONLY, tmp_path)
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.25\n")
+    assert "GDL210" in codes_with_context(GO_FILES_ONLY, tmp_path)

@@ -1,0 +1,176 @@
+"""A Go stage builds in module mode but go.mod never reaches the image.
+
+When the build context has a `go.mod`, the module's imports resolve through
+it. A stage that copies only Go files (`COPY *.go ./`, `COPY cmd/ cmd/`) and
+then runs `go build` fails with "go: go.mod file not found in current
+directory or any parent directory" (or, for `go build main.go` with
+third-party imports, "no required module provides package").
+
+go.mod counts as present when, before the go command (in the stage or a
+stage it is built `FROM`), a COPY/ADD brings the whole context (`.`, `./`,
+`*`), `go.mod` itself or a glob matching it (`go.*`), or a folder whose own
+`go.mod` is in the context; or the RUN bind-mounts it or the whole context.
+Anything the rule cannot see through makes it stay silent: a `COPY --from`,
+a remote ADD, an earlier RUN that fetches or unpacks files (`git`, `curl`,
+`wget`, `tar`, `unzip`) or runs `go mod init`, and `GO111MODULE=off`.
+`go install pkg@version`, `go version` and `go env` need no go.mod; `go build
+main.go` of a module without requirements works without one. This rule reads
+the build context and stays silent without one.
+
+Anti-pattern:
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY *.go ./
+RUN go build -o /out/app .
+```
+
+Best practice:
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY *.go ./
+RUN go build -o /out/app .
+```
+
+Fix (safe: the build failed before): when the source COPY copies only files
+of the context root, `go.mod` and `go.sum` (when the context has one) are added
+to its sources (`COPY go.mod go.sum *.go ./`); otherwise `COPY go.mod go.sum ./`
+is inserted just before the RUN.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+
+from godockerlint.analysis import copy_sources
+from godockerlint.edits import insert_lines_before, replace_span
+from godockerlint.findings import SAFE, Fix
+
+CODE = "GDL210"
+NAME = "gomod-not-copied"
+SEVERITY = "error"
+FIX = "safe"
+SUMMARY = "A module-mode Go build runs where go.mod was never copied: go.mod file not found."
+CONTEXT = True
+
+NEEDS_MODULE = frozenset({"build", "install", "test", "run", "vet", "list", "get", "mod download", "mod tidy",
+                          "mod vendor", "mod verify", "mod graph", "generate"})
+OPAQUE_COMMANDS = frozenset({"git", "curl", "wget", "tar", "unzip", "cp", "mv", "ln", "rsync", "make"})
+WHOLE = frozenset({".", "./", "*", "./*", "/"})
+
+
+def check(ctx):
+    context = ctx.facts.context
+    if context is None or context.go_mod is None:
+        return
+    for stage in ctx.facts.stages:
+        if not stage.is_go:
+            continue
+        chain = list(reversed(stage.ancestors)) + [stage]
+        if _opaque_before(chain, stage, ctx):
+            continue
+        for run in stage.runs:
+            gc = next((g for g in run.go_commands if _needs_module(g, context)), None)
+            if gc is None:
+                if _opaque_run(run):
+                    break
+                continue
+            if _opaque_run(run) or (gc.setting("GO111MODULE") or "").lower() == "off":
+                break
+            if _gomod_before(ctx, chain, run) or _gomod_bound(ctx, run):
+                break
+            yield ctx.report(
+                gc.span,
+                f"`go {gc.subcommand}` runs in {run.workdir} but go.mod was never copied into the image "
+                f"(the context has one): the build fails with \"go.mod file not found\"; copy go.mod and go.sum first",
+                fix=_fix(ctx, stage, run),
+            )
+            break
+
+
+def _needs_module(gc, context) -> bool:
+    if gc.subcommand not in NEEDS_MODULE:
+        return False
+    if gc.subcommand in ("install", "run") and gc.packages and all("@" in p for p in gc.packages[:1]):
+        return False
+    files = [p for p in gc.packages if p.endswith(".go")]
+    if files and len(files) == len(gc.packages) and not context.go_mod.requires:
+        return False
+    return True
+
+
+def _copies_gomod(ctx, ins) -> bool:
+    context = ctx.facts.context
+    for src in copy_sources(ins):
+        s = src.strip()
+        if s in WHOLE or posixpath.normpath(s) == ".":
+            return True
+        base = posixpath.basename(s.rstrip("/"))
+        folder = posixpath.dirname(posixpath.normpath(s.lstrip("/")))
+        if folder in ("", ".") and fnmatch.fnmatchcase("go.mod", base):
+            return True
+        if "*" not in s and context.exists(posixpath.join(posixpath.normpath(s.lstrip("/")), "go.mod")):
+            return True
+    return False
+
+
+def _gomod_before(ctx, chain, run) -> bool:
+    for st in chain:
+        for ins in st.stage.instructions:
+            if ins is run.instruction:
+                return False
+            if ins.keyword in ("COPY", "ADD") and not ins.heredocs and _copies_gomod(ctx, ins):
+                return True
+    return False
+
+
+def _gomod_bound(ctx, run) -> bool:
+    for m in run.bind_mounts:
+        if m.from_:
+            return True  # files from another stage or image: not judged
+        src = (m.source or "").strip()
+        if src in WHOLE or src == "" or posixpath.basename(src) == "go.mod":
+            return True
+    return False
+
+
+def _opaque_before(chain, stage, ctx) -> bool:
+    """Files this rule cannot see arrive in an ancestor stage, or by COPY --from / remote ADD."""
+    for st in chain:
+        for ins in st.stage.instructions:
+            if ins.keyword in ("COPY", "ADD") and ins.flag("from") is not None:
+                return True
+            if ins.keyword == "ADD" and any("://" in s or s.startswith("git@") for s in copy_sources(ins)):
+                return True
+        if st is not stage and any(_opaque_run(r) for r in st.runs):
+            return True
+    return False
+
+
+def _opaque_run(run) -> bool:
+    if any(g.subcommand == "mod init" for g in run.go_commands):
+        return True
+    return any(cmd.name.rsplit("/", 1)[-1] in OPAQUE_COMMANDS for cmd, _, _ in run.commands)
+
+
+def _fix(ctx, stage, run):
+    df = ctx.dockerfile
+    context = ctx.facts.context
+    files = ["go.mod"] + (["go.sum"] if context.has_go_sum else [])
+    src = run.sources_copied_before
+    if src is not None and ctx.facts.stage_of(src) is stage and not src.is_json and not src.flags:
+        srcs = copy_sources(src)
+        root_files = all(posixpath.dirname(posixpath.normpath(s)) in ("", ".") and not s.endswith("/")
+                         and not (context.root / s).is_dir() for s in srcs)
+        if srcs and root_files and ctx.facts.workdir_at(src) == run.workdir:
+            at = src.args_span.start
+            return Fix((replace_span(at, at, " ".join(files) + " "),), SAFE,
+                       f"add {' and '.join(files)} to the COPY of line {src.line}")
+    return Fix((insert_lines_before(df, run.instruction, [f"COPY {' '.join(files)} ./"]),), SAFE,
+               f"copy {' and '.join(files)} before the build")
