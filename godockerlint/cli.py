@@ -105,7 +105,9 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
 
     PATH is a Dockerfile, a folder (searched recursively for Dockerfile, Dockerfile.*, *.Dockerfile,
     *.dockerfile and Containerfile*, skipping .git, vendor and node_modules), or - for stdin.
-    Without PATH, the current folder is searched.
+    Without PATH, the current folder is searched. A compose file (compose.yaml, compose.yml,
+    docker-compose.yaml, docker-compose.yml), named or found in a folder, lints each service's
+    Dockerfile with the service's build context, target and build args.
 
     With --fix, the fixed files are written in place (with - the fixed file goes to stdout and the
     report to stderr) and the report lists what remains; with --diff nothing is written.
