@@ -77,3 +77,21 @@ def test_gdl109_compares_go_mod_with_the_image_tag(tmp_path):
     assert "GDL109" in codes(OLD_BUILDER, ctx)
     (ctx / "go.mod").write_text(GO_MOD.replace("go 1.25", "go 1.24.5"))
     assert "GDL109" not in codes(OLD_BUILDER, ctx)  # golang:1.24 floats to the newest 1.24.x
+
+
+def test_gdl110_config_private_globs_match_go_mod_requirements(tmp_path):
+    from godockerlint.settings import Settings
+
+    ctx = module(tmp_path, GO_MOD.replace("github.com/google/uuid v1.6.0", "github.com/example-corp/lib v0.3.1"))
+    text = DOWNLOAD_THEN_BUILD
+    plain = lint_bytes(text.encode(), str(ctx / "Dockerfile"), Settings(), context_dir=ctx)
+    assert "GDL110" not in [f.code for f in plain]
+    private = Settings(private=("github.com/example-corp",))
+    found = [f for f in lint_bytes(text.encode(), str(ctx / "Dockerfile"), private, context_dir=ctx)
+             if f.code == "GDL110"]
+    assert [(f.line, f.column) for f in found] == [(4, 5)]
+    assert "github.com/example-corp/lib" in found[0].message
+    other = Settings(private=("github.com/other-corp/*",))
+    assert "GDL110" not in [f.code for f in lint_bytes(text.encode(), "Dockerfile", other, context_dir=ctx)]
+    # without a build context there is no go.mod to match the globs against
+    assert "GDL110" not in [f.code for f in lint_bytes(text.encode(), "Dockerfile", private, context_dir=None)]
