@@ -242,7 +242,11 @@ class RunFacts:
 
     @property
     def gomod_in_place(self) -> bool:
-        """Has go.mod been put where this RUN can see it (copied or bind-mounted, here or in an ancestor)?"""
+        """Has go.mod been put where this RUN can see it (copied or bind-mounted, here or in an ancestor)?
+        False when the build context is known and holds no go.mod (a GOPATH-era tree)."""
+        ctx = self.facts.context
+        if ctx is not None and ctx.go_mod is None:
+            return False
         return bool(self.gomod_copied_before or self.sources_copied_before or self.binds_gomod or self.binds_sources)
 
     def exports_before(self, gc: GoCommand) -> dict[str, str]:

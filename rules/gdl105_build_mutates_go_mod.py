@@ -15,9 +15,10 @@ images on different days:
 
 Decisions: a `go get` that runs before any go.mod is in place (nothing copied
 or bind-mounted yet) is a program install, GDL106's business, not a
-dependency change. `GO111MODULE=off` builds are not in module mode and are not
-judged. `-mod=mod` in GOFLAGS is reported once per stage, at the first go
-command it reaches.
+dependency change, and so is one in a build context without go.mod (a
+GOPATH-era tree) or on a builder older than Go 1.11. `GO111MODULE=off` builds
+are not in module mode and are not judged. `-mod=mod` in GOFLAGS is reported
+once per stage, at the first go command it reaches.
 
 Anti-pattern:
 
@@ -80,7 +81,7 @@ def check(ctx):
                     + (" and drop it here" if later_build else " and use `go mod tidy -diff` here to fail on drift"),
                     fix=_tidy_fix(ctx, sf, gc, later_build),
                 )
-            elif gc.subcommand == "get" and run.gomod_in_place:
+            elif gc.subcommand == "get" and run.gomod_in_place and not _before_modules(sf):
                 what = " ".join(p for p in gc.packages) or "."
                 yield ctx.report(
                     gc.span,
@@ -100,6 +101,12 @@ def check(ctx):
                     f"`GOFLAGS` contains -mod=mod, so `go {gc.subcommand}` may update go.mod and go.sum while building; "
                     f"remove it from GOFLAGS",
                 )
+
+
+def _before_modules(sf) -> bool:
+    """A builder image older than Go 1.11 knows no modules: its `go get` works in GOPATH mode."""
+    version = version_tuple(image_tag(sf.root_base) or "") if sf.toolchain_base else None
+    return version is not None and len(version) >= 2 and version < (1, 11)
 
 
 def _goflags_mod_mod(goflags: str | None) -> bool:

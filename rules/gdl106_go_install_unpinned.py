@@ -13,14 +13,15 @@ in. `go install <pkg>` with no version outside a module fails ("version is
 required when current directory is not in a module") (warning).
 
 Decisions: a `go get` runs "to install a program" when no go.mod is in place
-(nothing copied or bind-mounted before it) and it is not `go get -d`; with
-go.mod in place it is a dependency change (GDL105). `GO111MODULE=off` (GOPATH
-mode, where `go get` still installs) is not judged. A `go install` is pinned by
-an exact version (`@v1.2.3`, a pseudo-version, a commit hash), by a version
-coming from a variable (`@${MOCKGEN_VERSION}`), or, without `@`, by the go.mod
-of the module it runs in. Local paths (`.`, `./cmd/x`, `/src/cmd/x`) and
-standard-library paths (no dot in the first element: `cmd/...`, `std`) are
-exempt.
+(nothing copied or bind-mounted before it, or the build context has no go.mod)
+and it is not `go get -d`; with go.mod in place it is a dependency change
+(GDL105). `GO111MODULE=off` (GOPATH mode, where `go get` still installs) is
+not judged. A `go install` is pinned by an exact version (`@v1.2.3`, a pseudo-
+version, a commit hash), by a version coming from a variable
+(`@${MOCKGEN_VERSION}`), or, without `@`, by the go.mod of the module it runs
+in (before Go 1.16, GOPATH mode needs no version). Local paths (`.`,
+`./cmd/x`, `/src/cmd/x`) and standard-library paths (no dot in the first
+element: `cmd/...`, `std`) are exempt.
 
 Anti-pattern:
 
@@ -99,7 +100,7 @@ def check(ctx):
                             f"own; pin an exact version (`{path}@vX.Y.Z`, e.g. from an ARG)",
                             severity="warning",
                         )
-                    elif not run.gomod_in_place:
+                    elif not run.gomod_in_place and not (image_version and image_version < (1, 16)):
                         yield ctx.report(
                             facts.word_span(gc, word),
                             f"`go install {pkg}` has no version and no go.mod to take it from: go fails with "
