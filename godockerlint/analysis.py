@@ -39,6 +39,11 @@ TOOLCHAIN_IMAGE_RE = re.compile(
 )
 
 
+# Package managers and the packages that bring a C compiler (what makes CGO_ENABLED default to 1).
+PACKAGE_MANAGERS = frozenset({"apk", "apt-get", "apt", "yum", "dnf", "microdnf", "zypper", "tdnf"})
+C_COMPILER_PACKAGES = frozenset({"gcc", "clang", "build-base", "build-essential", "g++", "gcc-c++", "musl-gcc",
+                                 "cc", "tcc"})
+
 # Without a build context, these folders are taken to hold Go packages.
 CONVENTIONAL_SOURCE_DIRS = frozenset({"cmd", "internal", "pkg", "src", "app", "api", "server"})
 
@@ -186,7 +191,22 @@ class GoCommand:
             fetch = "m" in self.flags
         else:
             fetch = sub in FETCHING
-        return fetch and not self.vendored and not self.proxy_off and not self.no_requirements
+        return fetch and not self.vendored and not self.proxy_off and not self.no_requirements and not self.gopath_mode
+
+    @property
+    def gopath_mode(self) -> bool:
+        """GOPATH mode: no modules, no proxy, no module cache (Go < 1.11, GO111MODULE=off,
+        or Go < 1.16 with no go.mod in the build context)."""
+        mode = (self.setting("GO111MODULE") or "").lower()
+        if mode == "off":
+            return True
+        if mode == "on":
+            return False
+        v = self.run.stage.image_go_version
+        if v is not None and v < (1, 11):
+            return True
+        ctx = self.run.facts.context
+        return v is not None and v < (1, 16) and ctx is not None and ctx.go_mod is None
 
     @property
     def no_requirements(self) -> bool:
@@ -197,6 +217,12 @@ class GoCommand:
     @property
     def compiling(self) -> bool:
         return self.subcommand in COMPILING
+
+    @property
+    def links_statically(self) -> bool:
+        """`-ldflags` asks the external linker for a static binary (`-extldflags -static`)."""
+        ld = self.flags.get("ldflags", "")
+        return "-extldflags" in ld and "-static" in ld.split("-extldflags", 1)[1]
 
     @property
     def gomodcache(self) -> str:
@@ -320,6 +346,21 @@ class StageFacts:
         return self.family == "golang"
 
     @property
+    def image_go_version(self) -> tuple[int, ...] | None:
+        """The Go version a golang image's tag names (golang:1.22-alpine -> (1, 22)), else None."""
+        if not self.toolchain_base:
+            return None
+        from godockerlint.buildcontext import version_tuple
+
+        return version_tuple(image_tag(self.root_base) or "")
+
+    @property
+    def windows(self) -> bool:
+        """A Windows container base (nanoserver, servercore): Linux paths and BuildKit mounts do not apply."""
+        ref = self.root_base.lower()
+        return any(w in ref for w in ("windows", "nanoserver", "servercore"))
+
+    @property
     def go_commands(self) -> list[GoCommand]:
         return [g for r in self.runs for g in r.go_commands]
 
@@ -339,6 +380,40 @@ class StageFacts:
             if st is not None and self.facts.stages[st.index].is_go:
                 return True
         return bool(self.parent and self.parent.runs_go_binary)
+
+    @property
+    def installs_c_compiler(self) -> bool:
+        """Does a RUN of this stage (or an ancestor) install a C compiler (gcc, clang, build-base...)?"""
+        for st in [self] + self.ancestors:
+            for run in st.runs:
+                for cmd, _, _ in run.commands:
+                    words = [w.value for w in cmd.words]
+                    if not words or words[0].rsplit("/", 1)[-1] not in PACKAGE_MANAGERS:
+                        continue
+                    if any(w in C_COMPILER_PACKAGES or w.startswith(("gcc-", "clang-")) for w in words[1:]):
+                        return True
+        return False
+
+    @property
+    def libc(self) -> str | None:
+        """"musl", "glibc" or None (no libc: scratch, distroless static) for this stage's base image."""
+        ref = self.root_base.lower()
+        name, tag = image_name(ref), image_tag(ref) or ""
+        if ref == "scratch" or name.startswith("cgr.dev/chainguard/static"):
+            return None
+        if "distroless" in name:
+            return None if "/static" in name else "glibc"
+        if self.family in ("alpine",) or "alpine" in tag or name.endswith("/alpine"):
+            return "musl"
+        return "glibc"
+
+    @property
+    def has_c_compiler(self) -> bool:
+        """Can go find a C compiler here (so CGO_ENABLED defaults to 1)? Official non-alpine golang images
+        ship gcc; alpine variants and other bases need one installed."""
+        if self.toolchain_base and self.libc == "glibc":
+            return True
+        return self.installs_c_compiler
 
     def default_gopath(self, home: str) -> str:
         chain = self

@@ -78,3 +78,26 @@ def test_gdl210_needs_a_go_mod_in_the_context(tmp_path):
     assert "GDL210" not in codes_with_context(GO_FILES_ONLY, tmp_path)
     (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.25\n")
     assert "GDL210" in codes_with_context(GO_FILES_ONLY, tmp_path)
+
+
+CGO_DEFAULT_ON_STATIC = """\
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app .
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/app /app
+"""
+
+
+def test_gdl301_silent_without_context():
+    assert "GDL301" not in codes_without_context(CGO_DEFAULT_ON_STATIC)
+
+
+def test_gdl301_fix_is_unsafe_for_a_cgo_dependency(tmp_path):
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.25\n\nrequire github.com/mattn/go-sqlite3 v1.14.24\n")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    found = lint_bytes(CGO_DEFAULT_ON_STATIC.encode(), "Dockerfile", Settings(), context_dir=tmp_path)
+    [finding] = [f for f in found if f.code == "GDL301"]
+    assert finding.fix.applicability == "unsafe" and "go-sqlite3" in finding.fix.message

@@ -1,0 +1,163 @@
+"""`go build` leaves CGO_ENABLED to its default in a builder that has a C compiler, for a libc-less runtime.
+
+go enables cgo by default when it finds a C compiler. Official Debian-based
+`golang` images ship gcc, and so does any builder that installs `gcc`,
+`build-base`, `build-essential` or `clang`: there the default is
+`CGO_ENABLED=1`, and as soon as one package uses cgo (the standard library's
+`net` and `os/user` do, unless built with the `netgo`/`osusergo` tags), the
+binary is linked dynamically against the builder's libc. Copied onto
+`scratch`, distroless `static` or Chainguard `static` (no libc at all), or
+from a glibc builder onto alpine (musl), it dies at start with the
+misleading `exec /app: no such file or directory`: the missing file is the
+dynamic loader.
+
+Fires for every `go build` / `go install` in a stage whose files the final
+stage copies (`COPY --from=<stage>`), when CGO_ENABLED is not set for it (no
+ENV, ARG default, inline prefix or `go env -w`), the builder has a C compiler,
+and the final base has no libc, or is alpine while the builder is glibc-based.
+Not flagged: alpine builders without a compiler (go defaults to
+`CGO_ENABLED=0` there), musl builders feeding alpine, builds linked with
+`-ldflags '-extldflags "-static"'`, and constant non-linux GOOS (cross
+builds default to cgo off). This rule reads the build context to decide how
+safe the fix is, and stays silent without one.
+
+Anti-pattern:
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app .
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]
+```
+
+Best practice:
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]
+```
+
+Fix: prefixes the go command with `CGO_ENABLED=0`. Safe when the context's
+Go sources have no `import "C"` and go.mod requires no module known to need
+cgo (`github.com/mattn/go-sqlite3`, `github.com/confluentinc/confluent-kafka-go`,
+...): the pure-Go `net` and `os/user` implementations then behave the same.
+Otherwise unsafe: the build may fail without cgo, and GDL302's base change
+(`distroless/base`) is the other way out.
+"""
+
+from __future__ import annotations
+
+from godockerlint.findings import SAFE, UNSAFE, Fix
+from godockerlint.findings import Edit
+
+CODE = "GDL301"
+NAME = "cgo-implicit"
+SEVERITY = "error"
+FIX = "safe/unsafe"
+SUMMARY = "`go build` without CGO_ENABLED in a builder with gcc, for a libc-less final image."
+CONTEXT = True
+
+CGO_ONLY_MODULES = (
+    "github.com/mattn/go-sqlite3",
+    "github.com/confluentinc/confluent-kafka-go",
+    "github.com/tecbot/gorocksdb",
+    "github.com/linxGnu/grocksdb",
+    "gopkg.in/gographics/imagick",
+    "github.com/DataDog/zstd",
+    "github.com/go-gl/glfw",
+    "github.com/davidbyttow/govips",
+)
+BINARY_COMMANDS = frozenset({"build", "install"})
+
+
+def builder_stages(facts):
+    """Stages (other than the final one) whose files the final stage copies with COPY --from."""
+    final = facts.final
+    df = facts.dockerfile
+    out = []
+    for ins in final.stage.instructions:
+        if ins.keyword not in ("COPY", "ADD"):
+            continue
+        ref = ins.flag("from")
+        if ref is None or not ref.value:
+            continue
+        st = df.stage_by_ref(ref.value, before=final.index)
+        if st is not None and facts.stages[st.index] not in out and st.index != final.index:
+            out.append(facts.stages[st.index])
+    return out
+
+
+def binary_commands(stage):
+    for st in list(reversed(stage.ancestors)) + [stage]:
+        for gc in st.go_commands:
+            if gc.subcommand in BINARY_COMMANDS:
+                yield gc
+
+
+def runtime_problem(builder, final, gc) -> str | None:
+    """Why a dynamically linked binary from `builder` cannot run on `final`, or None."""
+    if gc.links_statically:
+        return None
+    goos = gc.setting("GOOS")
+    if goos and "$" not in goos and goos != "linux":
+        return None
+    libc = final.libc
+    if libc is None:
+        return f"{final.root_base} has no libc"
+    if libc == "musl" and builder.libc == "glibc":
+        return f"{final.root_base} has musl, not the builder's glibc"
+    return None
+
+
+def cgo_modules(context) -> list[str]:
+    gm = context.go_mod
+    reqs = [m for m, _ in gm.requires] if gm else []
+    return [m for m in reqs if any(m == c or m.startswith(c + "/") for c in CGO_ONLY_MODULES)]
+
+
+def check(ctx):
+    facts = ctx.facts
+    context = facts.context
+    if context is None:
+        return
+    final = facts.final
+    for builder in builder_stages(facts):
+        if not builder.is_go:
+            continue
+        for gc in binary_commands(builder):
+            if gc.setting("CGO_ENABLED"):
+                continue
+            stage = gc.run.stage
+            if not stage.has_c_compiler:
+                continue
+            problem = runtime_problem(builder, final, gc)
+            if problem is None:
+                continue
+            compiler = f"{stage.root_base} has gcc" if not stage.installs_c_compiler else "a C compiler is installed"
+            message = (
+                f"`go {gc.subcommand}` runs with CGO_ENABLED unset (1: {compiler}), so the binary links libc "
+                f"dynamically and {problem}: it dies with \"no such file or directory\"; set CGO_ENABLED=0"
+            )
+            yield ctx.report(gc.span, message, fix=_fix(ctx, gc, context))
+
+
+def _fix(ctx, gc, context):
+    at = ctx.facts.word_span(gc, gc.words[0]).start
+    edit = Edit(at, at, "CGO_ENABLED=0 ")
+    why = []
+    if context.uses_cgo:
+        why.append('the sources `import "C"`')
+    why += cgo_modules(context)
+    if why:
+        return Fix((edit,), UNSAFE, f"set CGO_ENABLED=0 (unsafe: {', '.join(why)} may need cgo)")
+    return Fix((edit,), SAFE, "set CGO_ENABLED=0")
