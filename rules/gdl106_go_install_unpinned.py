@@ -16,8 +16,8 @@ Decisions: a `go get` runs "to install a program" when no go.mod is in place
 (nothing copied or bind-mounted before it, or the build context has no go.mod)
 and it is not `go get -d`; with go.mod in place it is a dependency change
 (GDL105). `GO111MODULE=off` (GOPATH mode, where `go get` still installs) is
-not judged. A `go install` is pinned by an exact version (`@v1.2.3`, a pseudo-
-version, a commit hash), by a version coming from a variable
+not judged. A `go install` is pinned by an exact version (`@v1.2.3`, a
+pseudo-version, a commit hash), by a version coming from a variable
 (`@${MOCKGEN_VERSION}`), or, without `@`, by the go.mod of the module it runs
 in (before Go 1.16, GOPATH mode needs no version). Local paths (`.`,
 `./cmd/x`, `/src/cmd/x`) and standard-library paths (no dot in the first
