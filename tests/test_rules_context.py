@@ -101,3 +101,22 @@ def test_gdl301_fix_is_unsafe_for_a_cgo_dependency(tmp_path):
     found = lint_bytes(CGO_DEFAULT_ON_STATIC.encode(), "Dockerfile", Settings(), context_dir=tmp_path)
     [finding] = [f for f in found if f.code == "GDL301"]
     assert finding.fix.applicability == "unsafe" and "go-sqlite3" in finding.fix.message
+
+
+ALPINE_COPY_ALL = """\
+FROM golang:1.25-alpine AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app .
+"""
+
+
+def test_gdl304_silent_without_context():
+    assert "GDL304" not in codes_without_context(ALPINE_COPY_ALL)
+
+
+def test_gdl304_needs_a_git_folder_in_the_context(tmp_path):
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.25\n")
+    assert "GDL304" not in codes_with_context(ALPINE_COPY_ALL, tmp_path)
+    (tmp_path / ".git").mkdir()
+    assert "GDL304" in codes_with_context(ALPINE_COPY_ALL, tmp_path)
