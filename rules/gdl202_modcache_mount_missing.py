@@ -20,6 +20,9 @@ the dependency step: the rule then asks for no mount, and instead flags a
 GOMODCACHE cache mount on the dependency step or after it, which would hide the
 downloaded layer and make go fetch everything again.
 
+Stages on a Windows base (nanoserver, servercore) are skipped: their paths
+differ and Windows builds have no BuildKit cache mounts.
+
 Anti-pattern:
 
 ```dockerfile
@@ -59,6 +62,8 @@ SUMMARY = "A RUN that downloads modules has no BuildKit cache mount on GOMODCACH
 def check(ctx):
     ephemeral = ctx.settings.ci_cache == "ephemeral"
     for stage in ctx.facts.stages:
+        if stage.windows:
+            continue  # Windows containers: other paths, and no BuildKit cache mounts
         layered = False  # ephemeral: the dependency step has put modules in a layer
         for run in stage.runs:
             if run.is_dependency_step and ephemeral:

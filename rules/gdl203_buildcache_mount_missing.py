@@ -12,6 +12,9 @@ else `$XDG_CACHE_HOME/go-build`, else `$HOME/.cache/go-build` (for root,
 `/root/.cache/go-build`; `USER` changes `$HOME`). A mount whose target looks
 like a build cache but misses the effective one is GDL204's business.
 
+Stages on a Windows base (nanoserver, servercore) are skipped: their paths
+differ and Windows builds have no BuildKit cache mounts.
+
 Anti-pattern:
 
 ```dockerfile
@@ -52,6 +55,8 @@ SUMMARY = "A RUN that compiles Go code has no BuildKit cache mount on GOCACHE."
 
 def check(ctx):
     for stage in ctx.facts.stages:
+        if stage.windows:
+            continue  # Windows containers: other paths, and no BuildKit cache mounts
         for run in stage.runs:
             compiling = [g for g in run.go_commands if g.compiling]
             if not compiling:

@@ -84,8 +84,8 @@ def check(ctx):
     facts = ctx.facts
     final = facts.final
     base = final.root_base
-    if not base or "$" in base:
-        return
+    if not base or "$" in base or final.windows:
+        return  # unresolved, or a Windows image: distroless has no Windows images
     patterns = DEFAULT_ALLOWED_FINAL_IMAGES + tuple(ctx.settings.allowed_final_images)
     if allowed(base, patterns):
         return
@@ -138,6 +138,8 @@ def _toolchain(final, base: str) -> str:
 def _what_is_wrong(family: str) -> str:
     if family == "scratch":
         return "which has no CA certificates, time zone data or non-root user"
+    if family == "other":
+        return "which is neither distroless nor listed in allowed-final-images"
     return "which ships a shell and a package manager"
 
 

@@ -84,8 +84,8 @@ def check(ctx):
     df = ctx.dockerfile
     final = facts.final
     base = final.root_base
-    if not base or "$" in base or not final.runs_go_binary:
-        return
+    if not base or "$" in base or not final.runs_go_binary or final.windows:
+        return  # Windows images run as ContainerUser by default
     chain = list(reversed(final.ancestors)) + [final]
     user_ins = None
     for st in chain:
