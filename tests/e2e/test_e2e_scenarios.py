@@ -12,14 +12,13 @@ cache mounts, so they come last.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from typing import Dict, Optional
 
 import pytest
 
-from conftest import http_get
 from e2elib import appedit, dockercli, goproxy as goproxy_mod, scenarios
+from e2elib.http import http_get, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -124,13 +123,7 @@ def test_source_edit_rebuild_makes_no_proxy_requests(running_services, scenario_
     cid = dockercli.run(["run", "-d", "-p", "127.0.0.1::8080", edited.tag]).stdout.strip().splitlines()[-1]
     try:
         port = dockercli.run(["port", cid, "8080"]).stdout.split(":")[-1].strip()
-        body = ""
-        for _ in range(50):
-            try:
-                body = http_get(f"http://127.0.0.1:{port}/version")[1]
-                break
-            except OSError:
-                time.sleep(0.2)
+        status, body = wait_for(f"http://127.0.0.1:{port}/version")
         assert body.startswith(f"app {new_version}\n"), body
     finally:
         dockercli.run(["rm", "-f", cid], check=False)

@@ -34,9 +34,8 @@ import os
 import subprocess
 import tarfile
 import time
-from importlib import metadata
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional
 
 from . import dockercli
 from .goproxy import DEFAULT_PROXY_PORT

@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence
 
 DOCKER = os.environ.get("GODOCKERLINT_E2E_DOCKER", "/usr/bin/docker")
 COMPOSE = os.environ.get("GODOCKERLINT_E2E_COMPOSE", "/usr/bin/docker-compose")
