@@ -1,0 +1,96 @@
+"""A CGO-off Go stage is not pinned to `$BUILDPLATFORM`: multi-platform builds emulate the compiler.
+
+`docker buildx build --platform linux/amd64,linux/arm64` runs every stage once
+per target platform. A stage without `--platform` runs on the *target*
+platform, so on an amd64 machine the arm64 copy of the Go compiler runs under
+QEMU emulation: the build is many times slower (often 5-20x) and sometimes
+crashes. Go cross-compiles natively when CGO is off: pinning the stage to
+`$BUILDPLATFORM` and passing `GOOS=$TARGETOS GOARCH=$TARGETARCH` gives the same
+binaries at native speed. For a single-platform build the change is invisible.
+
+The rule looks at Go stages that build binaries for the image (`go build`,
+`go install` of local packages) with CGO off: `CGO_ENABLED=0` in effect, or no
+C compiler in the builder (alpine golang images without gcc). Stages with any
+`--platform` (see GDL603 for constants), stages using `xx`, and stages that
+run what they build (`go test`, `go run`) are not judged: a cross-compiled test
+binary cannot run on the build machine.
+
+Anti-pattern:
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+```
+
+Best practice:
+
+```dockerfile
+FROM --platform=$BUILDPLATFORM golang:1.25 AS build
+ARG TARGETOS TARGETARCH
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
+```
+
+Fix (safe, when the builds' RUNs are in shell form and set neither GOOS nor
+GOARCH): adds `--platform=$BUILDPLATFORM` to the FROM, `ARG TARGETOS
+TARGETARCH` at the top of the stage and `GOOS=$TARGETOS GOARCH=$TARGETARCH`
+before each go build, the wiring GDL601 asks for. Stages that other stages
+are built `FROM` are fixed only in the root of that chain.
+"""
+
+from __future__ import annotations
+
+from godockerlint.edits import insert_lines_before, replace_span
+from godockerlint.findings import SAFE, Fix
+from godockerlint.rules.gdl601_cross_compile_unwired import is_target_build, raw_setting, stage_platform, uses_xx
+
+CODE = "GDL602"
+NAME = "emulated-go-build"
+SEVERITY = "info"
+FIX = "safe"
+SUMMARY = "A CGO-off Go stage without --platform=$BUILDPLATFORM: multi-platform builds emulate the compiler."
+
+
+def check(ctx):
+    df = ctx.dockerfile
+    for sf in ctx.facts.stages:
+        if sf.windows or stage_platform(sf) or uses_xx(sf):
+            continue
+        builds = [g for g in sf.go_commands if is_target_build(g)]
+        if not builds or any(g.subcommand in ("test", "run") for g in sf.go_commands):
+            continue
+        if not all(_cgo_off(sf, g) for g in builds):
+            continue
+        yield ctx.report(
+            sf.stage.from_instruction,
+            f"stage {sf.label} compiles Go with CGO off but runs on the target platform: multi-platform "
+            f"builds run the compiler under emulation; use `FROM --platform=$BUILDPLATFORM` and "
+            f"GOOS=$TARGETOS GOARCH=$TARGETARCH",
+            fix=_fix(df, sf, builds),
+        )
+
+
+def _cgo_off(sf, gc) -> bool:
+    value = gc.setting("CGO_ENABLED")
+    if value is not None:
+        return value == "0"
+    return not sf.has_c_compiler
+
+
+def _fix(df, sf, builds):
+    if sf.parent is not None or any(g.instruction.is_json for g in builds):
+        return None
+    if any(raw_setting(g, "GOOS") is not None or raw_setting(g, "GOARCH") is not None for g in builds):
+        return None
+    from_ins = sf.stage.from_instruction
+    at = from_ins.span.start + len(from_ins.raw_keyword)
+    edits = [replace_span(at, at, " --platform=$BUILDPLATFORM")]
+    missing = [a for a in ("TARGETOS", "TARGETARCH") if a not in builds[0].run.args_declared]
+    if missing and sf.stage.instructions:
+        edits.append(insert_lines_before(df, sf.stage.instructions[0], [f"ARG {' '.join(missing)}"]))
+    for g in builds:
+        edits.append(replace_span(g.span.start, g.span.start, "GOOS=$TARGETOS GOARCH=$TARGETARCH "))
+    return Fix(tuple(sorted(edits, key=lambda e: e.start)), SAFE, "cross-compile natively from $BUILDPLATFORM")
