@@ -1,0 +1,161 @@
+"""`COPY --from=<stage>` names a binary that the stage's go build never writes.
+
+A typo or a rename between the build stage (`go build -o /out/app`) and the
+final stage (`COPY --from=build /out/server /server`) fails the build late,
+after the whole compile, with "failed to compute cache key: ... /out/server:
+not found"; with a glob or a directory copy it can even succeed and ship an
+image without its program.
+
+The outputs of a stage are the `-o` files of its `go build` commands (and of
+its ancestors'), and `$GOBIN` / `$GOPATH/bin/<name>` for `go install <pkg>`
+(`/go/bin/<name>` in official golang images). A copied path is judged only
+when it lies in a folder that holds such outputs and nothing else in the
+stage could have put it there: no other command of the stage names that
+folder (`cp`, `mv`, `tar`...), no COPY/ADD writes into it, and no build
+writes a whole folder there (`-o /out/`, `go install ./...`). Paths elsewhere
+(`/etc/ssl/certs/...`, `/usr/share/zoneinfo`), globs, variables that cannot be
+resolved and `--from` external images are not judged.
+
+Anti-pattern:
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app ./cmd/server
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/server /server
+ENTRYPOINT ["/server"]
+```
+
+Best practice:
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/server ./cmd/server
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/server /server
+ENTRYPOINT ["/server"]
+```
+
+Fix: none (which side is right is the author's call); the message names the
+paths the stage does produce.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from godockerlint.analysis import copy_sources, instruction_word_span
+from godockerlint.shell import expand, split_words
+
+CODE = "GDL306"
+NAME = "copied-artifact-missing"
+SEVERITY = "error"
+FIX = "none"
+SUMMARY = "COPY --from names a path that the stage's go build -o outputs cannot produce."
+
+
+def stage_outputs(stage):
+    """(files, open_dirs) the go commands of `stage` and its ancestors write; None when unknowable."""
+    files: set[str] = set()
+    open_dirs: set[str] = set()
+    for st in list(reversed(stage.ancestors)) + [stage]:
+        for run in st.runs:
+            for gc in run.go_commands:
+                if gc.subcommand == "build" and gc.output:
+                    out = expand(gc.output, lambda n, r=run: r.env.get(n))
+                    if "$" in out or not out:
+                        return None
+                    path = posixpath.normpath(posixpath.join(run.workdir, out))
+                    if out.endswith("/") or len(gc.packages) > 1 or any("..." in p for p in gc.packages):
+                        open_dirs.add(path)
+                    else:
+                        files.add(path)
+                elif gc.subcommand == "install":
+                    gobin = gc.setting("GOBIN") or posixpath.join(
+                        (gc.setting("GOPATH") or posixpath.join(run.home, "go")).split(":")[0], "bin")
+                    if "$" in gobin:
+                        return None
+                    pkgs = gc.packages or ["."]
+                    for p in pkgs:
+                        name = posixpath.basename(p.split("@", 1)[0].rstrip("/"))
+                        if "..." in p or name in (".", "") or not p.startswith(("./", "/")) and "@" not in p:
+                            open_dirs.add(gobin)
+                        else:
+                            files.add(posixpath.join(gobin, name))
+    return files, open_dirs
+
+
+def check(ctx):
+    facts = ctx.facts
+    df = ctx.dockerfile
+    for stage in facts.stages:
+        for ins in stage.stage.instructions:
+            if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is None:
+                continue
+            ref = ins.flag("from").value or ""
+            src_stage = df.stage_by_ref(ref.lower(), before=stage.index)
+            if src_stage is None:
+                continue
+            source = facts.stages[src_stage.index]
+            if not source.is_go:
+                continue
+            known = stage_outputs(source)
+            if known is None:
+                continue
+            files, open_dirs = known
+            dirs = {posixpath.dirname(f) for f in files} - open_dirs
+            if not files:
+                continue
+            for raw in copy_sources(ins):
+                if any(c in raw for c in "*?[$"):
+                    continue
+                path = posixpath.normpath(posixpath.join("/", raw))
+                folder = posixpath.dirname(path)
+                if path in files or folder not in dirs or any(path == d or d.startswith(path + "/") for d in dirs):
+                    continue
+                if _written_otherwise(source, folder):
+                    continue
+                produced = sorted(f for f in files if posixpath.dirname(f) == folder)
+                yield ctx.report(
+                    _word_span(df, ins, raw),
+                    f"`{ins.raw_keyword} --from={ref}` copies {path}, which stage {source.label} never produces "
+                    f"(its go build writes {', '.join(produced)}): the build fails with \"not found\"; "
+                    f"copy the right path or fix `-o`",
+                )
+
+
+def _written_otherwise(stage, folder: str) -> bool:
+    """Does anything but a go build write into `folder` in `stage` or its ancestors?"""
+    for st in [stage] + stage.ancestors:
+        for ins in st.stage.instructions:
+            if ins.keyword in ("COPY", "ADD"):
+                words = split_words(ins.args) if not ins.is_json else []
+                dest = ins.json_args[-1] if ins.is_json and ins.json_args else (words[-1].value if words else "")
+                dest_path = posixpath.normpath(posixpath.join(st.facts.workdir_at(ins), dest))
+                if dest_path == folder or folder.startswith(dest_path.rstrip("/") + "/") \
+                        or dest_path.startswith(folder + "/"):
+                    return True
+        for run in st.runs:
+            go_cmds = {id(g.command) for g in run.go_commands}
+            for cmd, _, _ in run.commands:
+                if id(cmd) in go_cmds:
+                    continue
+                if any(folder in w.value for w in cmd.words[1:]):
+                    return True
+                if run.workdir == folder or run.workdir.startswith(folder + "/"):
+                    if cmd.name not in ("cd", "set", "echo", "true"):
+                        return True
+    return False
+
+
+def _word_span(df, ins, raw: str):
+    for w in split_words(ins.args):
+        if w.value == raw:
+            return instruction_word_span(df, ins, w)
+    return ins
