@@ -269,6 +269,7 @@ class _Run:
         self._sources: dict[str, Path | bytes | str] = {}  # report name -> file, stdin bytes or text
         self._thresholds: dict[str, object] = {}  # report name -> failure threshold (None: never)
         self._seen: set = set()  # a Dockerfile reached twice (compose services) is reported once
+        self._prelinted: dict = {}  # id(target) -> LintResult linted by a worker process
 
     def fail(self, message: str) -> None:
         self.failed += 1
@@ -283,9 +284,14 @@ class _Run:
         for target in targets:
             if target.compose:
                 built |= self.lint_compose(target)
-        for target in targets:
-            if not target.compose and not (target.found and os.path.realpath(target.path) in built):
-                self.lint(target)
+        plain = [t for t in targets
+                 if not t.compose and not (t.found and os.path.realpath(t.path) in built)]
+        if self.fixing is None and len(plain) > 1:  # many files: every core (godockerlint.parallel)
+            from godockerlint.parallel import prelint
+
+            self._prelinted = {id(plain[i]): r for i, r in prelint(plain, self.resolver).items()}
+        for target in plain:
+            self.lint(target)
 
     def lint_compose(self, target) -> set[str]:
         """Lint every service's Dockerfile; the real paths of the Dockerfiles linted."""
@@ -375,7 +381,9 @@ class _Run:
                 stdin_data = click.get_binary_stream("stdin").read()
                 found = lint_bytes(stdin_data, target.display, settings)
             else:
-                found = lint_file(target.path, settings, display_path=target.display)
+                found = self._prelinted.pop(id(target), None)
+                if found is None:
+                    found = lint_file(target.path, settings, display_path=target.display)
         except (ConfigError, LintInputError) as exc:
             return self.fail(str(exc))
         except Exception as exc:  # an engine bug on one file must not hide the others' findings

@@ -373,10 +373,7 @@ class ConfigResolver:
         if self.config_file is not None:
             config = self.config_file
         else:
-            key = folder.resolve()
-            if key not in self._config_of:
-                self._config_of[key] = find_config(key)
-            config = self._config_of[key]
+            config = self._nearest(folder.resolve())
         if config not in self._settings:
             try:
                 values = load_config(config) if config is not None else {}
@@ -387,3 +384,14 @@ class ConfigResolver:
         if isinstance(result, ConfigError):
             raise result
         return result
+
+    def _nearest(self, folder: Path) -> Path | None:
+        """find_config(folder) for a resolved folder, cached for every folder on the way up
+        (a tree of many Dockerfiles looks at each folder once)."""
+        if folder in self._config_of:
+            return self._config_of[folder]
+        config = next((folder / name for name in CONFIG_NAMES if (folder / name).is_file()), None)
+        if config is None and not (folder / ".git").exists() and folder.parent != folder:
+            config = self._nearest(folder.parent)
+        self._config_of[folder] = config
+        return config

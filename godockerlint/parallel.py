@@ -1,0 +1,131 @@
+"""Lint many files on every core: a process pool, used past a size threshold.
+
+`prelint()` lints plain Dockerfiles (no stdin, no compose file, no --fix) in
+worker processes and hands back, per target, the `LintResult` a serial run
+would have produced. Anything a worker could not lint cleanly (an unreadable
+file, a bad config, an internal error) is left out: the caller lints it again
+in its own process, so every message and exit code stays exactly the serial
+one. Results come back in the targets' order, so the output is deterministic.
+
+Workers are forked from a process that has already loaded the rules (where
+fork is the platform's start method), or load them once in their initializer.
+A fix's edits are rendered where they are needed: a lazy fix (a template) made
+in a worker comes back as a `RemoteFix` that re-lints its file in the parent
+only if something reads its edits (a SARIF report), never otherwise.
+
+`GODOCKERLINT_JOBS=N` sets the number of processes (1: no pool).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+POOL_THRESHOLD = 64  # files: below this, starting workers costs more than it saves
+CHUNKS_PER_WORKER = 8  # smaller chunks balance the load, bigger ones cut the IPC
+
+
+def jobs() -> int:
+    value = os.environ.get("GODOCKERLINT_JOBS", "")
+    if value.strip().isdigit() and int(value) > 0:
+        return int(value)
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def prelint(targets, resolver) -> dict[int, object]:
+    """{index in `targets`: LintResult} for the targets the pool linted; {} when the run
+    is too small for a pool or there is one core."""
+    n = jobs()
+    if n < 2 or len(targets) < POOL_THRESHOLD:
+        return {}
+    from godockerlint.config import ConfigError
+
+    work = []
+    for i, target in enumerate(targets):
+        if target.path is None or target.compose:
+            continue
+        try:
+            settings = resolver.settings_for(target.path.parent)
+        except ConfigError:
+            continue  # reported by the serial path
+        work.append((i, target.path, target.display, settings))
+    if len(work) < POOL_THRESHOLD:
+        return {}
+    import multiprocessing
+
+    from godockerlint.rule import load_rules
+
+    load_rules()  # once, before forking: the workers inherit it
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    size = max(1, -(-len(work) // (n * CHUNKS_PER_WORKER)))
+    chunks = [work[k:k + size] for k in range(0, len(work), size)]
+    results: dict[int, object] = {}
+    with ctx.Pool(min(n, len(chunks)), initializer=load_rules) as pool:
+        for chunk in pool.imap(_lint_chunk, chunks):
+            results.update(chunk)
+    return results
+
+
+def _lint_chunk(chunk) -> list:
+    from godockerlint.engine import lint_file
+
+    out = []
+    for i, path, display, settings in chunk:
+        try:
+            result = lint_file(path, settings, display_path=display)
+        except Exception:  # noqa: BLE001 - the parent lints it again and reports it its way
+            continue
+        for k, f in enumerate(result):
+            fix = f.fix
+            if fix is not None and not _plain(fix):
+                result[k] = _with_fix(f, RemoteFix(path, display, settings, k, fix))
+        out.append((i, result))
+    return out
+
+
+def _plain(fix) -> bool:
+    from godockerlint.findings import Fix
+
+    return type(fix) is Fix
+
+
+def _with_fix(finding, fix):
+    from dataclasses import replace
+
+    return replace(finding, fix=fix)
+
+
+class RemoteFix:
+    """A worker's lazy fix: applicability and message now, edits by re-linting on demand."""
+
+    __slots__ = ("path", "display", "settings", "index", "applicability", "message", "exclusive", "_edits")
+
+    def __init__(self, path: Path, display: str, settings, index: int, fix) -> None:
+        self.path, self.display, self.settings, self.index = path, display, settings, index
+        self.applicability = fix.applicability
+        self.message = fix.message
+        self.exclusive = getattr(fix, "exclusive", False)
+        self._edits = None
+
+    @property
+    def edits(self):
+        if self._edits is None:
+            from godockerlint.engine import lint_file
+
+            again = lint_file(self.path, self.settings, display_path=self.display)
+            self._edits = tuple(again[self.index].fix.edits)
+        return self._edits
+
+    def __getstate__(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+    def __setstate__(self, state) -> None:
+        for k, v in state.items():
+            setattr(self, k, v)
+
+    def __repr__(self) -> str:
+        return f"RemoteFix({self.applicability!r}, {self.message!r})"
