@@ -46,7 +46,6 @@ and there is no fix.
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from godockerlint.analysis import assignments
@@ -87,6 +86,8 @@ def suggestions(name: str) -> list[str]:
         return same
     if not upper.startswith(("GO", "CGO")) or len(upper) < 5:
         return []
+    import difflib  # only when a name looks like a Go variable: linting stays free of difflib otherwise
+
     scored = [(difflib.SequenceMatcher(None, upper, v).ratio(), v) for v in GO_VARIABLES]
     best = max(s for s, _ in scored)
     if best >= 0.85:
