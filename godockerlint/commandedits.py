@@ -11,25 +11,43 @@ from godockerlint.findings import Edit
 SEQUENCE_OPERATORS = frozenset({"&&", ";", "\n"})
 
 
+def word_span(facts, gc, word):
+    """The file span of a word of a go command, or None when it does not hold the word as written
+    (offsets that cannot be trusted, e.g. a heredoc body read with other line endings)."""
+    span = facts.word_span(gc, word)
+    text = facts.dockerfile.text
+    return span if text[span.start:span.end] == word.raw else None
+
+
 def _word_spans(facts, gc):
-    return [facts.word_span(gc, w) for w in gc.words]
+    return [word_span(facts, gc, w) for w in gc.words]
 
 
 def remove_words(facts, gc, first: int, count: int = 1) -> Edit | None:
     """Remove `count` words of `gc.words` from index `first`, with the blank that separates them."""
     spans = _word_spans(facts, gc)
     last = first + count - 1
-    if first <= 0 or last >= len(spans):
+    if first <= 0 or last >= len(spans) or None in spans:
         return None
     if last + 1 < len(spans):
         return Edit(spans[first].start, spans[last + 1].start, "")
     return Edit(spans[first - 1].end, spans[last].end, "")
 
 
-def insert_words_after(facts, gc, index: int, text: str) -> Edit:
+def insert_words_after(facts, gc, index: int, text: str) -> Edit | None:
     """Insert `text` (one or more words) after word `index` of the go command, blank-separated."""
-    at = facts.word_span(gc, gc.words[index]).end
-    return Edit(at, at, " " + text)
+    span = word_span(facts, gc, gc.words[index])
+    if span is None:
+        return None
+    return Edit(span.end, span.end, " " + text)
+
+
+def insert_before_word(facts, gc, index: int, text: str) -> Edit | None:
+    """Insert `text` just before word `index` of the go command (e.g. an env prefix before `go`)."""
+    span = word_span(facts, gc, gc.words[index])
+    if span is None:
+        return None
+    return Edit(span.start, span.start, text)
 
 
 def remove_command(facts, run, cmd) -> Edit | None:
@@ -43,6 +61,11 @@ def remove_command(facts, run, cmd) -> Edit | None:
         return None
     c, base, heredoc = entries[idx]
     span = facts.command_span(run, c.start, c.end, base, heredoc)
+    text = facts.dockerfile.text
+    for cc, cb, ch in entries[max(idx - 1, 0): idx + 2]:
+        first = (cc.assignments or cc.words)[0].raw
+        if not text.startswith(first, facts.command_span(run, cc.start, cc.end, cb, ch).start):
+            return None  # offsets that cannot be trusted
     if idx > 0:
         prev, pb, ph = entries[idx - 1]
         if c.separator not in SEQUENCE_OPERATORS or ph != heredoc:

@@ -57,8 +57,8 @@ Otherwise unsafe: the build may fail without cgo, and GDL302's base change
 
 from __future__ import annotations
 
+from godockerlint.commandedits import insert_before_word
 from godockerlint.findings import SAFE, UNSAFE, Fix
-from godockerlint.findings import Edit
 
 CODE = "GDL301"
 NAME = "cgo-implicit"
@@ -152,8 +152,9 @@ def check(ctx):
 
 
 def _fix(ctx, gc, context):
-    at = ctx.facts.word_span(gc, gc.words[0]).start
-    edit = Edit(at, at, "CGO_ENABLED=0 ")
+    edit = insert_before_word(ctx.facts, gc, 0, "CGO_ENABLED=0 ")
+    if edit is None:
+        return None
     why = []
     if context.uses_cgo:
         why.append('the sources `import "C"`')

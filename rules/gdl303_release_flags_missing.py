@@ -48,6 +48,7 @@ Fix (safe: the program behaves the same; only paths and debug data go): adds
 from __future__ import annotations
 
 from godockerlint.commandedits import insert_words_after
+from godockerlint.commandedits import word_span as checked_span
 from godockerlint.edits import replace_span
 from godockerlint.findings import SAFE, Fix
 from godockerlint.rules.gdl301_cgo_implicit import binary_commands, builder_stages
@@ -106,7 +107,10 @@ def _fix(ctx, gc, trimpath, stripped, ld):
                 return None
             edits.append(edit)
     if add:
-        edits.insert(0, insert_words_after(facts, gc, sub_index, " ".join(add)))
+        edit = insert_words_after(facts, gc, sub_index, " ".join(add))
+        if edit is None:
+            return None
+        edits.insert(0, edit)
     return Fix(tuple(edits), SAFE, "add " + " and ".join(["-trimpath"] * (not trimpath) + ['-s -w'] * (not stripped)))
 
 
@@ -122,7 +126,9 @@ def _merge_ldflags(facts, gc):
     word = gc.flag_words["ldflags"]
     idx = gc.words.index(word)
     if "=" in word.value:
-        span = facts.word_span(gc, word)
+        span = checked_span(facts, gc, word)
+        if span is None:
+            return None
         raw = word.raw
         value_at = raw.index("=") + 1
         start = span.start + value_at
@@ -131,7 +137,9 @@ def _merge_ldflags(facts, gc):
         if idx + 1 >= len(gc.words):
             return None
         vw = gc.words[idx + 1]
-        span = facts.word_span(gc, vw)
+        span = checked_span(facts, gc, vw)
+        if span is None:
+            return None
         start = span.start
         raw_value = vw.raw
     if raw_value[:1] in ("'", '"'):

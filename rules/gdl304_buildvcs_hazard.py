@@ -84,8 +84,9 @@ def check(ctx):
                     continue
                 idx = next((i for i, w in enumerate(gc.words[1:], 1) if w.value == gc.subcommand), None)
                 fix = None
-                if idx is not None:
-                    fix = Fix((insert_words_after(facts, gc, idx, "-buildvcs=false"),), SAFE, "add -buildvcs=false")
+                edit = insert_words_after(facts, gc, idx, "-buildvcs=false") if idx is not None else None
+                if edit is not None:
+                    fix = Fix((edit,), SAFE, "add -buildvcs=false")
                 yield ctx.report(
                     gc.span,
                     f"`go {gc.subcommand}` stamps VCS information from the context's .git {why}: it fails with "

@@ -50,6 +50,7 @@ import re
 
 from godockerlint.analysis import assignments
 from godockerlint.commandedits import remove_words
+from godockerlint.commandedits import word_span as checked_span
 from godockerlint.edits import replace_span
 from godockerlint.findings import SAFE, UNSAFE, Edit, Fix
 
@@ -122,9 +123,9 @@ def _flags(ctx):
                 words = [gc.flag_words[n] for n in sw]
                 idx = sorted(gc.words.index(w) for w in words)
                 fix = None
-                if len(idx) == 1 or idx[1] == idx[0] + 1:
-                    first = facts.word_span(gc, gc.words[idx[0]])
-                    last = facts.word_span(gc, gc.words[idx[-1]])
+                first = checked_span(facts, gc, gc.words[idx[0]])
+                last = checked_span(facts, gc, gc.words[idx[-1]])
+                if (len(idx) == 1 or idx[1] == idx[0] + 1) and first is not None and last is not None:
                     value = " ".join("-" + n for n in ("s", "w") if n in sw)
                     fix = Fix((replace_span(first.start, last.end, f'-ldflags="{value}"'),), SAFE,
                               f'move {value} into -ldflags')
