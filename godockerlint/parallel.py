@@ -1,7 +1,7 @@
 """Lint many files on every core: a process pool, used past a size threshold.
 
 `prelint()` lints plain Dockerfiles (no stdin, no compose file, no --fix) in
-worker processes and hands back, per target, the `LintResult` a serial run
+N processes (N - 1 workers and this one) and hands back, per target, the `LintResult` a serial run
 would have produced. Anything a worker could not lint cleanly (an unreadable
 file, a bad config, an internal error) is left out: the caller lints it again
 in its own process, so every message and exit code stays exactly the serial
@@ -63,14 +63,21 @@ def prelint(targets, resolver) -> dict[int, object]:
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     size = max(1, -(-len(work) // (n * CHUNKS_PER_WORKER)))
     chunks = [work[k:k + size] for k in range(0, len(work), size)]
+    # This process is one of the n: it lints its share while n - 1 workers lint theirs
+    # (one process fewer to start and to hold in memory).
+    own = len(chunks) // n
+    theirs, mine = chunks[:len(chunks) - own], chunks[len(chunks) - own:]
     results: dict[int, object] = {}
-    with ctx.Pool(min(n, len(chunks)), initializer=load_rules) as pool:
-        for chunk in pool.imap(_lint_chunk, chunks):
+    with ctx.Pool(min(n - 1, len(theirs)), initializer=load_rules) as pool:
+        pending = pool.imap_unordered(_lint_chunk, theirs)
+        for chunk in mine:
+            results.update(_lint_chunk(chunk, remote=False))
+        for chunk in pending:
             results.update(chunk)
     return results
 
 
-def _lint_chunk(chunk) -> list:
+def _lint_chunk(chunk, remote: bool = True) -> list:
     from godockerlint.engine import lint_file
 
     out = []
@@ -79,7 +86,7 @@ def _lint_chunk(chunk) -> list:
             result = lint_file(path, settings, display_path=display)
         except Exception:  # noqa: BLE001 - the parent lints it again and reports it its way
             continue
-        for k, f in enumerate(result):
+        for k, f in enumerate(result if remote else ()):
             fix = f.fix
             if fix is not None and not _plain(fix):
                 result[k] = _with_fix(f, RemoteFix(path, display, settings, k, fix))
