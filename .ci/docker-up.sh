@@ -2,8 +2,9 @@
 # Install and start a Docker engine with BuildKit for the e2e suite (idempotent).
 #
 # - apt: docker.io (dockerd, containerd, runc, a 20.10 client with BuildKit at
-#   /usr/bin/docker), docker-compose (v1, driven by pytest-docker) and
-#   busybox-static (root filesystem of the local stand-in base images).
+#   /usr/bin/docker), docker-compose (v1, driven by pytest-docker),
+#   busybox-static (root filesystem of the local stand-in base images) and
+#   ca-certificates (the stand-ins' CA bundle).
 # - starts `dockerd --iptables=false` in the background unless an engine
 #   already answers, and waits for it.
 # Writes the pid of a dockerd it started to $GODOCKERLINT_DOCKERD_PIDFILE
@@ -24,6 +25,7 @@ need_pkgs=()
 [ -x /usr/sbin/dockerd ] && [ -x "$DOCKER" ] || need_pkgs+=(docker.io)
 [ -x /usr/bin/docker-compose ] || need_pkgs+=(docker-compose)
 [ -x /bin/busybox ] || need_pkgs+=(busybox-static)
+[ -f /etc/ssl/certs/ca-certificates.crt ] || need_pkgs+=(ca-certificates)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   echo "docker-up: installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
