@@ -105,7 +105,8 @@ def test_rewrite_uses_go_mod_version_for_an_untagged_image(tmp_path):
     (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
     text = "FROM golang:alpine\nWORKDIR /src\nCOPY . .\nRUN go build .\nCMD [\"./hello\", \"-v\"]\n"
     out = fix_bytes(text.encode(), "Dockerfile", Settings(syntax="none"), context_dir=tmp_path, unsafe=True)
-    assert out.text.startswith("FROM golang:1.24.3-alpine AS build\n")
+    # the version comes from go.mod's toolchain line; GDL602 then pins the CGO-off stage to $BUILDPLATFORM
+    assert out.text.startswith("FROM --platform=$BUILDPLATFORM golang:1.24.3-alpine AS build\n")
     assert "COPY --from=build /src/hello /src/hello\n" in out.text
     assert 'CMD ["/src/hello", "-v"]\n' in out.text
 
