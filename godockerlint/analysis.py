@@ -760,7 +760,16 @@ def shell_word_span(facts: "Facts", run: RunFacts, cmd: SimpleCommand, word: She
 
 
 def assignments(facts: "Facts", names: frozenset[str] | set[str] | None = None) -> list[Assignment]:
-    """Every ARG/ENV/inline/export/`go env -w` assignment of the file, in file order."""
+    """Every ARG/ENV/inline/export/`go env -w` assignment of the file, in file order.
+
+    Computed once per file (several rules and the redaction ask), then filtered by `names`."""
+    every = facts.__dict__.get("_assignments")
+    if every is None:
+        every = facts.__dict__["_assignments"] = tuple(_assignments(facts))
+    return [a for a in every if names is None or a.name in names]
+
+
+def _assignments(facts: "Facts", names: frozenset[str] | set[str] | None = None) -> list[Assignment]:
     df = facts.dockerfile
     out: list[Assignment] = []
 

@@ -92,6 +92,9 @@ def collect_targets(paths: Iterable[str], stdin_filename: str | None = None) -> 
 
 
 def _is_compose(arg: str) -> bool:
+    name = os.path.basename(arg)
+    if is_dockerfile_name(name):  # never a compose name: no need to import the compose module
+        return False
     from godockerlint.compose import is_compose_name
 
-    return is_compose_name(os.path.basename(arg))
+    return is_compose_name(name)
