@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 
 POOL_THRESHOLD = 64  # files: below this, starting workers costs more than it saves
-CHUNKS_PER_WORKER = 8  # smaller chunks balance the load, bigger ones cut the IPC
+CHUNK_FILES = 8  # files a process takes at a time: small enough to balance a busy machine
 
 
 def jobs() -> int:
@@ -61,20 +61,44 @@ def prelint(targets, resolver) -> dict[int, object]:
     load_rules()  # once, before forking: the workers inherit it
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    size = max(1, -(-len(work) // (n * CHUNKS_PER_WORKER)))
+    size = max(1, min(CHUNK_FILES, -(-len(work) // (n * 4))))
     chunks = [work[k:k + size] for k in range(0, len(work), size)]
-    # This process is one of the n: it lints its share while n - 1 workers lint theirs
-    # (one process fewer to start and to hold in memory).
-    own = len(chunks) // n
-    theirs, mine = chunks[:len(chunks) - own], chunks[len(chunks) - own:]
+    # This process is one of the n (one process fewer to start and to hold in memory): it
+    # and n - 1 workers take the next chunk from a shared counter until none is left, so
+    # a process that gets less CPU (a busy machine) simply takes fewer chunks.
+    counter = ctx.Value("i", 0)
     results: dict[int, object] = {}
-    with ctx.Pool(min(n - 1, len(theirs)), initializer=load_rules) as pool:
-        pending = pool.imap_unordered(_lint_chunk, theirs)
-        for chunk in mine:
-            results.update(_lint_chunk(chunk, remote=False))
-        for chunk in pending:
-            results.update(chunk)
+    with ctx.Pool(n - 1, initializer=_init, initargs=(chunks, counter)) as pool:
+        pending = [pool.apply_async(_drain) for _ in range(n - 1)]
+        _init(chunks, counter, load=False)
+        results.update(_drain(remote=False))
+        for job in pending:
+            results.update(job.get())
     return results
+
+
+_work = None  # (chunks, counter): what _drain() takes its chunks from
+
+
+def _init(chunks, counter, load: bool = True) -> None:
+    global _work
+    _work = (chunks, counter)
+    if load:
+        from godockerlint.rule import load_rules
+
+        load_rules()  # inherited when forked: free; once per worker otherwise
+
+
+def _drain(remote: bool = True) -> list:
+    chunks, counter = _work
+    out = []
+    while True:
+        with counter.get_lock():
+            k = counter.value
+            counter.value = k + 1
+        if k >= len(chunks):
+            return out
+        out.extend(_lint_chunk(chunks[k], remote=remote))
 
 
 def _lint_chunk(chunk, remote: bool = True) -> list:
