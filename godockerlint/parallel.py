@@ -66,14 +66,17 @@ def prelint(targets, resolver) -> dict[int, object]:
     # This process is one of the n (one process fewer to start and to hold in memory): it
     # and n - 1 workers take the next chunk from a shared counter until none is left, so
     # a process that gets less CPU (a busy machine) simply takes fewer chunks.
-    counter = ctx.Value("i", 0)
     results: dict[int, object] = {}
-    with ctx.Pool(n - 1, initializer=_init, initargs=(chunks, counter)) as pool:
-        pending = [pool.apply_async(_drain) for _ in range(n - 1)]
-        _init(chunks, counter, load=False)
-        results.update(_drain(remote=False))
-        for job in pending:
-            results.update(job.get())
+    try:
+        counter = ctx.Value("i", 0)
+        with ctx.Pool(n - 1, initializer=_init, initargs=(chunks, counter)) as pool:
+            pending = [pool.apply_async(_drain) for _ in range(n - 1)]
+            _init(chunks, counter, load=False)
+            results.update(_drain(remote=False))
+            for job in pending:
+                results.update(job.get())
+    except Exception:  # noqa: BLE001 - no pool here (no /dev/shm, a worker killed...): the rest goes serial
+        pass
     return results
 
 
