@@ -1,14 +1,15 @@
 """Lint many files on every core: a process pool, used past a size threshold.
 
 `prelint()` lints plain Dockerfiles (no stdin, no compose file, no --fix) in
-N processes (N - 1 workers and this one) and hands back, per target, the `LintResult` a serial run
-would have produced. Anything a worker could not lint cleanly (an unreadable
-file, a bad config, an internal error) is left out: the caller lints it again
-in its own process, so every message and exit code stays exactly the serial
-one. Results come back in the targets' order, so the output is deterministic.
+N processes (N - 1 workers and this one) and hands back, per target, the
+`LintResult` a serial run would have produced. Anything a worker could not
+lint cleanly (an unreadable file, a bad config, an internal error) is left
+out: the caller lints it again in its own process, so every message and exit
+code stays exactly the serial one. The caller reports in the targets' order,
+so the output is deterministic.
 
-Workers are forked from a process that has already loaded the rules (where
-fork is the platform's start method), or load them once in their initializer.
+On Linux the workers are forked from this process after it has loaded the
+rules; elsewhere they start fresh and load them once, in their initializer.
 A fix's edits are rendered where they are needed: a lazy fix (a template) made
 in a worker comes back as a `RemoteFix` that re-lints its file in the parent
 only if something reads its edits (a SARIF report), never otherwise.
@@ -19,6 +20,7 @@ only if something reads its edits (a SARIF report), never otherwise.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 POOL_THRESHOLD = 64  # files: below this, starting workers costs more than it saves
@@ -59,8 +61,9 @@ def prelint(targets, resolver) -> dict[int, object]:
     from godockerlint.rule import load_rules
 
     load_rules()  # once, before forking: the workers inherit it
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    # fork on Linux (workers inherit the loaded rules); the platform's default elsewhere
+    # (macOS: fork is unsafe with its system libraries), where workers load them once
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
     size = max(1, min(CHUNK_FILES, -(-len(work) // (n * 4))))
     chunks = [work[k:k + size] for k in range(0, len(work), size)]
     # This process is one of the n (one process fewer to start and to hold in memory): it
