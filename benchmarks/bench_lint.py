@@ -16,6 +16,9 @@ as a Markdown table:
   .hadolint.yaml for hadolint, .tally.toml for tally);
 - 500 files in one invocation (throughput: files per second);
 - `godockerlint --fix` on one file (a fresh copy each run) vs hadolint's lint;
+- CPU time (user + system, the process and its children) beside the wall
+  time: on a machine busy with other work, wall times stretch, CPU times
+  much less;
 - peak memory for the 500 files: the largest total PSS of the process tree
   (the process and all its children, summed: a process pool counts every
   worker, and a page the workers share is counted once), sampled every 2 ms;
@@ -268,8 +271,9 @@ def _tree_memory_kib(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def run_once(cmd: list[str], cwd: Path, *, sample_memory: bool = False) -> tuple[float, int, tuple, int]:
-    """(wall seconds, exit code, peak tree (RSS, PSS) KiB ((0, 0) if not sampled), ru_maxrss KiB)."""
+def run_once(cmd: list[str], cwd: Path, *, sample_memory: bool = False) -> tuple[float, int, tuple, int, float]:
+    """(wall seconds, exit code, peak tree (RSS, PSS) KiB ((0, 0) if not sampled), ru_maxrss KiB,
+    CPU seconds: user + system of the process and every child it waited for)."""
     peak = [0, 0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=tool_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -289,7 +293,7 @@ def run_once(cmd: list[str], cwd: Path, *, sample_memory: bool = False) -> tuple
     if sampler is not None:
         sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, proc.returncode, tuple(peak), usage.ru_maxrss
+    return wall, proc.returncode, tuple(peak), usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 class Case:
@@ -298,16 +302,18 @@ class Case:
         self.times: list[float] = []
         self.tree_rss: list[int] = []
         self.maxrss: list[int] = []
+        self.cpu: list[float] = []
         self.codes: set[int] = set()
 
     def run(self, record: bool = True) -> None:
         if self.prepare:
             self.prepare()
-        wall, code, tree, maxrss = run_once(self.cmd, self.cwd, sample_memory=self.memory)
+        wall, code, tree, maxrss, cpu = run_once(self.cmd, self.cwd, sample_memory=self.memory)
         if record:
             self.times.append(wall)
             self.tree_rss.append(tree)
             self.maxrss.append(maxrss)
+            self.cpu.append(cpu)
             self.codes.add(code)
 
     @property
@@ -452,6 +458,11 @@ def render(cases: dict, tools: dict, n: int, args) -> str:
     row("One file, config file present", "conf", 2.0, time_cell, lambda a, b: a.median / b.median)
     row(f"{n} files, one invocation (wall)", "many", 10, time_cell, lambda a, b: b.median / a.median,
         reverse=True)
+    for key, title in (("one", "One file: CPU time"), ("many", f"{n} files: CPU time, all processes")):
+        ours, theirs = get(key, "godockerlint"), get(key, "hadolint")
+        rows.append(f"| {title} | " + " | ".join(
+            ms(statistics.median(get(key, t).cpu)) if get(key, t) else "n/a" for t in tools) + " | " +
+            (f"{statistics.median(ours.cpu) / statistics.median(theirs.cpu):.2f}x" if theirs else "n/a") + " | | |")
     rows.append(f"| {n} files: throughput | " + " | ".join(
         f"{n / get('many', t).median:.0f} files/s" if get("many", t) else "n/a" for t in tools) + " | | | |")
     fix = get("fix", "godockerlint")
