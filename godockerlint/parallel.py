@@ -14,7 +14,8 @@ A fix's edits are rendered where they are needed: a lazy fix (a template) made
 in a worker comes back as a `RemoteFix` that re-lints its file in the parent
 only if something reads its edits (a SARIF report), never otherwise.
 
-`GODOCKERLINT_JOBS=N` sets the number of processes (1: no pool).
+`GODOCKERLINT_JOBS=N` sets the number of processes (1: no pool); by default,
+one per core, less the cores the load average says other work keeps busy.
 """
 
 from __future__ import annotations
@@ -28,13 +29,22 @@ CHUNK_FILES = 8  # files a process takes at a time: small enough to balance a bu
 
 
 def jobs() -> int:
+    """GODOCKERLINT_JOBS, else this process plus one per idle core: the cores it may run on,
+    less the load other work already puts on them (as `make --max-load` does, from the
+    1-minute load average). On a machine busy with other builds a second process only
+    shares the same CPU time and adds the pool's own cost."""
     value = os.environ.get("GODOCKERLINT_JOBS", "")
     if value.strip().isdigit() and int(value) > 0:
         return int(value)
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return cores
+    return max(1, min(cores, 1 + int(cores - busy)))
 
 
 def prelint(targets, resolver) -> dict[int, object]:
