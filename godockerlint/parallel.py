@@ -44,7 +44,7 @@ def jobs() -> int:
         busy = os.getloadavg()[0]
     except (AttributeError, OSError):
         return cores
-    return max(1, min(cores, 1 + int(cores - busy)))
+    return max(1, min(cores, 1 + int(cores - busy + 0.5)))  # idle cores, rounded
 
 
 def prelint(targets, resolver) -> dict[int, object]:
