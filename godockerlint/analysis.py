@@ -253,6 +253,8 @@ class RunFacts:
     binds_sources: bool = False  # a bind mount shows the source tree (or the whole context)
     binds_gomod: bool = False  # a bind mount shows go.mod
     is_dependency_step: bool = False
+    _exports: dict | None = field(default=None, repr=False, compare=False)  # id(command) -> exports before it
+    _cwds: dict | None = field(default=None, repr=False, compare=False)  # id(command) -> its cd'd folder
 
     @property
     def fetching_commands(self) -> list[GoCommand]:
@@ -276,16 +278,19 @@ class RunFacts:
         return bool(self.gomod_copied_before or self.sources_copied_before or self.binds_gomod or self.binds_sources)
 
     def exports_before(self, gc: GoCommand) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for cmd, _, _ in self.commands:
-            if cmd is gc.command:
-                break
-            if cmd.name == "export":
-                for w in cmd.words[1:]:
-                    if "=" in w.value:
-                        k, _, v = w.value.partition("=")
-                        out[k] = v
-        return out
+        """`export VAR=x` values set by the commands before `gc` in this RUN (a copy)."""
+        if self._exports is None:  # one walk per RUN: a long script must not cost O(n²)
+            self._exports, out = {}, {}
+            for cmd, _, _ in self.commands:
+                self._exports[id(cmd)] = out
+                if cmd.name == "export":
+                    out = dict(out)
+                    for w in cmd.words[1:]:
+                        if "=" in w.value:
+                            k, _, v = w.value.partition("=")
+                            out[k] = v
+            self._exports[None] = out
+        return dict(self._exports.get(id(gc.command), self._exports[None]))
 
     def resolve_gomodcache(self, gc: GoCommand | None = None) -> str:
         get = gc.setting if gc else self._setting
@@ -797,6 +802,7 @@ def _assignments(facts: "Facts", names: frozenset[str] | set[str] | None = None)
             run = runs.get(id(ins))
             if run is None:
                 continue
+            go_of = {id(g.command): g for g in reversed(run.go_commands)}  # the first of each command
             for cmd, _, _ in run.commands:
                 found: list[tuple[ShellWord, str]] = [(w, "inline") for w in cmd.assignments]
                 words = cmd.words
@@ -809,7 +815,7 @@ def _assignments(facts: "Facts", names: frozenset[str] | set[str] | None = None)
                             break
                 elif name in ("export", "declare", "typeset", "readonly"):
                     found += [(w, "export") for w in words[1:] if "=" in w.value and not w.value.startswith("-")]
-                gc = next((g for g in run.go_commands if g.command is cmd), None)
+                gc = go_of.get(id(cmd))
                 if gc is not None and gc.subcommand == "env" and "w" in gc.flags:
                     for w in gc.words:
                         if "=" in w.value and not w.value.startswith("-"):

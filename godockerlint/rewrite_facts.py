@@ -152,13 +152,15 @@ def _binary(facts, gc: GoCommand, notes: list[str]) -> Binary | None:
 
 def _cwd(gc: GoCommand) -> str:
     """The working directory of a go command: the RUN's WORKDIR, moved by `cd` earlier in the RUN."""
-    cwd = gc.run.workdir
-    for cmd, _, _ in gc.run.commands:
-        if cmd is gc.command:
-            break
-        if cmd.name == "cd" and len(cmd.words) > 1 and "$" not in cmd.words[1].value:
-            cwd = posixpath.normpath(posixpath.join(cwd, cmd.words[1].value))
-    return cwd
+    run = gc.run
+    if run._cwds is None:  # one walk per RUN: a long script must not cost O(n²)
+        cwd, run._cwds = run.workdir, {}
+        for cmd, _, _ in run.commands:
+            run._cwds[id(cmd)] = cwd
+            if cmd.name == "cd" and len(cmd.words) > 1 and "$" not in cmd.words[1].value:
+                cwd = posixpath.normpath(posixpath.join(cwd, cmd.words[1].value))
+        run._cwds[None] = cwd
+    return run._cwds.get(id(gc.command), run._cwds[None])
 
 
 def _package_name(facts, pkg: str, gc: GoCommand) -> str | None:

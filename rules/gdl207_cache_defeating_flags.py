@@ -61,12 +61,14 @@ BUILD_FLAG_COMMANDS = frozenset({"build", "install", "test", "run", "vet", "list
 def check(ctx):
     facts = ctx.facts
     for stage in facts.stages:
-        later = _later_go_commands(stage)
+        later = None  # computed on the first `go clean` only: it walks every stage
         for run in stage.runs:
             for gc in run.go_commands:
                 if gc.subcommand in BUILD_FLAG_COMMANDS:
                     yield from _flags(ctx, gc)
                 elif gc.subcommand == "clean":
+                    if later is None:
+                        later = _later_go_commands(stage)
                     yield from _clean(ctx, run, gc, later)
 
 
