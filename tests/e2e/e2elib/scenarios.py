@@ -6,17 +6,17 @@ A scenario is a directory ``fixtures/e2e/<scenario>/`` with a hand-written
     fixed_dockerfile(scenario, "persistent")  # ci-cache: persistent
     fixed_dockerfile(scenario, "ephemeral")   # ci-cache: ephemeral
 
-THE SEAM: today it returns the hand-written expert files
-``Dockerfile.fixed`` and ``Dockerfile.fixed-ephemeral``. To test the rewriter
-instead, set ``GODOCKERLINT_E2E_FIXER`` to a shell command template; it is run
-on a temporary copy of the before file, which it must rewrite in place
-(placeholders: ``{dockerfile}`` the copy's path, ``{context}`` the app
-directory, ``{mode}`` persistent|ephemeral), e.g.
-
-    GODOCKERLINT_E2E_FIXER='godockerlint --fix --unsafe-fixes --ci-cache {mode} --context {context} {dockerfile}'
-
-(or replace the body of :func:`fixed_dockerfile` once the CLI is settled).
-Every test and the benchmark take fixed files only from this function.
+They are the output of the rewriter, ``godockerlint --fix --unsafe-fixes``
+run on a temporary copy of the before file with the app as build context and
+a config holding ``syntax: none`` (no frontend pull on these offline
+machines) and ``ci-cache: <mode>``. The hand-written expert files
+``Dockerfile.fixed`` and ``Dockerfile.fixed-ephemeral`` stay beside them as
+the yardstick (:func:`expert_dockerfile`): the benchmark compares the
+rewriter's rebuild times with theirs. ``GODOCKERLINT_E2E_FIXER=expert`` makes
+the tests use the expert files instead, and any other value of that variable
+is a shell command template run on the copy (placeholders ``{dockerfile}``,
+``{context}``, ``{mode}``, ``{config}``). Every test and the benchmark take
+fixed files only from these functions.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Dict, List
@@ -37,6 +38,8 @@ MODES = ("persistent", "ephemeral")
 #: variant name -> None for the before file, else the ci-cache mode of the fixed file.
 VARIANTS = {"before": None, "fixed": "persistent", "fixed-ephemeral": "ephemeral"}
 HANDWRITTEN = {"persistent": "Dockerfile.fixed", "ephemeral": "Dockerfile.fixed-ephemeral"}
+#: the hand-written expert fixes, the yardstick of the benchmark: variant -> ci-cache mode.
+EXPERT_VARIANTS = {"expert": "persistent", "expert-ephemeral": "ephemeral"}
 
 
 def scenario_names() -> List[str]:
@@ -47,38 +50,53 @@ def before_dockerfile(scenario: str) -> str:
     return (FIXTURES / scenario / "Dockerfile").read_text()
 
 
+def expert_dockerfile(scenario: str, mode: str) -> str:
+    """The hand-written expert fix of a scenario for ci-cache `mode`."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    return (FIXTURES / scenario / HANDWRITTEN[mode]).read_text()
+
+
+DEFAULT_FIXER = "{python} -m godockerlint --fix --unsafe-fixes --quiet --config {config} --context {context} {dockerfile}"
+
+
 def fixed_dockerfile(scenario: str, mode: str) -> str:
     """The fixed Dockerfile text of a scenario for ci-cache `mode` (see the module doc)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    fixer = os.environ.get("GODOCKERLINT_E2E_FIXER", "").strip()
-    if not fixer:
-        return (FIXTURES / scenario / HANDWRITTEN[mode]).read_text()
+    fixer = os.environ.get("GODOCKERLINT_E2E_FIXER", "").strip() or DEFAULT_FIXER
+    if fixer == "expert":
+        return expert_dockerfile(scenario, mode)
     with tempfile.TemporaryDirectory(prefix=f"gdl-fix-{scenario}-") as tmp:
         copy = Path(tmp) / "Dockerfile"
         copy.write_text(before_dockerfile(scenario))
-        cmd = fixer.format(dockerfile=shlex.quote(str(copy)), context=shlex.quote(str(APP_DIR)), mode=mode)
+        config = Path(tmp) / "godockerlint.yaml"
+        config.write_text(f"syntax: none\nci-cache: {mode}\n")
+        cmd = fixer.format(dockerfile=shlex.quote(str(copy)), context=shlex.quote(str(APP_DIR)), mode=mode,
+                           config=shlex.quote(str(config)), python=shlex.quote(sys.executable))
         proc = subprocess.run(cmd, shell=True, capture_output=True, text=True)
         text = copy.read_text()
-        if text == before_dockerfile(scenario):
-            raise RuntimeError(f"fixer left {scenario}'s Dockerfile unchanged (exit {proc.returncode}): "
+        if text == before_dockerfile(scenario) or proc.returncode not in (0, 1):
+            raise RuntimeError(f"fixer failed on {scenario}'s Dockerfile (exit {proc.returncode}): "
                                f"{cmd}\n{proc.stdout}{proc.stderr}")
         return text
 
 
 def dockerfile_text(scenario: str, variant: str) -> str:
+    if variant in EXPERT_VARIANTS:
+        return expert_dockerfile(scenario, EXPERT_VARIANTS[variant])
     mode = VARIANTS[variant]
     return before_dockerfile(scenario) if mode is None else fixed_dockerfile(scenario, mode)
 
 
-def materialize(dest: Path, scenarios: List[str] = None) -> Dict[str, Dict[str, Path]]:
+def materialize(dest: Path, scenarios: List[str] = None, variants=None) -> Dict[str, Dict[str, Path]]:
     """Write every scenario's Dockerfiles under dest; {scenario: {variant: path}}."""
     out: Dict[str, Dict[str, Path]] = {}
     for scenario in scenarios or scenario_names():
         sdir = dest / scenario
         sdir.mkdir(parents=True, exist_ok=True)
         out[scenario] = {}
-        for variant in VARIANTS:
+        for variant in variants or VARIANTS:
             path = sdir / ("Dockerfile" if variant == "before" else f"Dockerfile.{variant}")
             path.write_text(dockerfile_text(scenario, variant))
             out[scenario][variant] = path
