@@ -247,15 +247,17 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def _tree_memory_kib(pid: int) -> tuple[int, int]:
-    """(total RSS, total PSS) in KiB of a process and all its descendants, from /proc.
+def _tree_memory_kib(pid: int) -> tuple[int, int, int]:
+    """(total RSS, total PSS) in KiB of a process and all its descendants, from /proc, and
+    the number of processes.
 
     RSS counts a page shared by forked workers once per process; PSS splits it among
     them, so the PSS total is the memory the process tree really holds."""
-    rss = pss = 0
+    rss = pss = count = 0
     todo = [pid]
     while todo:
         p = todo.pop()
+        count += 1
         try:
             with open(f"/proc/{p}/smaps_rollup") as fh:
                 for line in fh:
@@ -268,13 +270,13 @@ def _tree_memory_kib(pid: int) -> tuple[int, int]:
                     todo.extend(int(c) for c in fh.read().split())
         except (OSError, ValueError):
             continue
-    return rss, pss
+    return rss, pss, count
 
 
 def run_once(cmd: list[str], cwd: Path, *, sample_memory: bool = False) -> tuple[float, int, tuple, int, float]:
     """(wall seconds, exit code, peak tree (RSS, PSS) KiB ((0, 0) if not sampled), ru_maxrss KiB,
     CPU seconds: user + system of the process and every child it waited for)."""
-    peak = [0, 0]
+    peak = [0, 0, 0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=tool_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stop = threading.Event()
@@ -282,8 +284,8 @@ def run_once(cmd: list[str], cwd: Path, *, sample_memory: bool = False) -> tuple
     if sample_memory and os.path.isdir("/proc"):
         def sample() -> None:
             while not stop.is_set():
-                rss, pss = _tree_memory_kib(proc.pid)
-                peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+                rss, pss, count = _tree_memory_kib(proc.pid)
+                peak[:] = max(peak[0], rss), max(peak[1], pss), max(peak[2], count)
                 stop.wait(0.002)
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -475,6 +477,8 @@ def render(cases: dict, tools: dict, n: int, args) -> str:
     rows.append(f"| {n} files: peak RSS, process tree | " + " | ".join(
         f"{max(m[0] for m in get('many', t).tree_rss) / 1024:.0f} MiB" if get("many", t) else "n/a"
         for t in tools) + " | | | |")
+    rows.append(f"| {n} files: processes (most at once) | " + " | ".join(
+        f"{max(m[2] for m in get('many', t).tree_rss)}" if get("many", t) else "n/a" for t in tools) + " | | | |")
     rows.append(f"| {n} files: ru_maxrss, largest process | " + " | ".join(
         f"{max(get('many', t).maxrss) / 1024:.0f} MiB" if get("many", t) else "n/a" for t in tools) + " | | | |")
     py = cases[("python", "python")]
