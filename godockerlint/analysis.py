@@ -253,7 +253,7 @@ class RunFacts:
     binds_sources: bool = False  # a bind mount shows the source tree (or the whole context)
     binds_gomod: bool = False  # a bind mount shows go.mod
     is_dependency_step: bool = False
-    _exports: dict | None = field(default=None, repr=False, compare=False)  # id(command) -> exports before it
+    _exports: tuple | None = field(default=None, repr=False, compare=False)  # (exported pairs, id(cmd) -> count before)
     _cwds: dict | None = field(default=None, repr=False, compare=False)  # id(command) -> its cd'd folder
 
     @property
@@ -280,17 +280,16 @@ class RunFacts:
     def exports_before(self, gc: GoCommand) -> dict[str, str]:
         """`export VAR=x` values set by the commands before `gc` in this RUN (a copy)."""
         if self._exports is None:  # one walk per RUN: a long script must not cost O(n²)
-            self._exports, out = {}, {}
+            pairs: list[tuple[str, str]] = []
+            before: dict = {}  # id(command) -> how many exported pairs come before it
             for cmd, _, _ in self.commands:
-                self._exports[id(cmd)] = out
+                before[id(cmd)] = len(pairs)
                 if cmd.name == "export":
-                    out = dict(out)
-                    for w in cmd.words[1:]:
-                        if "=" in w.value:
-                            k, _, v = w.value.partition("=")
-                            out[k] = v
-            self._exports[None] = out
-        return dict(self._exports.get(id(gc.command), self._exports[None]))
+                    pairs.extend(w.value.partition("=")[::2] for w in cmd.words[1:] if "=" in w.value)
+            before[None] = len(pairs)
+            self._exports = (pairs, before)
+        pairs, before = self._exports
+        return dict(pairs[:before.get(id(gc.command), before[None])])
 
     def resolve_gomodcache(self, gc: GoCommand | None = None) -> str:
         get = gc.setting if gc else self._setting

@@ -296,7 +296,7 @@ class _Run:
     def lint_compose(self, target) -> set[str]:
         """Lint every service's Dockerfile; the real paths of the Dockerfiles linted."""
         from godockerlint.compose import ComposeError, annotate, load_services
-        from godockerlint.engine import LintInputError, lint_bytes
+        from godockerlint.engine import LintInputError, lint_bytes, read_dockerfile
 
         try:
             services = load_services(target.path, target.display)
@@ -314,7 +314,7 @@ class _Run:
                 if svc.inline is not None:
                     data = svc.inline.encode("utf-8")
                 else:
-                    data = svc.dockerfile.read_bytes()
+                    data = read_dockerfile(svc.dockerfile, svc.display)
                     linted.add(os.path.realpath(svc.dockerfile))
                 found = lint_bytes(data, svc.display, settings, context_dir=svc.context)
             except ConfigError as exc:
@@ -367,7 +367,7 @@ class _Run:
             self.fails_threshold = True
 
     def lint(self, target) -> None:
-        from godockerlint.engine import LintInputError, lint_bytes, lint_file
+        from godockerlint.engine import LintInputError, lint_bytes, lint_file, read_stream
 
         source = Path(target.display) if target.path is None else target.path
         stdin_data = None
@@ -378,7 +378,7 @@ class _Run:
                 if found is None:
                     return
             elif target.path is None:
-                stdin_data = click.get_binary_stream("stdin").read()
+                stdin_data = read_stream(click.get_binary_stream("stdin"), target.display)
                 found = lint_bytes(stdin_data, target.display, settings)
             else:
                 found = self._prelinted.pop(id(target), None)
@@ -395,13 +395,13 @@ class _Run:
 
     def _fix(self, target, settings):
         """Fix one file (write it, print it, or print its diff); the findings that remain, or None."""
-        from godockerlint.engine import _default_context
+        from godockerlint.engine import _default_context, read_stream
         from godockerlint.fixer import fix_bytes, unified_diff
         from godockerlint.writer import WriteError, read_bytes, write_atomic
 
         fixing = self.fixing
         if target.path is None:
-            data = click.get_binary_stream("stdin").read()
+            data = read_stream(click.get_binary_stream("stdin"), target.display)
             context_dir = _default_context(None, settings)
         else:
             data = read_bytes(target.path, target.display)

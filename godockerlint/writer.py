@@ -19,7 +19,6 @@ import tempfile
 from pathlib import Path
 
 BOM = b"\xef\xbb\xbf"
-MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 class WriteError(Exception):
@@ -33,25 +32,9 @@ def encode(text: str, bom: bool) -> bytes:
 
 def read_bytes(path: Path, name: str) -> bytes:
     """The file's bytes; raises engine.LintInputError with a one-line message."""
-    from godockerlint.engine import LintInputError
+    from godockerlint.engine import read_dockerfile
 
-    try:
-        st = os.stat(path)
-        if stat.S_ISDIR(st.st_mode):
-            raise LintInputError(f"{name}: is a directory")
-        if not stat.S_ISREG(st.st_mode):
-            raise LintInputError(f"{name}: not a regular file")
-        if st.st_size > MAX_FILE_BYTES:
-            raise LintInputError(f"{name}: file too large ({st.st_size} bytes)")
-        return Path(path).read_bytes()
-    except LintInputError:
-        raise
-    except FileNotFoundError:
-        raise LintInputError(f"{name}: no such file or directory") from None
-    except PermissionError:
-        raise LintInputError(f"{name}: permission denied") from None
-    except OSError as exc:
-        raise LintInputError(f"{name}: {exc.strerror or exc}") from None
+    return read_dockerfile(path, name)
 
 
 def check_writable(path: Path, name: str) -> None:
