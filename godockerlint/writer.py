@@ -8,7 +8,9 @@ original file's mode and then renamed over the original (`os.replace`): a
 crash leaves either the old or the new file, never half of one. Through a
 symbolic link the link's target is rewritten and the link stays a link. A
 read-only file is left untouched and reported in one line; no temporary file
-survives a failure.
+survives a failure or an interrupt (Ctrl-C); only a process killed outright
+(SIGKILL, power loss) between writing and renaming can leave a stale
+`.Dockerfile.godockerlint-XXXX.tmp` next to the untouched original.
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ def write_atomic(path: Path, data: bytes, name: str | None = None) -> None:
     folder = os.path.dirname(real) or "."
     fd, tmp = -1, None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".godockerlint-tmp", dir=folder)
+        # `.Dockerfile.godockerlint-XXXX.tmp`: recognisable, and never a Dockerfile name (discovery skips it)
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.godockerlint-", suffix=".tmp", dir=folder)
         view = memoryview(data)
         while view:
             n = os.write(fd, view)

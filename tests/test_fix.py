@@ -109,7 +109,7 @@ def test_diff_prints_and_writes_nothing(copy_case):
     assert out.startswith(f"--- a/{d / 'Dockerfile'}\n+++ b/{d / 'Dockerfile'}\n@@ ")
     assert "+COPY go.mod go.sum ./\n" in out and "-RUN go build -o /out/app .\n" in out
     assert "Would fix" in result.stderr
-    assert not list(d.glob(".*godockerlint-tmp"))
+    assert not list(d.glob(".*.godockerlint-*.tmp"))
 
 
 def test_diff_exit_zero_without_changes(copy_case):

@@ -42,7 +42,7 @@ def expected(case, tmp_path):
 
 
 def leftovers(folder: Path) -> list[Path]:
-    return [p for p in folder.iterdir() if "godockerlint-tmp" in p.name]
+    return [p for p in folder.iterdir() if ".godockerlint-" in p.name]
 
 
 def test_crlf_stays_crlf(case, expected):
