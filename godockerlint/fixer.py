@@ -104,7 +104,8 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
 
     Each pass applies the fixes whose edits do not overlap, re-parses and re-lints.
     A fix whose result does not parse, or raises the count of error-level findings
-    of some rule, is dropped (reported in `dropped`) and not tried again.
+    of some rule, is dropped (reported in `dropped` if its finding remains) and not tried
+    again until another fix has changed the text.
     Never raises on bad content: a file that does not parse comes back unfixed.
     """
     from godockerlint.engine import lint_model, parse_error_finding
@@ -123,18 +124,21 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
         candidates = loop.candidates(findings)
         if not candidates:
             break
-        step = loop.one_pass(df, findings, candidates, out.dropped)
+        step = loop.one_pass(df, findings, candidates)
         if step is None:
             break
         new_df, new_findings, applied, edits = step
         out.passes.append((df.text, edits))
         out.fixed += applied
         df, findings = new_df, new_findings
+        loop.refused.clear()  # a fix refused on the old text may apply to the new one: fixing twice = once
         if df.text in seen_texts:  # fixes that undo each other: stop here
             break
         seen_texts.add(df.text)
     out.text = df.text
     out.remaining = list(findings)
+    left = {_key(f) for f in findings}
+    out.dropped = [message for key, message in loop.drops.items() if key in left]  # still unfixed
     out.errors = list(getattr(findings, "errors", []))
     return out
 
@@ -150,6 +154,7 @@ class _FixLoop:
         self.unsafe = unsafe
         self.path = path
         self.refused: set[tuple] = set()
+        self.drops: dict[tuple, str] = {}  # the last reason each fix was refused
 
     def candidates(self, findings) -> list:
         out = [f for f in findings
@@ -157,7 +162,7 @@ class _FixLoop:
         # a whole-file rewrite goes first and alone: the other fixes re-appear on its result if still needed
         return sorted(out, key=lambda f: not getattr(f.fix, "exclusive", False))
 
-    def one_pass(self, df, findings, candidates, dropped):
+    def one_pass(self, df, findings, candidates):
         """Apply a non-overlapping batch; (new df, findings, fixes applied, edits) or None when nothing applied."""
         batch = _batch(df, candidates)
         result, reason = self.attempt(df, findings, batch)
@@ -168,7 +173,7 @@ class _FixLoop:
         for f in batch:
             res, why = self.attempt(df, findings, [f])
             if res is None:
-                self.refuse(f, why, dropped)
+                self.refuse(f, why)
             else:
                 good.append(f)
         while good:
@@ -178,10 +183,10 @@ class _FixLoop:
             good = good[:1] if len(good) > 1 else []
         return None
 
-    def refuse(self, f, why: str, dropped) -> None:
+    def refuse(self, f, why: str) -> None:
         self.refused.add(_key(f))
         what = f" ({f.fix.message})" if f.fix.message else ""
-        dropped.append(f"{self.path}:{f.line}:{f.column}: dropped the {f.code} fix{what}: {why}")
+        self.drops[_key(f)] = f"{self.path}:{f.line}:{f.column}: dropped the {f.code} fix{what}: {why}"
 
     def attempt(self, df, findings, fixes):
         from godockerlint.engine import lint_model
