@@ -608,7 +608,9 @@ class Facts:
             run.sources_copied_before = sources
             run.gomod_copied_before = gomod
             run.deps_ready_before = deps
-            if deps is None and sources is None and run.fetching_commands:
+            # `go mod download` fills the module cache even in a vendored tree (a later -mod=mod build uses it)
+            if deps is None and sources is None and (
+                    run.fetching_commands or any(g.subcommand == "mod download" for g in run.go_commands)):
                 run.is_dependency_step = True
                 deps = run
         sf.sources_copied = sources

