@@ -397,6 +397,7 @@ class _Run:
         """Fix one file (write it, print it, or print its diff); the findings that remain, or None."""
         from godockerlint.engine import _default_context, read_stream
         from godockerlint.fixer import fix_bytes, unified_diff
+        from godockerlint.redact import redact
         from godockerlint.writer import WriteError, read_bytes, write_atomic
 
         fixing = self.fixing
@@ -407,11 +408,12 @@ class _Run:
             data = read_bytes(target.path, target.display)
             context_dir = _default_context(target.path, settings)
         outcome = fix_bytes(data, target.display, settings, context_dir=context_dir, unsafe=fixing.unsafe)
+        secrets = outcome.secrets() if outcome.dropped or (fixing.diff and outcome.changed) else ()
         for message in outcome.dropped:
-            click.echo(f"{PROG}: warning: {message}", err=True)
+            click.echo(f"{PROG}: warning: {redact(message, secrets)}", err=True)
         if fixing.diff:
-            if outcome.changed:
-                click.echo(unified_diff(target.display, outcome.original, outcome.text), nl=False)
+            if outcome.changed:  # the diff quotes the file: its secrets are masked
+                click.echo(redact(unified_diff(target.display, outcome.original, outcome.text), secrets), nl=False)
         elif target.path is None:
             out = click.get_binary_stream("stdout")
             out.write(outcome.data() if outcome.text is not None else data)

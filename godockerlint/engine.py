@@ -114,6 +114,8 @@ def lint_bytes(data: bytes, path: str, settings: Settings, *, context_dir: Path 
 
 
 def parse_error_finding(exc: ParseError, path: str) -> Finding:
+    from godockerlint.redact import redact
+
     return Finding(
         code=PARSE_ERROR.code,
         name=PARSE_ERROR.name,
@@ -123,7 +125,7 @@ def parse_error_finding(exc: ParseError, path: str) -> Finding:
         column=exc.column,
         end_line=exc.end_line,
         end_column=exc.end_column,
-        message=exc.message,
+        message=redact(exc.message),  # it may quote the file: no URL credentials or tokens
         url=PARSE_ERROR.url,
     )
 

@@ -90,6 +90,20 @@ class FixOutcome:
 
         return LintResult(self.remaining, self.errors)
 
+    def secrets(self) -> set[str]:
+        """The secret values written in the file, before and after fixing: what a diff must mask."""
+        from godockerlint.analysis import Facts
+        from godockerlint.parser import ParseError, parse
+        from godockerlint.redact import secret_values
+
+        out: set[str] = set()
+        for text in {self.original, self.text} - {None}:
+            try:
+                out |= secret_values(Facts(parse(text, self.path)))
+            except ParseError:
+                pass
+        return out
+
     @property
     def need_unsafe(self) -> int:
         """Remaining findings whose fix only --unsafe-fixes would apply."""

@@ -83,3 +83,69 @@ def test_redact():
     assert redact("value hunter2hunter2 seen", {"hunter2hunter2"}) == "value **** seen"
     assert redact("ssh://git@github.com/acme/x.git") == "ssh://git@github.com/acme/x.git"
     assert redact("https://proxy.golang.org,direct") == "https://proxy.golang.org,direct"
+
+
+# -- every other output: --diff, --fix summaries and warnings, statistics, parse errors ---------
+
+def _run(args, cwd):
+    proc = subprocess.run([sys.executable, "-m", "godockerlint", *args], capture_output=True, text=True, cwd=cwd)
+    assert "Traceback" not in proc.stderr
+    return proc
+
+
+def _assert_masked(out: str, what: str) -> None:
+    for secret in SECRETS:
+        assert secret not in out, f"{what} shows {secret[:4]}..."
+
+
+@pytest.mark.parametrize("args", [
+    ["--diff"], ["--diff", "--unsafe-fixes"], ["--fix"], ["--fix", "--unsafe-fixes"],
+    ["--fix", "--unsafe-fixes", "--format", "json", "--statistics"],
+    ["--format", "sarif", "--format", "gitlab", "--format", "checkstyle", "--format", "github", "--format", "json",
+     "--output", "sarif=r.sarif", "--output", "gitlab=r.gl", "--output", "checkstyle=r.xml", "--output",
+     "github=r.gh", "--statistics"],
+    ["--write-baseline", "baseline.json"],
+])
+def test_no_other_output_prints_a_secret(dockerfile: Path, args):
+    (dockerfile.parent / ".git").mkdir(exist_ok=True)
+    proc = _run([*args, "Dockerfile"], dockerfile.parent)
+    assert proc.returncode in (0, 1), proc.stderr
+    out = proc.stdout + proc.stderr
+    if "--diff" in args:
+        assert out.startswith("--- a/Dockerfile\n+++ b/Dockerfile\n")
+        assert "https://builder:****@goproxy.corp.example.com" in out  # the diff's context lines, masked
+    written = [p for p in dockerfile.parent.iterdir() if p.is_file() and p.name != "Dockerfile"]
+    for p in written:
+        out += p.read_text()
+    _assert_masked(out, " ".join(args))
+    if "--fix" in args:  # the file itself keeps its content: only the reports are masked
+        assert "s3cr3tPassw0rd" in dockerfile.read_text()
+
+
+def test_fix_warnings_do_not_print_a_secret(tmp_path: Path):
+    """A fix that is dropped is explained on stderr, with the secrets masked."""
+    (tmp_path / ".git").mkdir()
+    df = tmp_path / "Dockerfile"
+    # GDL601's fix on this file is refused (it would add a GDL102 error), quoting the RUN's stage
+    df.write_text("FROM --platform=$BUILDPLATFORM golang:1.25 AS x\n"
+                  "ENV DB_PASSWORD=hunter2hunter2\n"
+                  "RUN GOPROXY=https://u:AnotherS3cret@proxy.example.com go build -o /out/app .\n"
+                  "FROM golang:1.25\n")
+    for args in (["--fix", "--unsafe-fixes"], ["--diff", "--unsafe-fixes"]):
+        proc = _run([*args, "Dockerfile"], tmp_path)
+        _assert_masked(proc.stdout + proc.stderr, " ".join(args))
+
+
+@pytest.mark.parametrize("line", [
+    "https://builder:s3cr3tPassw0rd@goproxy.corp.example.com install",
+    "RUN --mount=type=secret,id=ghp_abcdefghijklmnopqrstuvwxyz0123456789,oops x",
+    "RUN --mount=type=weird,target=https://u:AnotherS3cret@proxy.example.com x",
+])
+def test_parse_errors_do_not_print_a_secret(tmp_path: Path, line: str):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "Dockerfile").write_text(f"FROM golang:1.25\n{line}\n")
+    for fmt in ("text", "json", "sarif", "github", "gitlab", "checkstyle"):
+        proc = _run(["--format", fmt, "Dockerfile"], tmp_path)
+        assert proc.returncode == 1
+        assert "GDL001" in proc.stdout or "parse-error" in proc.stdout
+        _assert_masked(proc.stdout + proc.stderr, fmt)
