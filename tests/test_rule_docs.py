@@ -83,3 +83,35 @@ def test_metadata(code):
     assert rule.summary and "\n" not in rule.summary
     if rule.module != "godockerlint.engine":
         assert rule.module.split(".")[-1].startswith(code.lower() + "_")
+
+
+# Every ID of the catalogue (../shared/docs/rules.md), with its name: IDs are stable once shipped.
+CATALOGUE = {
+    "GDL001": "parse-error", "GDL002": "invalid-ignore-comment",
+    "GDL101": "goproxy-arg-missing", "GDL102": "global-arg-not-redeclared", "GDL103": "goproxy-value-invalid",
+    "GDL104": "checksum-verification-disabled", "GDL105": "build-mutates-go-mod", "GDL106": "go-install-unpinned",
+    "GDL107": "vendored-but-downloading", "GDL108": "go-work-in-context", "GDL109": "go-toolchain-mismatch",
+    "GDL110": "private-modules-without-secret",
+    "GDL201": "gomod-after-sources", "GDL202": "modcache-mount-missing", "GDL203": "buildcache-mount-missing",
+    "GDL204": "cache-mount-wrong-target", "GDL205": "cache-mount-not-writable", "GDL206": "download-step-inputs",
+    "GDL207": "cache-defeating-flags", "GDL208": "deprecated-syntax-directive", "GDL209": "dockerignore-weak",
+    "GDL210": "gomod-not-copied",
+    "GDL301": "cgo-implicit", "GDL302": "cgo-runtime-mismatch", "GDL303": "release-flags-missing",
+    "GDL304": "buildvcs-hazard", "GDL305": "go-flag-or-env-typo", "GDL306": "copied-artifact-missing",
+    "GDL401": "final-not-distroless", "GDL402": "shell-in-shellless-image", "GDL403": "final-runs-as-root",
+    "GDL404": "user-not-numeric", "GDL405": "scratch-without-certs", "GDL406": "build-tree-in-final",
+    "GDL407": "final-image-unpinned",
+    "GDL501": "credentials-in-build", "GDL502": "go-image-unpinned", "GDL503": "remote-script-execution",
+    "GDL601": "cross-compile-unwired", "GDL602": "emulated-go-build", "GDL603": "platform-flag-misuse",
+    "GDL604": "cgo-cross-without-toolchain",
+}
+
+
+def test_list_rules_lists_the_whole_catalogue():
+    from click.testing import CliRunner
+
+    from godockerlint.cli import cli
+
+    out = CliRunner().invoke(cli, ["--list-rules"]).output
+    listed = {line.split()[0]: line.split()[1] for line in out.splitlines()[1:] if line.strip()}
+    assert listed == CATALOGUE
