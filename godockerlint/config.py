@@ -66,12 +66,15 @@ def find_config(folder: Path) -> Path | None:
     """The nearest config file from `folder` upwards, stopping at the repository root
     (a folder holding `.git`) or the filesystem root."""
     folder = folder.resolve()
-    for d in (folder, *folder.parents):
-        for name in CONFIG_NAMES:
-            if (d / name).is_file():
-                return d / name
-        if (d / ".git").exists():
-            return None
+    try:
+        for d in (folder, *folder.parents):
+            for name in CONFIG_NAMES:
+                if (d / name).is_file():
+                    return d / name
+            if (d / ".git").exists():
+                return None
+    except PermissionError:
+        return None  # a folder we may not search: no config of ours can be read there
     return None
 
 
@@ -390,8 +393,12 @@ class ConfigResolver:
         (a tree of many Dockerfiles looks at each folder once)."""
         if folder in self._config_of:
             return self._config_of[folder]
-        config = next((folder / name for name in CONFIG_NAMES if (folder / name).is_file()), None)
-        if config is None and not (folder / ".git").exists() and folder.parent != folder:
+        try:
+            config = next((folder / name for name in CONFIG_NAMES if (folder / name).is_file()), None)
+            repo_root = (folder / ".git").exists()
+        except PermissionError:  # a folder we may not search: no config of ours can be read there
+            config, repo_root = None, True
+        if config is None and not repo_root and folder.parent != folder:
             config = self._nearest(folder.parent)
         self._config_of[folder] = config
         return config

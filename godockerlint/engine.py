@@ -98,8 +98,12 @@ def _default_context(path: Path | str | None, settings: Settings) -> Path | None
         return Path(settings.context)
     if path is None or str(path) == "-":
         return None
-    parent = Path(path).resolve().parent if Path(path).exists() else Path(path).parent
-    return parent if parent.is_dir() else None
+    try:
+        parent = Path(path).resolve().parent if Path(path).exists() else Path(path).parent
+        return parent if parent.is_dir() else None
+    except PermissionError:  # an ancestor folder we may not search: the folder as named
+        parent = Path(path).parent
+        return parent if os.access(parent, os.X_OK) else None
 
 
 def lint_bytes(data: bytes, path: str, settings: Settings, *, context_dir: Path | None | str = "auto") -> LintResult:

