@@ -36,10 +36,14 @@ def _image_id(tag: str) -> str:
 
 
 def _build(dockerfiles: Dict[str, Dict[str, Path]], scenario: str, variant: str, app: Path, tag: str,
-           proxy_url: str, goproxy_arg: Optional[str] = None) -> dockercli.BuildResult:
-    """Build like the compose setup does (same build arg), so unchanged steps hit its layer cache."""
+           proxy_url: str, goproxy_arg: Optional[str] = None, no_cache: bool = False) -> dockercli.BuildResult:
+    """Build like the compose setup does (same build arg), so unchanged steps hit its layer cache.
+
+    `no_cache=True` runs every step again: the warm-up of the rebuild tests uses it so the
+    BuildKit cache mounts are filled by this test itself, whatever pruned or garbage-collected
+    them before (a persistent builder keeps them; these tests must not depend on test order)."""
     return dockercli.build(dockerfiles[scenario][variant], app, tag,
-                           build_args={"GOPROXY": goproxy_arg or proxy_url})
+                           build_args={"GOPROXY": goproxy_arg or proxy_url}, no_cache=no_cache)
 
 
 def _user_ids(user: str):
@@ -110,7 +114,7 @@ def test_fixed_image_is_smaller(running_services, scenario, variant):
 def test_source_edit_rebuild_makes_no_proxy_requests(running_services, scenario_dockerfiles, goproxy, scenario, tmp_path,
                                                      build_tag):
     app = appedit.copy_app(tmp_path / "app")
-    warm = _build(scenario_dockerfiles, scenario, "fixed", app, build_tag("warm"), goproxy.url)
+    warm = _build(scenario_dockerfiles, scenario, "fixed", app, build_tag("warm"), goproxy.url, no_cache=True)
 
     new_version = appedit.source_edit(app)
     mark = goproxy.mark()
@@ -133,7 +137,7 @@ def test_source_edit_rebuild_makes_no_proxy_requests(running_services, scenario_
 def test_gomod_edit_rebuild_fetches_only_the_added_module(scenario, running_services, scenario_dockerfiles, goproxy,
                                                           goproxy_tree, tmp_path, build_tag):
     app = appedit.copy_app(tmp_path / "app")
-    _build(scenario_dockerfiles, scenario, "fixed", app, build_tag("warm"), goproxy.url)
+    _build(scenario_dockerfiles, scenario, "fixed", app, build_tag("warm"), goproxy.url, no_cache=True)
 
     module, version = appedit.add_module(app, goproxy_tree)
     mark = goproxy.mark()
