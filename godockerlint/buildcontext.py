@@ -184,6 +184,11 @@ class BuildContext:
                         cgo = True
         return frozenset(dirs), cgo
 
+    def excluded(self, rel: str) -> bool:
+        """Does .dockerignore keep the context path `rel` out of the build?"""
+        ignore = self.dockerignore
+        return ignore is not None and ignore.ignored(rel)
+
     def holds_go_sources(self, rel: str) -> bool:
         """Does the context path `rel` (a file or folder) contain .go files?"""
         rel = os.path.normpath(rel.lstrip("/")).replace(os.sep, "/")

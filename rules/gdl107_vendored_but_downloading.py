@@ -66,8 +66,7 @@ def check(ctx):
     context = ctx.facts.context
     if context is None or not context.has_vendor:
         return
-    ignore = context.dockerignore
-    if ignore is not None and ignore.ignored("vendor/modules.txt"):
+    if context.excluded("vendor/modules.txt"):
         return
     gm = context.go_mod
     version = version_tuple(gm.go if gm else None)

@@ -62,8 +62,7 @@ def check(ctx):
     context = ctx.facts.context
     if context is None or not context.has_go_work:
         return
-    ignore = context.dockerignore
-    if ignore is not None and ignore.ignored("go.work"):
+    if context.excluded("go.work"):
         return
     for sf in ctx.facts.stages:
         if any(g.subcommand.startswith("work ") or g.subcommand == "work" for g in sf.go_commands):

@@ -62,8 +62,7 @@ def check(ctx):
     context = facts.context
     if context is None or not context.has_git:
         return
-    ignore = context.dockerignore
-    if ignore is not None and ignore.ignored(".git"):
+    if context.excluded(".git"):
         return
     for stage in facts.stages:
         if not stage.is_go:
