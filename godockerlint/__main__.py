@@ -1,3 +1,3 @@
-from godockerlint.cli import main
+from godockerlint.launcher import main
 
 main()
