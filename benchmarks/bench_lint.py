@@ -56,6 +56,7 @@ import threading
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- bench-lint:start -->", "<!-- bench-lint:end -->"
 
 # ---------------------------------------------------------------------------------------------
@@ -240,11 +241,37 @@ def find_tool(name: str) -> str | None:
     return shutil.which(name)
 
 
-def tool_env() -> dict[str, str]:
+def tool_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    for name in ("PYTHONDONTWRITEBYTECODE", "CI", "GODOCKERLINT_SERVER"):
+        env.pop(name, None)  # a user's machine: not CI, the warm server as it comes
     env["NO_COLOR"] = "1"
+    env.update(extra)
     return env
+
+
+def install_venv(folder: Path) -> tuple[str, str]:
+    """godockerlint installed as pre-commit or pipx install it: a fresh virtual environment and a
+    plain (not editable) `pip install` of this checkout. Returns (console script, interpreter)."""
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    proc = subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(ROOT)],
+                          capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit(f"pip install of {ROOT} into a fresh venv failed (use --installed to measure the "
+                 f"godockerlint of this environment):\n{proc.stderr}")
+    return str(folder / "bin" / "godockerlint"), str(python)
+
+
+def stop_servers(runtime: Path) -> None:
+    """Stop the warm servers the benchmark's runs started (their pid is in their lock file)."""
+    import signal
+
+    for lock in runtime.glob("godockerlint-*/*.lock"):
+        try:
+            os.kill(int(lock.read_text()), signal.SIGTERM)
+        except (OSError, ValueError):
+            pass
 
 
 def _tree_memory_kib(pid: int) -> tuple[int, int, int]:
@@ -273,12 +300,13 @@ def _tree_memory_kib(pid: int) -> tuple[int, int, int]:
     return rss, pss, count
 
 
-def run_once(cmd: list[str], cwd: Path, *, sample_memory: bool = False) -> tuple[float, int, tuple, int, float]:
+def run_once(cmd: list[str], cwd: Path, env: dict[str, str], *, sample_memory: bool = False
+             ) -> tuple[float, int, tuple, int, float]:
     """(wall seconds, exit code, peak tree (RSS, PSS) KiB ((0, 0) if not sampled), ru_maxrss KiB,
     CPU seconds: user + system of the process and every child it waited for)."""
     peak = [0, 0, 0]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=tool_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stop = threading.Event()
     sampler = None
     if sample_memory and os.path.isdir("/proc"):
@@ -299,8 +327,10 @@ def run_once(cmd: list[str], cwd: Path, *, sample_memory: bool = False) -> tuple
 
 
 class Case:
-    def __init__(self, label: str, tool: str, cmd: list[str], cwd: Path, prepare=None, memory: bool = False):
+    def __init__(self, label: str, tool: str, cmd: list[str], cwd: Path, prepare=None, memory: bool = False,
+                 env: dict[str, str] | None = None):
         self.label, self.tool, self.cmd, self.cwd, self.prepare, self.memory = label, tool, cmd, cwd, prepare, memory
+        self.env = env or tool_env()
         self.times: list[float] = []
         self.tree_rss: list[int] = []
         self.maxrss: list[int] = []
@@ -310,7 +340,7 @@ class Case:
     def run(self, record: bool = True) -> None:
         if self.prepare:
             self.prepare()
-        wall, code, tree, maxrss, cpu = run_once(self.cmd, self.cwd, sample_memory=self.memory)
+        wall, code, tree, maxrss, cpu = run_once(self.cmd, self.cwd, self.env, sample_memory=self.memory)
         if record:
             self.times.append(wall)
             self.tree_rss.append(tree)
@@ -359,67 +389,96 @@ def main() -> int:
     ap.add_argument("--batch-runs", type=int, default=5, help="timed runs per 500-file case (default 5)")
     ap.add_argument("--files", type=int, default=500, help="files in the batch case (default 500)")
     ap.add_argument("--readme", type=Path, help="write the table into this file between the bench-lint markers")
+    ap.add_argument("--installed", action="store_true",
+                    help="measure the godockerlint of this environment (e.g. an editable install) instead of "
+                         "a fresh venv with a plain pip install of this checkout")
     args = ap.parse_args()
 
-    gdl = find_tool("godockerlint")
-    if gdl is None:
-        sys.exit("godockerlint is not installed (pip install -e .)")
     hadolint, tally = find_tool("hadolint"), find_tool("tally")
     n = args.files
 
     with tempfile.TemporaryDirectory(prefix="bench-lint-") as tmp:
         base = Path(tmp)
-        many = generate(base, n)["many"]
-        pristine = (base / "fix" / "Dockerfile").read_bytes()
-        fix_copy = base / "fix" / "Dockerfile"
+        if args.installed:
+            gdl, python = find_tool("godockerlint"), sys.executable
+            if gdl is None:
+                sys.exit("godockerlint is not installed (pip install -e .)")
+        else:
+            print("# installing godockerlint into a fresh venv", file=sys.stderr)
+            gdl, python = install_venv(base / "venv")
+        runtime = Path(tempfile.mkdtemp(prefix="gdl", dir="/tmp" if os.path.isdir("/tmp") else None))
+        served = tool_env(XDG_RUNTIME_DIR=str(runtime))  # the warm server, in a folder of its own
+        alone = tool_env(GODOCKERLINT_SERVER="0")
+        try:
+            return measure(args, base, n, gdl, python, hadolint, tally, served, alone, runtime)
+        finally:
+            stop_servers(runtime)
+            shutil.rmtree(runtime, ignore_errors=True)
 
-        def reset_fix() -> None:
-            fix_copy.write_bytes(pristine)
 
-        cases: dict[tuple[str, str], Case] = {}
+def measure(args, base: Path, n: int, gdl: str, python: str, hadolint, tally, served, alone, runtime) -> int:
+    many = generate(base, n)["many"]
+    pristine = (base / "fix" / "Dockerfile").read_bytes()
+    fix_copy = base / "fix" / "Dockerfile"
 
-        def add(key: str, tool: str, cmd: list[str], cwd: Path, **kw) -> None:
-            cases[(key, tool)] = Case(key, tool, cmd, cwd, **kw)
+    def reset_fix() -> None:
+        fix_copy.write_bytes(pristine)
 
-        add("python", "python", [sys.executable, "-c", "pass"], base / "one")
-        tools = {"godockerlint": gdl}
-        add("one", "godockerlint", [gdl, "Dockerfile"], base / "one")
-        add("conf", "godockerlint", [gdl, "Dockerfile"], base / "conf")
-        add("fix", "godockerlint", [gdl, "--fix", "Dockerfile"], base / "fix", prepare=reset_fix)
-        add("many", "godockerlint", [gdl, *many], base / "many", memory=True)
-        if hadolint:
-            tools["hadolint"] = hadolint
-            add("one", "hadolint", [hadolint, "Dockerfile"], base / "one")
-            # hadolint reads .hadolint.yaml from the working folder
-            add("conf", "hadolint", [hadolint, "Dockerfile"], base / "conf")
-            add("many", "hadolint", [hadolint, *many], base / "many", memory=True)
-        if tally:
-            tools["tally"] = tally
-            tl = [tally, "lint", "--slow-checks", "off", "--no-color"]
-            add("one", "tally", [*tl, "--no-config", "Dockerfile"], base / "one")
-            add("conf", "tally", [*tl, "Dockerfile"], base / "conf")
-            add("many", "tally", [*tl, "--no-config", *many], base / "many", memory=True)
+    cases: dict[tuple[str, str], Case] = {}
 
-        print(f"# {n} files generated in {base}; load average before: {loadavg()}", file=sys.stderr)
-        load_before = loadavg()
-        for case in cases.values():  # warm-up: bytecode caches, page cache
-            case.run(record=False)
-        single = [c for c in cases.values() if c.label != "many"]
-        batch = [c for c in cases.values() if c.label == "many"]
-        for r in range(args.runs):
-            for case in single:
+    def add(key: str, tool: str, cmd: list[str], cwd: Path, **kw) -> None:
+        cases[(key, tool)] = Case(key, tool, cmd, cwd, **kw)
+
+    add("python", "python", [python, "-c", "pass"], base / "one")
+    tools = {"godockerlint": gdl}
+    add("one", "godockerlint", [gdl, "Dockerfile"], base / "one", env=served)
+    add("one-alone", "godockerlint", [gdl, "Dockerfile"], base / "one", env=alone)
+    add("conf", "godockerlint", [gdl, "Dockerfile"], base / "conf", env=served)
+    add("conf-alone", "godockerlint", [gdl, "Dockerfile"], base / "conf", env=alone)
+    add("fix", "godockerlint", [gdl, "--fix", "Dockerfile"], base / "fix", prepare=reset_fix, env=served)
+    add("fix-alone", "godockerlint", [gdl, "--fix", "Dockerfile"], base / "fix", prepare=reset_fix, env=alone)
+    # many files: in-process, its whole process tree measured (a served run's work would be
+    # in the server's child, outside the measured tree); the server saves nothing on a batch
+    add("many", "godockerlint", [gdl, *many], base / "many", memory=True, env=alone)
+    if hadolint:
+        tools["hadolint"] = hadolint
+        add("one", "hadolint", [hadolint, "Dockerfile"], base / "one")
+        # hadolint reads .hadolint.yaml from the working folder
+        add("conf", "hadolint", [hadolint, "Dockerfile"], base / "conf")
+        add("many", "hadolint", [hadolint, *many], base / "many", memory=True)
+    if tally:
+        tools["tally"] = tally
+        tl = [tally, "lint", "--slow-checks", "off", "--no-color"]
+        add("one", "tally", [*tl, "--no-config", "Dockerfile"], base / "one")
+        add("conf", "tally", [*tl, "Dockerfile"], base / "conf")
+        add("many", "tally", [*tl, "--no-config", *many], base / "many", memory=True)
+
+    print(f"# {n} files generated in {base}; load average before: {loadavg()}", file=sys.stderr)
+    load_before = loadavg()
+    for case in cases.values():  # warm-up: bytecode caches, page cache, the warm server started
+        case.run(record=False)
+    deadline = time.monotonic() + 60
+    while not list(runtime.glob("godockerlint-*/*.sock")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for case in cases.values():  # a second round: the server's spares are up and warm
+        case.run(record=False)
+    single = [c for c in cases.values() if c.label != "many"]
+    batch = [c for c in cases.values() if c.label == "many"]
+    for r in range(args.runs):
+        for case in single:
+            case.run()
+        if r < args.batch_runs:
+            for case in batch:
                 case.run()
-            if r < args.batch_runs:
-                for case in batch:
-                    case.run()
-            print(f"# round {r + 1}/{args.runs}", file=sys.stderr)
-        load_after = loadavg()
-        versions = {name: version_of([path, "--version"]) for name, path in tools.items()}
+        print(f"# round {r + 1}/{args.runs}", file=sys.stderr)
+    load_after = loadavg()
+    versions = {name: version_of([path, "--version"]) for name, path in tools.items()}
 
     table = render(cases, tools, n, args)
     machine = (f"Machine: {os.cpu_count()} CPUs ({cpu_model()}), {platform.system()} {platform.release()}, "
                f"Python {platform.python_version()}; load average (1, 5, 15 min) {load_before} before, "
                f"{load_after} after.  \nTools: " + "; ".join(f"{k}: `{v}`" for k, v in versions.items()) +
+               f".  \ngodockerlint: {'this environment' if args.installed else 'a fresh venv, pip install of this checkout'}"
                f".  \nMedians of {args.runs} runs ({args.batch_runs} for {n} files), interleaved, "
                f"produced by `python benchmarks/bench_lint.py` on {time.strftime('%Y-%m-%d')}.")
     text = table + "\n" + machine + "\n"
@@ -458,19 +517,28 @@ def render(cases: dict, tools: dict, n: int, args) -> str:
     time_cell = lambda c: ms(c.median)  # noqa: E731
     row("One file, lint, no config", "one", 1.5, time_cell, lambda a, b: a.median / b.median)
     row("One file, config file present", "conf", 2.0, time_cell, lambda a, b: a.median / b.median)
-    row(f"{n} files, one invocation (wall)", "many", 10, time_cell, lambda a, b: b.median / a.median,
+    for key, title in (("one-alone", "One file, no server (`GODOCKERLINT_SERVER=0`)"),
+                       ("conf-alone", "One file, config, no server")):
+        mine = get(key, "godockerlint")
+        rows.append(f"| {title} | {ms(mine.median)}" + " | n/a" * (len(tools) - 1) +
+                    (f" | {mine.median / ref.median:.2f}x | | |" if ref else " | n/a | | |"))
+    row(f"{n} files, one invocation (wall, no server)", "many", 10, time_cell, lambda a, b: b.median / a.median,
         reverse=True)
-    for key, title in (("one", "One file: CPU time"), ("many", f"{n} files: CPU time, all processes")):
-        ours, theirs = get(key, "godockerlint"), get(key, "hadolint")
+    for key, title in (("one", "One file: CPU time (godockerlint: no server)"),
+                       ("many", f"{n} files: CPU time, all processes")):
+        ours, theirs = get("one-alone" if key == "one" else key, "godockerlint"), get(key, "hadolint")
         rows.append(f"| {title} | " + " | ".join(
-            ms(statistics.median(get(key, t).cpu)) if get(key, t) else "n/a" for t in tools) + " | " +
+            ms(statistics.median((ours if t == "godockerlint" else get(key, t)).cpu)) if get(key, t) else "n/a"
+            for t in tools) + " | " +
             (f"{statistics.median(ours.cpu) / statistics.median(theirs.cpu):.2f}x" if theirs else "n/a") + " | | |")
     rows.append(f"| {n} files: throughput | " + " | ".join(
         f"{n / get('many', t).median:.0f} files/s" if get("many", t) else "n/a" for t in tools) + " | | | |")
-    fix = get("fix", "godockerlint")
+    fix, fix_alone = get("fix", "godockerlint"), get("fix-alone", "godockerlint")
     rows.append(f"| `--fix`, one file (vs hadolint's lint) | {ms(fix.median)}" + " | n/a" * (len(tools) - 1) +
                 (f" | {fix.median / ref.median:.2f}x | ≤ 3x | {'yes' if fix.median / ref.median <= 3 else 'NO'} |"
                  if ref else " | n/a | | |"))
+    rows.append(f"| `--fix`, one file, no server | {ms(fix_alone.median)}" + " | n/a" * (len(tools) - 1) +
+                (f" | {fix_alone.median / ref.median:.2f}x | | |" if ref else " | n/a | | |"))
     row(f"{n} files: peak memory (PSS, process tree)", "many", 1.0,
         lambda c: f"{max(m[1] for m in c.tree_rss) / 1024:.0f} MiB",
         lambda a, b: max(m[1] for m in a.tree_rss) / max(m[1] for m in b.tree_rss))
