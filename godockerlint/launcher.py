@@ -23,8 +23,9 @@ since it started: edit a rule, install a plugin or upgrade a dependency, and tha
 happens in-process while the outdated server exits, and the next run starts a new one.
 A server exits after GODOCKERLINT_SERVER_IDLE seconds without a request (default 600).
 
-GODOCKERLINT_SERVER=0 turns it off (1 turns it on even under CI); it is off by default
-when CI is set, where a run is a one-off and a background process is unwelcome.
+GODOCKERLINT_SERVER=0 turns it off (1 turns it on even under CI). It is off by default on
+CI (CI set, or Azure Pipelines, Jenkins, Buildkite, TeamCity), where a run is a one-off and
+a background process is unwelcome, and on systems other than Linux.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ import os
 import sys
 
 PROTOCOL = 1
+RETRY_FAILED_AFTER = 600  # seconds
 ENV_SWITCH = "GODOCKERLINT_SERVER"
 # What decides the server's encodings and decoding, besides the code itself.
+_CI_ENV = ("TF_BUILD", "JENKINS_URL", "BUILDKITE", "TEAMCITY_VERSION")  # CI systems that do not set CI
 _KEY_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "PYTHONIOENCODING", "PYTHONUTF8", "PYTHONWARNINGS")
 
 
@@ -53,9 +56,11 @@ def server_wanted(env) -> bool:
     switch = env.get(ENV_SWITCH, "").strip().lower()
     if switch in ("0", "false", "no", "off"):
         return False
-    if switch not in ("1", "true", "yes", "on") and env.get("CI", "").strip().lower() not in ("", "0", "false"):
+    if switch not in ("1", "true", "yes", "on") and (
+            env.get("CI", "").strip().lower() not in ("", "0", "false") or any(env.get(v) for v in _CI_ENV)):
         return False
-    return os.name == "posix" and sys.platform != "emscripten"
+    # Linux only: SO_PEERCRED, and fork() without the system libraries that make it unsafe on macOS
+    return sys.platform.startswith("linux")
 
 
 def socket_dir() -> str | None:
@@ -98,48 +103,76 @@ def _run_on_server() -> int | None:
         import _socket
     except ImportError:
         return None
+    try:
+        sock, child = _hand_over(_socket)
+    except Exception:  # nothing ran yet: the run happens here, as without a server
+        return None
+    if sock is None:
+        return None
+    try:
+        return _wait(sock, child)
+    finally:
+        sock.close()
+
+
+def _hand_over(_socket):
+    """Connect, send the run and wait until a server child has taken it: (socket, child pid),
+    or (None, 0) when no server took it."""
+    none = (None, 0)
     for fd in (0, 1, 2):
-        try:
-            os.fstat(fd)
-        except OSError:
-            return None
+        os.fstat(fd)  # raises when closed
     streams = []
     for stream in (sys.stdin, sys.stdout, sys.stderr):
         if stream is None or not hasattr(stream, "encoding"):
-            return None
+            return none
         streams.append((stream.encoding, stream.errors, bool(getattr(stream, "line_buffering", False))))
     folder = socket_dir()
     if folder is None:
-        return None
+        return none
     key = server_key()
     path = os.path.join(folder, f"{key}.sock")
     if len(path.encode()) > 100:  # sun_path holds 108 bytes
-        return None
+        return none
+    request = marshal.dumps((PROTOCOL, sys.argv[1:], os.getcwd(), dict(os.environ), _umask(), streams))
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         try:
             sock.connect(path)
         except OSError:
-            if not os.path.exists(os.path.join(folder, f"{key}.failed")):  # its start-up failed once
+            if not _failed_lately(os.path.join(folder, f"{key}.failed")):
                 _start_server(folder, key)
-            return None
-        umask = os.umask(0o022)
-        os.umask(umask)
-        request = marshal.dumps((PROTOCOL, sys.argv[1:], os.getcwd(), dict(os.environ), umask, streams))
+            sock.close()
+            return none
         data = len(request).to_bytes(4, "big") + request
         fds = b"".join(fd.to_bytes(4, sys.byteorder, signed=True) for fd in (0, 1, 2))
-        try:
-            sent = sock.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
-            if sent < len(data):
-                sock.sendall(data[sent:])
-            started = _receive(sock, 5)
-        except OSError:
-            return None
-        if len(started) != 5 or started[:1] != b"P":
-            return None  # the server went away, or its code is outdated: nothing ran yet
-        return _wait(sock, int.from_bytes(started[1:], "big"))
-    finally:
+        sent = sock.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
+        if sent < len(data):
+            sock.sendall(data[sent:])
+        started = _receive(sock, 5)
+    except BaseException:
         sock.close()
+        raise
+    if len(started) != 5 or started[:1] != b"P":
+        sock.close()
+        return none  # the server went away, or its code is outdated: nothing ran yet
+    return sock, int.from_bytes(started[1:], "big")
+
+
+def _failed_lately(marker: str) -> bool:
+    """Whether a server for this key failed to start in the last ten minutes (a plugin that
+    does not import, say): then runs happen in-process without starting one each time."""
+    import time
+
+    try:
+        return time.time() - os.stat(marker).st_mtime < RETRY_FAILED_AFTER
+    except OSError:
+        return False
+
+
+def _umask() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
 
 
 def _wait(sock, child: int) -> int:

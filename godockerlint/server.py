@@ -29,7 +29,7 @@ from godockerlint.launcher import PROTOCOL
 
 IDLE_SECONDS = 600
 SPARES = 2  # warm children waiting at once: pre-commit runs a couple of hook processes in parallel
-EXIT_IDLE, EXIT_STALE = 75, 76
+EXIT_IDLE, EXIT_STALE, EXIT_FAILED = 75, 76, 77
 SAMPLE = b"""\
 # syntax=docker/dockerfile:1
 FROM golang:1.25
@@ -59,9 +59,10 @@ def main(folder: str, key: str) -> None:
         idle = IDLE_SECONDS
     try:
         preload()
-    except Exception:  # e.g. a plugin that fails to import: runs go on in-process, without retrying
-        with open(os.path.join(folder, f"{key}.failed"), "w") as f:
-            f.write(f"{sys.exc_info()[0].__name__}: {sys.exc_info()[1]}\n")
+    except Exception as exc:  # e.g. a plugin that fails to import: runs go on in-process
+        _failed(folder, key, exc)
+        os.unlink(lock_path)
+        os.close(lock)
         return
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     temp = os.path.join(folder, f"{key}.{os.getpid()}.tmp")
@@ -77,6 +78,8 @@ def main(folder: str, key: str) -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         serve(listener, sample, idle, children)
+    except ServerBroken as exc:
+        _failed(folder, key, exc)
     finally:
         try:  # no new connections on this path from now on
             if os.stat(sock_path).st_ino == inode:
@@ -100,6 +103,13 @@ def main(folder: str, key: str) -> None:
             except OSError:
                 pass
         os.close(lock)
+
+
+def _failed(folder: str, key: str, exc: Exception) -> None:
+    """Mark this key's server as failed: clients stop starting one (until the code changes:
+    another key) and lint in-process."""
+    with open(os.path.join(folder, f"{key}.failed"), "w") as f:
+        f.write(f"{type(exc).__name__}: {exc}\n")
 
 
 def _terminate(signum, frame):
@@ -138,6 +148,10 @@ def preload() -> None:
 _LOADED: tuple = ()
 
 
+class ServerBroken(Exception):
+    pass
+
+
 def _snapshot() -> tuple:
     """(path, mtime, size) of every file loaded from outside the standard library, of the
     templates, and of the folders on sys.path (an install or removal changes them)."""
@@ -170,7 +184,8 @@ def outdated(snapshot: tuple) -> bool:
 
 def serve(listener: socket.socket, sample: str, idle: float, children: set[int], spares: int = SPARES) -> None:
     """Keep `spares` warm children waiting on the socket (their pids in `children`); return
-    when one has waited `idle` seconds without a run."""
+    when one has waited `idle` seconds without a run, or when spares keep failing."""
+    failures = 0
     while True:
         while len(children) < spares:
             pid = os.fork()
@@ -183,18 +198,25 @@ def serve(listener: socket.socket, sample: str, idle: float, children: set[int],
             children.clear()
             continue
         children.discard(pid)
-        if os.waitstatus_to_exitcode(status) in (EXIT_IDLE, EXIT_STALE):
+        code = os.waitstatus_to_exitcode(status)
+        if code in (EXIT_IDLE, EXIT_STALE):
             return
+        failures = failures + 1 if code == EXIT_FAILED else 0
+        if failures >= 5:  # spares cannot even warm up here: stop, runs happen in-process
+            raise ServerBroken("the server's workers failed to warm up five times in a row")
 
 
 def _spare(listener: socket.socket, sample: str, idle: float) -> None:
     """A child that warms up (copying the pages a run touches, ahead of time), then takes
     one run and exits."""
-    code = 0
     signal.signal(signal.SIGUSR1, lambda signum, frame: os._exit(0))  # the server is closing
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         _warm_up(sample)
+    except BaseException:
+        os._exit(EXIT_FAILED)
+    code = 0
+    try:
         listener.settimeout(idle)
         uid = os.getuid()
         while True:
@@ -215,8 +237,8 @@ def _spare(listener: socket.socket, sample: str, idle: float) -> None:
                     _child(conn)
                 break
             conn.close()
-    except BaseException:
-        code = 2
+    except BaseException:  # a run that went wrong (its client gone, say) ends with this child
+        pass
     os._exit(code)
 
 

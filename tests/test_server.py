@@ -229,8 +229,10 @@ def test_ctrl_c_reaches_the_served_run(warm, runtime):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         time.sleep(1.5)  # both are reading stdin by now
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
-        proc.stdin.close()
+        proc.wait(timeout=60)  # stdin stays open: the run must end by the signal, not by EOF
+        out, err = proc.stdout.read(), proc.stderr.read()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            stream.close()
         seen.append((proc.returncode, out, err.lstrip(b"\n")))  # click starts a new line when it can
     assert seen[0] == seen[1] == (130, b"", b"godockerlint: error: interrupted\n")
 
@@ -287,6 +289,35 @@ def test_an_idle_server_exits_and_removes_its_files(project):
         pid = int(lock.read_text())
         assert _until(lambda: not _alive(pid), 30)
         assert list(folder.glob("godockerlint-*/*")) == []
+    finally:
+        for lock in folder.glob("godockerlint-*/*.lock"):
+            _stop(lock)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_server_that_cannot_start_is_not_retried_on_every_run(project, tmp_path):
+    """A plugin that fails to import: the server notes its failure and exits; runs go on
+    in-process, with the same report, and do not start a server each time."""
+    plugins = tmp_path / "plugins"
+    (plugins / "broken_rules-1.0.dist-info").mkdir(parents=True)
+    (plugins / "broken_rules-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-rules\nVersion: 1.0\n")
+    (plugins / "broken_rules-1.0.dist-info" / "entry_points.txt").write_text(
+        "[godockerlint.rules]\nbroken = broken_rules\n")
+    (plugins / "broken_rules.py").write_text("raise ImportError('this plugin is broken')\n")
+    folder = Path(tempfile.mkdtemp(prefix="gdl"))
+    try:
+        env = _env(folder, True, PYTHONPATH=str(plugins))
+        first = _run(["svc/Dockerfile"], project, env)
+        assert _until(lambda: list(folder.glob("godockerlint-*/*.failed")), 60)
+        marker = next(folder.glob("godockerlint-*/*.failed"))
+        assert "this plugin is broken" in marker.read_text()
+        again = _run(["svc/Dockerfile"], project, env)
+        alone = _run(["svc/Dockerfile"], project, _env(folder, False, PYTHONPATH=str(plugins)))
+        assert not _served(first) and not _served(again)
+        assert _seen(first) == _seen(again) == _seen(alone)
+        assert alone.returncode == 2 and b"broken" in alone.stderr
+        time.sleep(1)
+        assert not _socket(folder) and not list(folder.glob("godockerlint-*/*.lock"))
     finally:
         for lock in folder.glob("godockerlint-*/*.lock"):
             _stop(lock)
