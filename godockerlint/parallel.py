@@ -30,9 +30,8 @@ CHUNK_FILES = 8  # files a process takes at a time: small enough to balance a bu
 
 def jobs() -> int:
     """GODOCKERLINT_JOBS, else this process plus one per idle core: the cores it may run on,
-    less the load other work already puts on them (as `make --max-load` does, from the
-    1-minute load average). On a machine busy with other builds a second process only
-    shares the same CPU time and adds the pool's own cost."""
+    less the ones other work keeps busy. On a machine busy with other builds a second
+    process only shares the same CPU time and adds the pool's own cost."""
     value = os.environ.get("GODOCKERLINT_JOBS", "")
     if value.strip().isdigit() and int(value) > 0:
         return int(value)
@@ -40,11 +39,28 @@ def jobs() -> int:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
+    busy = busy_cores()
+    if busy is None:
+        return cores
+    return max(1, min(cores, 1 + int(cores - busy + 0.5)))  # idle cores, rounded
+
+
+def busy_cores(loadavg: str | None = None) -> float | None:
+    """How many cores other work keeps busy: the 1-minute load average (as `make --max-load`
+    uses), but no more than the tasks running right now besides this one (Linux's
+    /proc/loadavg), since the average still counts, for a minute, a build that has ended."""
     try:
         busy = os.getloadavg()[0]
     except (AttributeError, OSError):
-        return cores
-    return max(1, min(cores, 1 + int(cores - busy + 0.5)))  # idle cores, rounded
+        return None
+    try:
+        if loadavg is None:
+            with open("/proc/loadavg") as f:
+                loadavg = f.read()
+        running = int(loadavg.split()[3].split("/")[0]) - 1  # less this process
+    except (OSError, IndexError, ValueError):
+        return busy
+    return min(busy, max(0, running))
 
 
 def prelint(targets, resolver) -> dict[int, object]:

@@ -164,3 +164,15 @@ def test_the_pool_is_used_past_the_threshold(tree):
                           env={**os.environ, "GODOCKERLINT_JOBS": "2"})
     pooled = [line for line in proc.stderr.splitlines() if line.startswith("POOLED")]
     assert pooled and int(pooled[0].split()[1]) >= 60, proc.stderr
+
+
+@pytest.mark.parametrize(("average", "now", "busy"), [
+    (3.2, "3.20 2.10 1.00 1/240 999", 0),  # a build ended seconds ago: the average still counts it
+    (3.2, "3.20 2.10 1.00 3/240 999", 2),  # two other tasks are running now
+    (0.4, "0.40 0.30 0.20 4/240 999", 0.4),  # a burst now, but little work on average
+])
+def test_busy_cores_trusts_neither_a_stale_average_nor_a_burst(monkeypatch, average, now, busy):
+    from godockerlint import parallel
+
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (average, 0.0, 0.0))
+    assert parallel.busy_cores(now) == busy
