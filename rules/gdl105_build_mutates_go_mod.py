@@ -131,5 +131,7 @@ def _tidy_fix(ctx, sf, gc, later_build: bool) -> Fix | None:
     index = next((k for k, w in enumerate(gc.words) if w.value == "tidy"), None)
     if index is None:
         return None
-    return Fix((insert_words_after(facts, gc, index, "-diff"),), UNSAFE,
-               "`go mod tidy -diff`: fail instead of rewriting go.mod (needs Go 1.23+)")
+    edit = insert_words_after(facts, gc, index, "-diff")
+    if edit is None:  # offsets that cannot be trusted (a <<- heredoc body with its tabs stripped)
+        return None
+    return Fix((edit,), UNSAFE, "`go mod tidy -diff`: fail instead of rewriting go.mod (needs Go 1.23+)")
