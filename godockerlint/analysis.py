@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 
 from godockerlint.buildcontext import BuildContext
 from godockerlint.model import Dockerfile, Instruction, Mount, Span, Stage
+from godockerlint.record import Frozen, Record, _set
 from godockerlint.shell import ShellWord, SimpleCommand, expand, key_values, split_commands
 
 # Subcommands that may download modules (rules.md, "Fetching go command").
@@ -129,19 +129,25 @@ def covers(target: str | None, path: str | None) -> bool:
     return p == t or p.startswith(t.rstrip("/") + "/")
 
 
-@dataclass
-class GoCommand:
-    instruction: Instruction
-    command: SimpleCommand
-    words: list[ShellWord]  # from `go` on
-    subcommand: str  # "build", "mod download", "env", ...
-    flags: dict[str, str]  # name (without dashes) -> value ("true" for booleans); last wins
-    flag_words: dict[str, ShellWord]
-    packages: list[str]  # positional arguments after the subcommand
-    env: dict[str, str]  # inline VAR=x prefixes (and `env VAR=x`)
-    span: Span  # the go command in the file
-    in_heredoc: bool
-    run: "RunFacts" = field(repr=False, default=None)
+class GoCommand(Record):
+    __slots__ = ("instruction", "command", "words", "subcommand", "flags", "flag_words", "packages", "env", "span",
+                 "in_heredoc", "run")
+    _no_repr = ("run",)
+
+    def __init__(self, instruction: Instruction, command: SimpleCommand, words: list[ShellWord], subcommand: str,
+                 flags: dict[str, str], flag_words: dict[str, ShellWord], packages: list[str], env: dict[str, str],
+                 span: Span, in_heredoc: bool, run: RunFacts = None) -> None:
+        self.instruction = instruction
+        self.command = command
+        self.words = words  # from `go` on
+        self.subcommand = subcommand  # "build", "mod download", "env", ...
+        self.flags = flags  # name (without dashes) -> value ("true" for booleans); last wins
+        self.flag_words = flag_words
+        self.packages = packages  # positional arguments after the subcommand
+        self.env = env  # inline VAR=x prefixes (and `env VAR=x`)
+        self.span = span  # the go command in the file
+        self.in_heredoc = in_heredoc
+        self.run = run
 
     @property
     def output(self) -> str | None:
@@ -233,28 +239,39 @@ class GoCommand:
         return self.run.resolve_gocache(self)
 
 
-@dataclass
-class RunFacts:
-    instruction: Instruction
-    stage: "StageFacts" = field(repr=False)
-    facts: "Facts" = field(repr=False)
-    env: dict[str, str]  # ENV + ARG in scope at this RUN (values expanded)
-    args_declared: frozenset[str]  # ARG names declared in the stage so far
-    user: str | None
-    home: str
-    home_known: bool
-    workdir: str
-    commands: list[tuple[SimpleCommand, int, bool]] = field(default_factory=list)  # (cmd, base offset, heredoc)
-    go_commands: list[GoCommand] = field(default_factory=list)
-    # layering, filled in by Facts._layering():
-    sources_copied_before: Instruction | None = None  # the COPY/ADD that brought the source tree in
-    gomod_copied_before: Instruction | None = None  # a COPY that brought go.mod in (without the sources)
-    deps_ready_before: "RunFacts | None" = None  # the dependency step that ran earlier
-    binds_sources: bool = False  # a bind mount shows the source tree (or the whole context)
-    binds_gomod: bool = False  # a bind mount shows go.mod
-    is_dependency_step: bool = False
-    _exports: tuple | None = field(default=None, repr=False, compare=False)  # (exported pairs, id(cmd) -> count before)
-    _cwds: dict | None = field(default=None, repr=False, compare=False)  # id(command) -> its cd'd folder
+class RunFacts(Record):
+    __slots__ = ("instruction", "stage", "facts", "env", "args_declared", "user", "home", "home_known", "workdir",
+                 "commands", "go_commands", "sources_copied_before", "gomod_copied_before", "deps_ready_before",
+                 "binds_sources", "binds_gomod", "is_dependency_step", "_exports", "_cwds")
+    _no_repr = ("stage", "facts", "_exports", "_cwds")
+    _no_compare = ("_exports", "_cwds")
+
+    def __init__(self, instruction: Instruction, stage: StageFacts, facts: Facts, env: dict[str, str],
+                 args_declared: frozenset[str], user: str | None, home: str, home_known: bool, workdir: str,
+                 commands: list[tuple[SimpleCommand, int, bool]] | None = None, go_commands: list[GoCommand] | None = None,
+                 sources_copied_before: Instruction | None = None, gomod_copied_before: Instruction | None = None,
+                 deps_ready_before: RunFacts | None = None, binds_sources: bool = False, binds_gomod: bool = False,
+                 is_dependency_step: bool = False, _exports: tuple | None = None, _cwds: dict | None = None) -> None:
+        self.instruction = instruction
+        self.stage = stage
+        self.facts = facts
+        self.env = env  # ENV + ARG in scope at this RUN (values expanded)
+        self.args_declared = args_declared  # ARG names declared in the stage so far
+        self.user = user
+        self.home = home
+        self.home_known = home_known
+        self.workdir = workdir
+        self.commands = [] if commands is None else commands  # (cmd, base offset, heredoc)
+        self.go_commands = [] if go_commands is None else go_commands
+        # layering, filled in by Facts._layering():
+        self.sources_copied_before = sources_copied_before  # the COPY/ADD that brought the source tree in
+        self.gomod_copied_before = gomod_copied_before  # a COPY that brought go.mod in (without the sources)
+        self.deps_ready_before = deps_ready_before  # the dependency step that ran earlier
+        self.binds_sources = binds_sources  # a bind mount shows the source tree (or the whole context)
+        self.binds_gomod = binds_gomod  # a bind mount shows go.mod
+        self.is_dependency_step = is_dependency_step
+        self._exports = _exports  # (exported pairs, id(cmd) -> count before)
+        self._cwds = _cwds  # id(command) -> its cd'd folder
 
     @property
     def fetching_commands(self) -> list[GoCommand]:
@@ -316,22 +333,30 @@ class RunFacts:
         return self._setting(name)
 
 
-@dataclass
-class StageFacts:
-    stage: Stage
-    facts: "Facts" = field(repr=False)
-    parent: "StageFacts | None"
-    base: str  # the FROM reference with variables expanded
-    root_base: str  # the external image at the root of the FROM <stage> chain
-    runs: list[RunFacts] = field(default_factory=list)
-    env: dict[str, str] = field(default_factory=dict)  # ENV at the end of the stage
-    go_env_file: dict[str, str] = field(default_factory=dict)  # `go env -w` at the end of the stage
-    user: str | None = None
-    workdir: str = "/"
-    arg_names: set[str] = field(default_factory=set)
-    sources_copied: Instruction | None = None
-    gomod_copied: Instruction | None = None
-    dependency_step: "RunFacts | None" = None
+class StageFacts(Record):
+    __slots__ = ("stage", "facts", "parent", "base", "root_base", "runs", "env", "go_env_file", "user", "workdir",
+                 "arg_names", "sources_copied", "gomod_copied", "dependency_step")
+    _no_repr = ("facts",)
+
+    def __init__(self, stage: Stage, facts: Facts, parent: StageFacts | None, base: str, root_base: str,
+                 runs: list[RunFacts] | None = None, env: dict[str, str] | None = None,
+                 go_env_file: dict[str, str] | None = None, user: str | None = None, workdir: str = "/",
+                 arg_names: set[str] | None = None, sources_copied: Instruction | None = None,
+                 gomod_copied: Instruction | None = None, dependency_step: RunFacts | None = None) -> None:
+        self.stage = stage
+        self.facts = facts
+        self.parent = parent
+        self.base = base  # the FROM reference with variables expanded
+        self.root_base = root_base  # the external image at the root of the FROM <stage> chain
+        self.runs = [] if runs is None else runs
+        self.env = {} if env is None else env  # ENV at the end of the stage
+        self.go_env_file = {} if go_env_file is None else go_env_file  # `go env -w` at the end of the stage
+        self.user = user
+        self.workdir = workdir
+        self.arg_names = set() if arg_names is None else arg_names
+        self.sources_copied = sources_copied
+        self.gomod_copied = gomod_copied
+        self.dependency_step = dependency_step
 
     @property
     def index(self) -> int:
@@ -737,17 +762,21 @@ def _heredoc_is_script(command_part: str, body: str) -> bool:
 
 
 # -- where variables are set ---------------------------------------------------------
-@dataclass(frozen=True)
-class Assignment:
+class Assignment(Frozen):
     """One place where the Dockerfile gives a variable a value (or declares it)."""
 
-    name: str
-    value: str | None  # as written (quotes removed, variables unexpanded); None for a bare ARG
-    span: Span  # the NAME=value word (for a legacy `ENV NAME value`, name to end of value)
-    instruction: Instruction
-    kind: str  # "global-arg", "arg", "env", "inline" (VAR=x cmd, env VAR=x), "export", "go-env-w"
-    stage: "StageFacts | None"
-    run: "RunFacts | None" = None
+    __slots__ = ("name", "value", "span", "instruction", "kind", "stage", "run")
+
+    def __init__(self, name: str, value: str | None, span: Span, instruction: Instruction, kind: str,
+                 stage: StageFacts | None, run: RunFacts | None = None) -> None:
+        _set(self, "name", name)
+        _set(self, "value", value)  # as written (quotes removed, variables unexpanded); None for a bare ARG
+        _set(self, "span", span)  # the NAME=value word (for a legacy `ENV NAME value`, name to end of value)
+        _set(self, "instruction", instruction)
+        # "global-arg", "arg", "env", "inline" (VAR=x cmd, env VAR=x), "export", "go-env-w"
+        _set(self, "kind", kind)
+        _set(self, "stage", stage)
+        _set(self, "run", run)
 
 
 def instruction_word_span(df: Dockerfile, ins: Instruction, word: ShellWord, end: int | None = None) -> Span:

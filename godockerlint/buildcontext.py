@@ -6,23 +6,27 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+
+from godockerlint.record import Frozen, _set
 
 SKIP_DIRS = frozenset({".git", "node_modules", "vendor", "testdata", ".hg", ".svn"})
 MAX_GO_FILES = 5000
 _IMPORT_C_RE = re.compile(rb'^\s*import\s+(?:\(\s*)?"C"', re.M)
 
 
-@dataclass(frozen=True)
-class GoMod:
-    module: str | None
-    go: str | None  # "1.22" / "1.22.3"
-    toolchain: str | None  # "go1.23.1"
-    requires: tuple[tuple[str, str], ...] = field(default=())
-    go_line: int = 0
-    toolchain_line: int = 0
+class GoMod(Frozen):
+    __slots__ = ("module", "go", "toolchain", "requires", "go_line", "toolchain_line")
+
+    def __init__(self, module: str | None, go: str | None, toolchain: str | None,
+                 requires: tuple[tuple[str, str], ...] = (), go_line: int = 0, toolchain_line: int = 0) -> None:
+        _set(self, "module", module)
+        _set(self, "go", go)  # "1.22" / "1.22.3"
+        _set(self, "toolchain", toolchain)  # "go1.23.1"
+        _set(self, "requires", requires)
+        _set(self, "go_line", go_line)
+        _set(self, "toolchain_line", toolchain_line)
 
 
 def parse_go_mod(text: str) -> GoMod:

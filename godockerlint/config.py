@@ -7,11 +7,11 @@ without a config file never pays for it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from godockerlint.findings import Severity
+from godockerlint.record import Frozen, Record, _set
 from godockerlint.settings import Settings
 
 CONFIG_NAMES = (".godockerlint.yaml", ".godockerlint.yml")
@@ -125,10 +125,12 @@ _GOPROXY_ENTRY = re.compile(r"^(direct|off|(https?|file)://\S+)$")
 _IMAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:@-]*$")
 
 
-@dataclass
-class _Reader:
-    path: Path
-    out: dict[str, Any] = field(default_factory=dict)
+class _Reader(Record):
+    __slots__ = ("path", "out")
+
+    def __init__(self, path: Path, out: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self.out = {} if out is None else out
 
     def fail(self, message: str, line: int | None) -> ConfigError:
         return ConfigError(message, self.path, line)
@@ -339,15 +341,18 @@ def _show(value: Any) -> str:
 # --- merging config and CLI into Settings -----------------------------------------------
 
 
-@dataclass(frozen=True)
-class CliOverrides:
+class CliOverrides(Frozen):
     """What the command line says; None means "not given" (the config decides)."""
 
-    select: frozenset[str] | None = None  # replaces the config's select
-    ignore: frozenset[str] = frozenset()  # extends the config's ignore
-    failure_threshold: str | None = None  # error|warning|info|none
-    context: Path | None = None
-    target: str | None = None
+    __slots__ = ("select", "ignore", "failure_threshold", "context", "target")
+
+    def __init__(self, select: frozenset[str] | None = None, ignore: frozenset[str] = frozenset(),
+                 failure_threshold: str | None = None, context: Path | None = None, target: str | None = None) -> None:
+        _set(self, "select", select)  # replaces the config's select
+        _set(self, "ignore", ignore)  # extends the config's ignore
+        _set(self, "failure_threshold", failure_threshold)  # error|warning|info|none
+        _set(self, "context", context)
+        _set(self, "target", target)
 
 
 def make_settings(values: dict[str, Any], cli: CliOverrides, config_path: Path | None = None) -> Settings:

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
+
+from godockerlint.record import Frozen, _set
 
 SKIPPED_DIRS = frozenset({".git", "vendor", "node_modules"})
 STDIN = "-"
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(Frozen):
     """One file to lint. `path` is None for stdin; `display` is the name reports show."""
 
-    path: Path | None
-    display: str
-    compose: bool = False  # a compose file: its services' Dockerfiles are linted
-    found: bool = False  # found while searching a folder (not named on the command line)
+    __slots__ = ("path", "display", "compose", "found")
+
+    def __init__(self, path: Path | None, display: str, compose: bool = False, found: bool = False) -> None:
+        _set(self, "path", path)
+        _set(self, "display", display)
+        _set(self, "compose", compose)  # a compose file: its services' Dockerfiles are linted
+        _set(self, "found", found)  # found while searching a folder (not named on the command line)
 
 
 def is_dockerfile_name(name: str) -> bool:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
 from godockerlint.findings import Finding
 from godockerlint.model import Dockerfile
 from godockerlint.parser import ParseError, parse_bytes
+from godockerlint.record import Record
 from godockerlint.rule import INVALID_IGNORE, PARSE_ERROR, Rule, RuleContext, load_rules
 from godockerlint.settings import Settings
 
@@ -164,11 +164,13 @@ def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> 
     return result
 
 
-@dataclass
-class _Ignore:
-    codes: frozenset[str]
-    first_line: int
-    last_line: int
+class _Ignore(Record):
+    __slots__ = ("codes", "first_line", "last_line")
+
+    def __init__(self, codes: frozenset[str], first_line: int, last_line: int) -> None:
+        self.codes = codes
+        self.first_line = first_line
+        self.last_line = last_line
 
 
 class Ignores:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
+from godockerlint.record import Frozen, _set
+
 
 class Severity(IntEnum):
     INFO = 1
@@ -27,20 +29,24 @@ SAFE = "safe"
 UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(Frozen):
     """Replace text[start:end] (offsets in the decoded text) with `text`."""
 
-    start: int
-    end: int
-    text: str
+    __slots__ = ("start", "end", "text")
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        _set(self, "start", start)
+        _set(self, "end", end)
+        _set(self, "text", text)
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
-    edits: tuple[Edit, ...]
-    applicability: str  # SAFE or UNSAFE
-    message: str = ""  # what the fix does, for --diff and summaries
+class Fix(Frozen):
+    __slots__ = ("edits", "applicability", "message")
+
+    def __init__(self, edits: tuple[Edit, ...], applicability: str, message: str = "") -> None:
+        _set(self, "edits", edits)
+        _set(self, "applicability", applicability)  # SAFE or UNSAFE
+        _set(self, "message", message)  # what the fix does, for --diff and summaries
 
 
 @dataclass(frozen=True, slots=True)

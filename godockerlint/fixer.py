@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
 
 from godockerlint.findings import SAFE, UNSAFE, Edit, Severity
+from godockerlint.record import Record
 
 
 class OverlapError(ValueError):
@@ -60,20 +60,24 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 MAX_PASSES = 10
 
 
-@dataclass
-class FixOutcome:
+class FixOutcome(Record):
     """What fixing one file did. `text` is None when the file did not parse (nothing was fixed)."""
 
-    path: str
-    original: str | None
-    text: str | None
-    bom: bool
-    fixed: int = 0  # fixes applied, over every pass
-    remaining: list = field(default_factory=list)  # findings of the fixed text
-    dropped: list[str] = field(default_factory=list)  # one line per refused fix
-    errors: list[str] = field(default_factory=list)  # rule failures while linting the result
-    passes: list[tuple[str, tuple[Edit, ...]]] = field(default_factory=list)  # (text before, edits applied)
-    unsafe: bool = False
+    __slots__ = ("path", "original", "text", "bom", "fixed", "remaining", "dropped", "errors", "passes", "unsafe")
+
+    def __init__(self, path: str, original: str | None, text: str | None, bom: bool, fixed: int = 0,
+                 remaining: list | None = None, dropped: list[str] | None = None, errors: list[str] | None = None,
+                 passes: list[tuple[str, tuple[Edit, ...]]] | None = None, unsafe: bool = False) -> None:
+        self.path = path
+        self.original = original
+        self.text = text
+        self.bom = bom
+        self.fixed = fixed  # fixes applied, over every pass
+        self.remaining = [] if remaining is None else remaining  # findings of the fixed text
+        self.dropped = [] if dropped is None else dropped  # one line per refused fix
+        self.errors = [] if errors is None else errors  # rule failures while linting the result
+        self.passes = [] if passes is None else passes  # (text before, edits applied)
+        self.unsafe = unsafe
 
     @property
     def changed(self) -> bool:

@@ -8,18 +8,21 @@ Offsets index the decoded text (without a byte-order mark), end exclusive.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from typing import Iterator
 
+from godockerlint.record import Frozen, _set
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    start: int  # offset in the decoded text
-    end: int  # exclusive
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+
+class Span(Frozen):
+    __slots__ = ("start", "end", "line", "column", "end_line", "end_column")
+
+    def __init__(self, start: int, end: int, line: int, column: int, end_line: int, end_column: int) -> None:
+        _set(self, "start", start)  # offset in the decoded text
+        _set(self, "end", end)  # exclusive
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "end_line", end_line)
+        _set(self, "end_column", end_column)
 
 
 class LineIndex:
@@ -57,69 +60,88 @@ class LineIndex:
         return self.length
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(Frozen):
     """A shell word: `value` has quotes and escapes removed, `raw` is as written."""
 
-    value: str
-    raw: str
-    span: Span
-    quoted: bool = False  # some part of it was quoted
+    __slots__ = ("value", "raw", "span", "quoted")
+
+    def __init__(self, value: str, raw: str, span: Span, quoted: bool = False) -> None:
+        _set(self, "value", value)
+        _set(self, "raw", raw)
+        _set(self, "span", span)
+        _set(self, "quoted", quoted)  # some part of it was quoted
 
 
-@dataclass(frozen=True, slots=True)
-class Mount:
+class Mount(Frozen):
     """A parsed `RUN --mount=...` flag. Key aliases are normalised."""
 
-    type: str
-    target: str | None
-    source: str | None
-    from_: str | None
-    id: str | None
-    sharing: str | None
-    uid: str | None
-    gid: str | None
-    mode: str | None
-    required: str | None
-    env: str | None
-    readonly: bool  # as BuildKit: bind/secret/ssh read-only unless rw, cache/tmpfs writable unless ro
-    options: tuple[tuple[str, str], ...]  # every key=value as written, aliases resolved
-    span: Span
+    __slots__ = ("type", "target", "source", "from_", "id", "sharing", "uid", "gid", "mode", "required", "env",
+                 "readonly", "options", "span")
+
+    def __init__(self, type: str, target: str | None, source: str | None, from_: str | None, id: str | None,
+                 sharing: str | None, uid: str | None, gid: str | None, mode: str | None, required: str | None,
+                 env: str | None, readonly: bool, options: tuple[tuple[str, str], ...], span: Span) -> None:
+        _set(self, "type", type)
+        _set(self, "target", target)
+        _set(self, "source", source)
+        _set(self, "from_", from_)
+        _set(self, "id", id)
+        _set(self, "sharing", sharing)
+        _set(self, "uid", uid)
+        _set(self, "gid", gid)
+        _set(self, "mode", mode)
+        _set(self, "required", required)
+        _set(self, "env", env)
+        # as BuildKit: bind/secret/ssh read-only unless rw, cache/tmpfs writable unless ro
+        _set(self, "readonly", readonly)
+        _set(self, "options", options)  # every key=value as written, aliases resolved
+        _set(self, "span", span)
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
-    name: str  # without the leading dashes, lower case
-    value: str | None  # None for a bare boolean flag such as --link
-    span: Span
-    mount: Mount | None = None
+class Flag(Frozen):
+    __slots__ = ("name", "value", "span", "mount")
+
+    def __init__(self, name: str, value: str | None, span: Span, mount: Mount | None = None) -> None:
+        _set(self, "name", name)  # without the leading dashes, lower case
+        _set(self, "value", value)  # None for a bare boolean flag such as --link
+        _set(self, "span", span)
+        _set(self, "mount", mount)
 
 
-@dataclass(frozen=True, slots=True)
-class Heredoc:
-    delimiter: str
-    strip_tabs: bool  # <<-EOF
-    quoted: bool  # <<"EOF" / <<'EOF': no expansion in the body
-    marker: Span  # the `<<EOF` marker on the instruction line
-    body: str  # as the builder sees it (tabs stripped for <<-)
-    body_span: Span  # the body lines in the file, without the terminator
-    span: Span  # body and terminator line
+class Heredoc(Frozen):
+    __slots__ = ("delimiter", "strip_tabs", "quoted", "marker", "body", "body_span", "span")
+
+    def __init__(self, delimiter: str, strip_tabs: bool, quoted: bool, marker: Span, body: str, body_span: Span,
+                 span: Span) -> None:
+        _set(self, "delimiter", delimiter)
+        _set(self, "strip_tabs", strip_tabs)  # <<-EOF
+        _set(self, "quoted", quoted)  # <<"EOF" / <<'EOF': no expansion in the body
+        _set(self, "marker", marker)  # the `<<EOF` marker on the instruction line
+        _set(self, "body", body)  # as the builder sees it (tabs stripped for <<-)
+        _set(self, "body_span", body_span)  # the body lines in the file, without the terminator
+        _set(self, "span", span)  # body and terminator line
 
 
-@dataclass(frozen=True, slots=True)
-class Instruction:
-    index: int  # position in Dockerfile.instructions
-    keyword: str  # upper case: RUN, COPY, ...
-    raw_keyword: str  # as written
-    span: Span  # the whole instruction, continuation lines and heredocs included
-    flags: tuple[Flag, ...]
-    args: str  # the text after the flags, continuations joined, comment lines removed
-    args_span: Span
-    segments: tuple[tuple[int, int], ...] = field(repr=False, compare=False)
-    # (offset in args, offset in text) where each joined piece of `args` starts
-    json_args: tuple[str, ...] | None = None  # exec (JSON) form
-    heredocs: tuple[Heredoc, ...] = ()
-    stage: int = -1  # index of its stage, -1 before the first FROM
+class Instruction(Frozen):
+    __slots__ = ("index", "keyword", "raw_keyword", "span", "flags", "args", "args_span", "segments", "json_args",
+                 "heredocs", "stage")
+    _no_repr = _no_compare = ("segments",)
+
+    def __init__(self, index: int, keyword: str, raw_keyword: str, span: Span, flags: tuple[Flag, ...], args: str,
+                 args_span: Span, segments: tuple[tuple[int, int], ...], json_args: tuple[str, ...] | None = None,
+                 heredocs: tuple[Heredoc, ...] = (), stage: int = -1) -> None:
+        _set(self, "index", index)  # position in Dockerfile.instructions
+        _set(self, "keyword", keyword)  # upper case: RUN, COPY, ...
+        _set(self, "raw_keyword", raw_keyword)  # as written
+        _set(self, "span", span)  # the whole instruction, continuation lines and heredocs included
+        _set(self, "flags", flags)
+        _set(self, "args", args)  # the text after the flags, continuations joined, comment lines removed
+        _set(self, "args_span", args_span)
+        # (offset in args, offset in text) where each joined piece of `args` starts
+        _set(self, "segments", segments)
+        _set(self, "json_args", json_args)  # exec (JSON) form
+        _set(self, "heredocs", heredocs)
+        _set(self, "stage", stage)  # index of its stage, -1 before the first FROM
 
     @property
     def line(self) -> int:
@@ -154,45 +176,58 @@ class Instruction:
         return t + (i - a)
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
-    text: str  # without the leading '#' and surrounding blanks
-    span: Span
-    inside: int | None = None  # index of the instruction whose continuation holds it
+class Comment(Frozen):
+    __slots__ = ("text", "span", "inside")
+
+    def __init__(self, text: str, span: Span, inside: int | None = None) -> None:
+        _set(self, "text", text)  # without the leading '#' and surrounding blanks
+        _set(self, "span", span)
+        _set(self, "inside", inside)  # index of the instruction whose continuation holds it
 
 
-@dataclass(frozen=True, slots=True)
-class Stage:
-    index: int
-    name: str | None  # lower case, as BuildKit compares them
-    base: str  # the FROM image reference as written (variables unexpanded)
-    platform: str | None
-    from_instruction: Instruction
-    instructions: tuple[Instruction, ...]  # after FROM, up to the next FROM
+class Stage(Frozen):
+    __slots__ = ("index", "name", "base", "platform", "from_instruction", "instructions")
+
+    def __init__(self, index: int, name: str | None, base: str, platform: str | None, from_instruction: Instruction,
+                 instructions: tuple[Instruction, ...]) -> None:
+        _set(self, "index", index)
+        _set(self, "name", name)  # lower case, as BuildKit compares them
+        _set(self, "base", base)  # the FROM image reference as written (variables unexpanded)
+        _set(self, "platform", platform)
+        _set(self, "from_instruction", from_instruction)
+        _set(self, "instructions", instructions)  # after FROM, up to the next FROM
 
     def __iter__(self) -> Iterator[Instruction]:
         return iter(self.instructions)
 
 
-@dataclass(frozen=True, slots=True)
-class Directive:
-    name: str  # lower case: syntax, escape, check
-    value: str
-    span: Span
+class Directive(Frozen):
+    __slots__ = ("name", "value", "span")
+
+    def __init__(self, name: str, value: str, span: Span) -> None:
+        _set(self, "name", name)  # lower case: syntax, escape, check
+        _set(self, "value", value)
+        _set(self, "span", span)
 
 
-@dataclass(frozen=True)
-class Dockerfile:
-    path: str
-    text: str  # decoded, without a BOM; line endings as in the file
-    bom: bool
-    newline: str  # "\n" or "\r\n": the file's dominant line ending
-    escape: str
-    directives: tuple[Directive, ...]
-    instructions: tuple[Instruction, ...]
-    comments: tuple[Comment, ...]
-    stages: tuple[Stage, ...]
-    lines: LineIndex = field(repr=False, compare=False)
+class Dockerfile(Frozen):
+    __slots__ = ("path", "text", "bom", "newline", "escape", "directives", "instructions", "comments", "stages",
+                 "lines")
+    _no_repr = _no_compare = ("lines",)
+
+    def __init__(self, path: str, text: str, bom: bool, newline: str, escape: str, directives: tuple[Directive, ...],
+                 instructions: tuple[Instruction, ...], comments: tuple[Comment, ...], stages: tuple[Stage, ...],
+                 lines: LineIndex) -> None:
+        _set(self, "path", path)
+        _set(self, "text", text)  # decoded, without a BOM; line endings as in the file
+        _set(self, "bom", bom)
+        _set(self, "newline", newline)  # "\n" or "\r\n": the file's dominant line ending
+        _set(self, "escape", escape)
+        _set(self, "directives", directives)
+        _set(self, "instructions", instructions)
+        _set(self, "comments", comments)
+        _set(self, "stages", stages)
+        _set(self, "lines", lines)
 
     @property
     def global_instructions(self) -> tuple[Instruction, ...]:

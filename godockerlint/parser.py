@@ -16,7 +16,6 @@ import io
 import json
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 
 from dockerfile_parse import DockerfileParser
 
@@ -32,6 +31,7 @@ from godockerlint.model import (
     Span,
     Stage,
 )
+from godockerlint.record import Record
 
 BOM = "\ufeff"
 INSTRUCTIONS = frozenset(
@@ -100,11 +100,13 @@ def parse(text: str, path: str = "Dockerfile", *, bom: bool = False) -> Dockerfi
     return _Parser(text, path, bom).run()
 
 
-@dataclass
-class _Entry:
-    keyword: str
-    first: int  # 0-based first line
-    last: int  # 0-based last line
+class _Entry(Record):
+    __slots__ = ("keyword", "first", "last")
+
+    def __init__(self, keyword: str, first: int, last: int) -> None:
+        self.keyword = keyword
+        self.first = first  # 0-based first line
+        self.last = last  # 0-based last line
 
 
 class _Parser:
@@ -504,7 +506,7 @@ class _Parser:
 
 def _with_stage(ins: Instruction, stage: int) -> Instruction:
     # The instruction was made by this parse and nothing else holds it yet: set its stage in
-    # place, as its own __init__ would (dataclasses.replace() rebuilds every field: slower).
+    # place, as its own __init__ would (a new Instruction would copy every field: slower).
     object.__setattr__(ins, "stage", stage)
     return ins
 

@@ -115,15 +115,17 @@ def secret_values(facts) -> set[str]:
 
 def redact_finding(f, secrets=()):
     """The finding with its message and fix description redacted (the fix's edits are left intact)."""
-    from dataclasses import is_dataclass, replace
+    from dataclasses import replace
+
+    from godockerlint.findings import Fix
 
     message = redact(f.message, secrets)
     fix = f.fix
     if fix is not None and fix.message:
         fix_message = redact(fix.message, secrets)
         if fix_message != fix.message:
-            if is_dataclass(fix):
-                fix = replace(fix, message=fix_message)
+            if type(fix) is Fix:
+                fix = Fix(fix.edits, fix.applicability, fix_message)
             else:  # a LazyFix: a plain object made for this finding alone
                 fix.message = fix_message
     if message == f.message and fix is f.fix:

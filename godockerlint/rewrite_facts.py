@@ -15,12 +15,12 @@ import json
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from godockerlint.analysis import (GoCommand, StageFacts, copy_destination, copy_sources, image_name,
                                    image_tag)
 from godockerlint.buildcontext import version_tuple
 from godockerlint.model import Instruction
+from godockerlint.record import Record
 from godockerlint.shell import key_values, split_words
 
 BUILDER_NAMES = ("build", "builder", "go", "golang", "compile", "compiler")
@@ -41,26 +41,33 @@ RUNTIME_EXT = (".yaml", ".yml", ".json", ".toml", ".ini", ".conf", ".env", ".htm
                ".js", ".pem", ".crt", ".sql", ".properties", ".xml", ".txt")
 
 
-@dataclass
-class Binary:
-    path: str  # absolute path in the build stage (copied to the same path in the final stage)
-    name: str
-    package: str
-    command: GoCommand
+class Binary(Record):
+    __slots__ = ("path", "name", "package", "command")
+
+    def __init__(self, path: str, name: str, package: str, command: GoCommand) -> None:
+        self.path = path  # absolute path in the build stage (copied to the same path in the final stage)
+        self.name = name
+        self.package = package
+        self.command = command
 
 
-@dataclass
-class SplitFacts:
-    stage: StageFacts  # the old final stage
-    go_version: str | None  # go.mod toolchain/go line, else the image tag
-    variant: str | None  # alpine3.20, bookworm, ...
-    builder_image: str
-    workdir: str
-    binaries: list[Binary] = field(default_factory=list)
-    cgo: bool = False
-    cgo_why: str = ""
-    runtime_files: list[str] = field(default_factory=list)  # absolute paths carried with COPY --from
-    notes: list[str] = field(default_factory=list)
+class SplitFacts(Record):
+    __slots__ = ("stage", "go_version", "variant", "builder_image", "workdir", "binaries", "cgo", "cgo_why",
+                 "runtime_files", "notes")
+
+    def __init__(self, stage: StageFacts, go_version: str | None, variant: str | None, builder_image: str,
+                 workdir: str, binaries: list[Binary] | None = None, cgo: bool = False, cgo_why: str = "",
+                 runtime_files: list[str] | None = None, notes: list[str] | None = None) -> None:
+        self.stage = stage  # the old final stage
+        self.go_version = go_version  # go.mod toolchain/go line, else the image tag
+        self.variant = variant  # alpine3.20, bookworm, ...
+        self.builder_image = builder_image
+        self.workdir = workdir
+        self.binaries = [] if binaries is None else binaries
+        self.cgo = cgo
+        self.cgo_why = cgo_why
+        self.runtime_files = [] if runtime_files is None else runtime_files  # absolute paths carried with COPY --from
+        self.notes = [] if notes is None else notes
 
 
 def go_version(facts, stage: StageFacts) -> str | None:

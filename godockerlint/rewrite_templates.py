@@ -12,10 +12,10 @@ the file's own line ending, and `Style` carries the file's continuation style
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from godockerlint.findings import Edit
+from godockerlint.record import Frozen, _set
 
 _env = None
 
@@ -54,13 +54,15 @@ def render_lines(template_name: str, /, **values) -> list[str]:
     return text.split("\n") if text else []
 
 
-@dataclass(frozen=True)
-class Style:
+class Style(Frozen):
     """How the file writes things: its escape character and continuation-line indent."""
 
-    escape: str = "\\"
-    continuation: str = "    "
-    newline: str = "\n"
+    __slots__ = ("escape", "continuation", "newline")
+
+    def __init__(self, escape: str = "\\", continuation: str = "    ", newline: str = "\n") -> None:
+        _set(self, "escape", escape)
+        _set(self, "continuation", continuation)
+        _set(self, "newline", newline)
 
     @property
     def cont(self) -> str:

@@ -11,7 +11,8 @@ recursively. Offsets are relative to the script given. Nothing here knows Go.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from godockerlint.record import Frozen, Record, _set
 
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"})
 LEADING_RESERVED = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
@@ -19,23 +20,28 @@ CLOSING_RESERVED = frozenset({"fi", "done", "}", "esac", ";;"})
 ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
-@dataclass(frozen=True, slots=True)
-class ShellWord:
-    value: str  # quotes and escapes removed; expansions kept as written
-    raw: str
-    start: int
-    end: int
-    quoted: bool = False
+class ShellWord(Frozen):
+    __slots__ = ("value", "raw", "start", "end", "quoted")
+
+    def __init__(self, value: str, raw: str, start: int, end: int, quoted: bool = False) -> None:
+        _set(self, "value", value)  # quotes and escapes removed; expansions kept as written
+        _set(self, "raw", raw)
+        _set(self, "start", start)
+        _set(self, "end", end)
+        _set(self, "quoted", quoted)
 
 
-@dataclass(slots=True)
-class SimpleCommand:
-    words: list[ShellWord]  # the command name and its arguments (redirections removed)
-    assignments: list[ShellWord] = field(default_factory=list)  # VAR=x prefixes
-    separator: str = ""  # the operator before it: "", "&&", "||", ";", "|", "&", "\n"
-    start: int = 0
-    end: int = 0
-    nested_in: "SimpleCommand | None" = None  # the `sh -c` command holding it
+class SimpleCommand(Record):
+    __slots__ = ("words", "assignments", "separator", "start", "end", "nested_in")
+
+    def __init__(self, words: list[ShellWord], assignments: list[ShellWord] | None = None, separator: str = "",
+                 start: int = 0, end: int = 0, nested_in: SimpleCommand | None = None) -> None:
+        self.words = words  # the command name and its arguments (redirections removed)
+        self.assignments = [] if assignments is None else assignments  # VAR=x prefixes
+        self.separator = separator  # the operator before it: "", "&&", "||", ";", "|", "&", "\n"
+        self.start = start
+        self.end = end
+        self.nested_in = nested_in  # the `sh -c` command holding it
 
     @property
     def name(self) -> str:
