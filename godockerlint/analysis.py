@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from godockerlint.buildcontext import BuildContext
 from godockerlint.model import Dockerfile, Instruction, Mount, Span, Stage
@@ -87,6 +87,7 @@ def is_toolchain_image(ref: str) -> bool:
     return bool(TOOLCHAIN_IMAGE_RE.match(ref.lower()))
 
 
+@lru_cache(maxsize=256)  # asked for each stage by many rules
 def image_family(ref: str) -> str:
     """golang, distroless, scratch, alpine, debian, ubuntu, busybox, chainguard-static, other."""
     name = image_name(ref.lower())
@@ -131,12 +132,13 @@ def covers(target: str | None, path: str | None) -> bool:
 
 class GoCommand(Record):
     __slots__ = ("instruction", "command", "words", "subcommand", "flags", "flag_words", "packages", "env", "span",
-                 "in_heredoc", "run")
-    _no_repr = ("run",)
+                 "in_heredoc", "run", "_go_env")
+    _no_repr = ("run", "_go_env")
+    _no_compare = ("_go_env",)
 
     def __init__(self, instruction: Instruction, command: SimpleCommand, words: list[ShellWord], subcommand: str,
                  flags: dict[str, str], flag_words: dict[str, ShellWord], packages: list[str], env: dict[str, str],
-                 span: Span, in_heredoc: bool, run: RunFacts = None) -> None:
+                 span: Span, in_heredoc: bool, run: RunFacts = None, _go_env: dict[str, str] | None = None) -> None:
         self.instruction = instruction
         self.command = command
         self.words = words  # from `go` on
@@ -148,6 +150,7 @@ class GoCommand(Record):
         self.span = span  # the go command in the file
         self.in_heredoc = in_heredoc
         self.run = run
+        self._go_env = _go_env  # go_env, computed once (rules ask for settings thousands of times)
 
     @property
     def output(self) -> str | None:
@@ -155,15 +158,22 @@ class GoCommand(Record):
 
     @property
     def go_env(self) -> dict[str, str]:
-        """Effective Go environment of this command: the RUN's plus its own prefixes."""
-        env = dict(self.run.env)
-        env.update(self.run.exports_before(self))
-        env.update(self.env)
+        """Effective Go environment of this command: the RUN's plus its own prefixes (a copy)."""
+        return dict(self._effective_env())
+
+    def _effective_env(self) -> dict[str, str]:
+        # Computed on first use, after the analysis has seen every command of the RUN (as exports_before).
+        env = self._go_env
+        if env is None:
+            env = dict(self.run.env)
+            env.update(self.run.exports_before(self))
+            env.update(self.env)
+            self._go_env = env
         return env
 
     def setting(self, name: str) -> str | None:
         """A Go setting as go would see it: process env, else `go env -w`, else None."""
-        env = self.go_env
+        env = self._effective_env()
         v = env.get(name)
         if v:
             return v

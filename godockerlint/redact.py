@@ -18,6 +18,8 @@ TOKEN_PREFIXES = ("github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "glpat-
                   "xoxp-", "npm_", "AKIA", "ASIA", "hf_", "sk-")
 TOKEN_RE = re.compile(r"\b(github_pat_|gh[pousr]_|glpat-|gldt-|glcbt-|xox[bp]-|npm_|hf_)[A-Za-z0-9_-]{8,}"
                       r"|\b(AKIA|ASIA)[A-Z0-9]{12,}")
+# The prefixes alone: a quick search that every TOKEN_RE match passes (TOKEN_RE's \b makes it slow to scan).
+TOKEN_HINT_RE = re.compile(r"github_pat_|gh[pousr]_|glpat-|gldt-|glcbt-|xox[bp]-|npm_|hf_|AKIA|ASIA")
 PUBLIC_USERS = frozenset({"git", "oauth2", "x-access-token", "gitlab-ci-token", "x-token-auth", "token", "__token__",
                           "anonymous"})
 VAR_ONLY_RE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
@@ -54,19 +56,27 @@ def redact(text: str, secrets=()) -> str:
     """`text` with URL credentials, well-known token shapes and the given secret values masked."""
     if not text:
         return text
-    for s in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
-        if s in text:
-            text = text.replace(s, mask_part(s))
+    if secrets:
+        for s in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
+            if s in text:
+                text = text.replace(s, mask_part(s))
+    if "://" in text and "@" in text:  # what every URL_RE match holds (most messages have neither)
+        text = URL_RE.sub(_masked_url_match, text)
+    if TOKEN_HINT_RE.search(text):
+        text = TOKEN_RE.sub(_masked_token_match, text)
+    return text
 
-    def url(m: re.Match) -> str:
-        scheme, userinfo, host = m.groups()
-        user, sep, _ = userinfo.partition(":")
-        if not sep and (user in PUBLIC_USERS or not token_like(user)):
-            return m.group(0)
-        return masked_url(scheme, userinfo, host)
 
-    text = URL_RE.sub(url, text)
-    return TOKEN_RE.sub(lambda m: (m.group(1) or m.group(2)) + MASK, text)
+def _masked_url_match(m: re.Match) -> str:
+    scheme, userinfo, host = m.groups()
+    user, sep, _ = userinfo.partition(":")
+    if not sep and (user in PUBLIC_USERS or not token_like(user)):
+        return m.group(0)
+    return masked_url(scheme, userinfo, host)
+
+
+def _masked_token_match(m: re.Match) -> str:
+    return (m.group(1) or m.group(2)) + MASK
 
 
 SECRET_NAME_RE = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|NETRC", re.I)
