@@ -121,8 +121,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_GOPROXY_ENTRY = re.compile(r"^(direct|off|(https?|file)://\S+)$")
-_IMAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:@-]*$")
+# Patterns, compiled (by `re`, once) only when a config file is read.
+_GOPROXY_ENTRY = r"^(direct|off|(https?|file)://\S+)$"
+_IMAGE = r"^[A-Za-z0-9][A-Za-z0-9._/:@-]*$"
 
 
 class _Reader(Record):
@@ -227,7 +228,7 @@ class _Reader(Record):
     def goproxy(self, value: Any, line: int) -> None:
         proxy = self.string(value, line, "goproxy")
         for entry in re.split(r"[,|]", proxy):
-            if not _GOPROXY_ENTRY.match(entry):
+            if not re.match(_GOPROXY_ENTRY, entry):
                 raise self.fail(
                     f"goproxy: bad entry {entry!r} (expected https://… URLs, direct or off, separated by , or |)", line
                 )
@@ -237,7 +238,7 @@ class _Reader(Record):
         syntax = self.string(value, line, "syntax")
         if syntax.lower() == "none":
             syntax = "none"
-        elif not _IMAGE.match(syntax):
+        elif not re.match(_IMAGE, syntax):
             raise self.fail(f"syntax: expected an image such as docker/dockerfile:1, or none; got {syntax!r}", line)
         self.set("syntax", syntax)
 
@@ -249,7 +250,7 @@ class _Reader(Record):
             if key not in keys:
                 raise self.fail(f"final-image: unknown key {key!r} (expected cgo-off or cgo-on)", value.lc.key(key)[0] + 1)
             image = self.string(value[key], _value_line(value, key), f"final-image: {key}")
-            if not _IMAGE.match(image):
+            if not re.match(_IMAGE, image):
                 raise self.fail(f"final-image: {key}: not an image reference: {image!r}", _value_line(value, key))
             self.set(keys[key], image)
 

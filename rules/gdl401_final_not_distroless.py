@@ -64,7 +64,6 @@ import fnmatch
 from godockerlint.analysis import image_name
 from godockerlint.edits import delete_instruction, replace_span
 from godockerlint.findings import SAFE, UNSAFE, Fix
-from godockerlint.rewrite import split_fix
 from godockerlint.settings import DEFAULT_ALLOWED_FINAL_IMAGES
 
 CODE = "GDL401"
@@ -91,6 +90,8 @@ def check(ctx):
         return
     from_ins = final.stage.from_instruction
     if final.is_go:
+        from godockerlint.rewrite import split_fix  # the rewrite machinery, only for the files that need it
+
         where = "a single-stage build" if len(facts.stages) == 1 else f"the final stage {final.label}"
         yield ctx.report(
             from_ins,
