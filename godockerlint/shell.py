@@ -351,8 +351,14 @@ def _shifted(c: SimpleCommand, where: list[int], parent: SimpleCommand) -> Simpl
     )
 
 
+_PLAIN_WORD_RE = re.compile(r"[^ \t]+")
+
+
 def split_words(s: str) -> list[ShellWord]:
     """Quote-aware whitespace splitting of a Dockerfile argument string (no operators)."""
+    if '"' not in s and "'" not in s and "\\" not in s and "\n" not in s:
+        # nothing to unquote (most COPY lines): each word is as written
+        return [ShellWord(m.group(), m.group(), m.start(), m.end()) for m in _PLAIN_WORD_RE.finditer(s)]
     out = []
     i = 0
     n = len(s)
