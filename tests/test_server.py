@@ -21,29 +21,14 @@ from pathlib import Path
 import pytest
 
 from godockerlint import launcher, server
+from test_cli import GOOD as GOOD_TEXT
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="the server needs fork and Unix sockets")
 
 ROOT = Path(__file__).resolve().parents[1]
 HELLO = (ROOT / "examples" / "hello" / "Dockerfile").read_bytes()
 CLIENT = "import sys; sys.argv[0] = 'godockerlint'; from godockerlint.launcher import main; main()"
-GOOD = b"""\
-FROM golang:1.25 AS build
-ARG GOPROXY
-WORKDIR /src
-RUN --mount=type=bind,source=go.mod,target=go.mod \\
-    --mount=type=bind,source=go.sum,target=go.sum \\
-    --mount=type=cache,target=/go/pkg/mod \\
-    go mod download
-COPY . .
-RUN --mount=type=cache,target=/go/pkg/mod \\
-    --mount=type=cache,target=/root/.cache/go-build \\
-    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/app .
-
-FROM gcr.io/distroless/static-debian12:nonroot
-COPY --from=build /out/app /app
-ENTRYPOINT ["/app"]
-"""
+GOOD = GOOD_TEXT.encode()
 
 
 @pytest.fixture(scope="module")
