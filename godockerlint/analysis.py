@@ -132,13 +132,14 @@ def covers(target: str | None, path: str | None) -> bool:
 
 class GoCommand(Record):
     __slots__ = ("instruction", "command", "words", "subcommand", "flags", "flag_words", "packages", "env", "span",
-                 "in_heredoc", "run", "_go_env")
-    _no_repr = ("run", "_go_env")
-    _no_compare = ("_go_env",)
+                 "in_heredoc", "run", "_go_env", "_fetching")
+    _no_repr = ("run", "_go_env", "_fetching")
+    _no_compare = ("_go_env", "_fetching")
 
     def __init__(self, instruction: Instruction, command: SimpleCommand, words: list[ShellWord], subcommand: str,
                  flags: dict[str, str], flag_words: dict[str, ShellWord], packages: list[str], env: dict[str, str],
-                 span: Span, in_heredoc: bool, run: RunFacts = None, _go_env: dict[str, str] | None = None) -> None:
+                 span: Span, in_heredoc: bool, run: RunFacts = None, _go_env: dict[str, str] | None = None,
+                 _fetching: bool | None = None) -> None:
         self.instruction = instruction
         self.command = command
         self.words = words  # from `go` on
@@ -150,7 +151,9 @@ class GoCommand(Record):
         self.span = span  # the go command in the file
         self.in_heredoc = in_heredoc
         self.run = run
-        self._go_env = _go_env  # go_env, computed once (rules ask for settings thousands of times)
+        # computed once, on first use (after the analysis has seen the whole stage): rules ask often
+        self._go_env = _go_env
+        self._fetching = _fetching
 
     @property
     def output(self) -> str | None:
@@ -202,12 +205,15 @@ class GoCommand(Record):
 
     @property
     def fetching(self) -> bool:
-        sub = self.subcommand
-        if sub == "list":
-            fetch = "m" in self.flags
-        else:
-            fetch = sub in FETCHING
-        return fetch and not self.vendored and not self.proxy_off and not self.no_requirements and not self.gopath_mode
+        if self._fetching is None:
+            sub = self.subcommand
+            if sub == "list":
+                fetch = "m" in self.flags
+            else:
+                fetch = sub in FETCHING
+            self._fetching = (fetch and not self.vendored and not self.proxy_off and not self.no_requirements
+                              and not self.gopath_mode)
+        return self._fetching
 
     @property
     def gopath_mode(self) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from godockerlint.record import Frozen, _set
@@ -62,6 +62,7 @@ def parse_go_mod(text: str) -> GoMod:
     return GoMod(module, go, toolchain, tuple(requires), go_line, toolchain_line)
 
 
+@lru_cache(maxsize=256)  # asked for the same few versions by many rules
 def version_tuple(v: str | None) -> tuple[int, ...] | None:
     """'1.22', '1.22.3', 'go1.23rc1' -> (1, 22[, 3]); None when not a Go version."""
     if not v:
