@@ -201,7 +201,7 @@ def cgo_need(facts, stage: StageFacts) -> tuple[bool, str, bool]:
                 if v == "0":
                     explicit_off = True
     ctx = facts.context
-    if ctx is not None and ctx.uses_cgo and not explicit_off:
+    if ctx is not None and not explicit_off and ctx.uses_cgo:  # the scan reads .go files: last
         return True, "the sources `import \"C\"`", False
     return False, "", explicit_off
 

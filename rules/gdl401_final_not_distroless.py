@@ -162,7 +162,7 @@ def _uses_cgo(facts) -> bool:
                 if v == "0":
                     explicit_off = True
     ctx = facts.context
-    return bool(ctx is not None and ctx.uses_cgo and not explicit_off)
+    return bool(ctx is not None and not explicit_off and ctx.uses_cgo)  # the scan reads .go files: last
 
 
 CERT_PACKAGES = frozenset({"ca-certificates", "tzdata"})
