@@ -74,5 +74,16 @@ class Finding:
     def with_severity(self, severity: Severity) -> "Finding":
         return replace(self, severity=severity)
 
+    def __reduce__(self):  # pickled by the process pool: plain values, rebuilt with __init__
+        return _finding, (self.code, self.name, int(self.severity), self.file, self.line, self.column,
+                          self.end_line, self.end_column, self.message, self.url, self.fix)
+
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.code, self.message)
+
+
+_SEVERITIES = {int(s): s for s in Severity}
+
+
+def _finding(code, name, severity, *rest) -> Finding:
+    return Finding(code, name, _SEVERITIES[severity], *rest)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 POOL_THRESHOLD = 64  # files: below this, starting workers costs more than it saves
 CHUNK_FILES = 8  # files a process takes at a time: small enough to balance a busy machine
+MAX_CHUNKS = 8192  # the chunk queue (4 bytes a chunk) must fit in a pipe's 64 KiB buffer
 
 
 def jobs() -> int:
@@ -82,30 +83,85 @@ def prelint(targets, resolver) -> dict[int, object]:
         work.append((i, target.path, target.display, settings))
     if len(work) < POOL_THRESHOLD:
         return {}
-    import multiprocessing
-
     from godockerlint.rule import load_rules
 
     load_rules()  # once, before forking: the workers inherit it
-    # fork on Linux (workers inherit the loaded rules); the platform's default elsewhere
-    # (macOS: fork is unsafe with its system libraries), where workers load them once
-    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
     size = max(1, min(CHUNK_FILES, -(-len(work) // (n * 4))))
+    size = max(size, -(-len(work) // MAX_CHUNKS))
     chunks = [work[k:k + size] for k in range(0, len(work), size)]
     # This process is one of the n (one process fewer to start and to hold in memory): it
-    # and n - 1 workers take the next chunk from a shared counter until none is left, so
-    # a process that gets less CPU (a busy machine) simply takes fewer chunks.
-    results: dict[int, object] = {}
+    # and n - 1 workers take the next chunk from a shared queue until none is left, so a
+    # process that gets less CPU (a busy machine) simply takes fewer chunks.
     try:
-        counter = ctx.Value("i", 0)
-        with ctx.Pool(n - 1, initializer=_init, initargs=(chunks, counter)) as pool:
-            pending = [pool.apply_async(_drain) for _ in range(n - 1)]
-            _init(chunks, counter, load=False)
-            results.update(_drain(remote=False))
-            for job in pending:
-                results.update(job.get())
+        if sys.platform.startswith("linux"):
+            return _forked(chunks, n)
+        return _pooled(chunks, n)
     except Exception:  # noqa: BLE001 - no pool here (no /dev/shm, a worker killed...): the rest goes serial
-        pass
+        return {}
+
+
+def _forked(chunks, n: int) -> dict[int, object]:
+    """Linux: n - 1 forked children (they inherit the loaded rules). The queue is a pipe
+    holding every chunk's number, 4 bytes each, written before forking: a read of 4 bytes
+    takes one number, atomically, and an empty pipe means the work is done. A child
+    pickles its results into a memory file that the parent reads once the child exits;
+    a child that fails leaves its files to the serial path."""
+    import pickle
+
+    queue_r, queue_w = os.pipe()
+    os.write(queue_w, b"".join(k.to_bytes(4, "little") for k in range(len(chunks))))
+    os.close(queue_w)
+    children = []
+    try:
+        for _ in range(n - 1):
+            out = os.memfd_create("godockerlint-results", os.MFD_CLOEXEC)
+            pid = os.fork()
+            if pid == 0:  # never returns: no clean-up of the parent's state, no flush of its buffers
+                code = 1
+                try:
+                    with open(out, "wb", closefd=False) as f:
+                        pickle.dump(_drain_queue(queue_r, chunks, remote=True), f, pickle.HIGHEST_PROTOCOL)
+                    code = 0
+                finally:
+                    os._exit(code)
+            children.append((pid, out))
+        results = dict(_drain_queue(queue_r, chunks, remote=False))
+        for pid, out in children:
+            _, status = os.waitpid(pid, 0)
+            if status == 0:
+                os.lseek(out, 0, os.SEEK_SET)  # the child's writes moved the offset the two share
+                with open(out, "rb", closefd=False) as f:
+                    results.update(pickle.load(f))
+        return results
+    finally:
+        os.close(queue_r)
+        for _, out in children:
+            os.close(out)
+
+
+def _drain_queue(queue: int, chunks, remote: bool) -> list:
+    out = []
+    while True:
+        taken = os.read(queue, 4)
+        if len(taken) < 4:
+            return out
+        out.extend(_lint_chunk(chunks[int.from_bytes(taken, "little")], remote=remote))
+
+
+def _pooled(chunks, n: int) -> dict[int, object]:
+    """Elsewhere (macOS: fork is unsafe with its system libraries): a pool of the platform's
+    default kind, whose workers load the rules once, and a shared counter."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context()
+    results: dict[int, object] = {}
+    counter = ctx.Value("i", 0)
+    with ctx.Pool(n - 1, initializer=_init, initargs=(chunks, counter)) as pool:
+        pending = [pool.apply_async(_drain) for _ in range(n - 1)]
+        _init(chunks, counter, load=False)
+        results.update(_drain(remote=False))
+        for job in pending:
+            results.update(job.get())
     return results
 
 

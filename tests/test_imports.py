@@ -143,10 +143,19 @@ def tree(tmp_path):
     (tmp_path / "svc007" / "Dockerfile").chmod(0o644)
 
 
+# The CLI with the process pool of other platforms (multiprocessing.Pool, used where fork is
+# unsafe) in place of Linux's forked children, to test it here too.
+WITH_POOL = ("import sys, runpy; import godockerlint.parallel as p; p._forked = p._pooled; "
+             "sys.argv = ['godockerlint'] + sys.argv[1:]; runpy.run_module('godockerlint', run_name='__main__')")
+
+
+@pytest.mark.parametrize("kind", ["forked", "pooled"])
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
-def test_many_files_in_a_pool_give_the_serial_output(tree, fmt):
+def test_many_files_in_a_pool_give_the_serial_output(tree, fmt, kind):
     cmd = [sys.executable, "-m", "godockerlint", "--format", fmt, "."]
     serial = subprocess.run(cmd, capture_output=True, text=True, cwd=tree, env={**os.environ, "GODOCKERLINT_JOBS": "1"})
+    if kind == "pooled":
+        cmd = [sys.executable, "-c", WITH_POOL, "--format", fmt, "."]
     pooled = subprocess.run(cmd, capture_output=True, text=True, cwd=tree, env={**os.environ, "GODOCKERLINT_JOBS": "2"})
     assert serial.stdout.count("svc0") > 60
     assert (pooled.returncode, pooled.stdout, pooled.stderr) == (serial.returncode, serial.stdout, serial.stderr)
