@@ -6,7 +6,10 @@ without a config file never pays for it.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+from errno import EBADF, ELOOP, ENOENT, ENOTDIR
 from pathlib import Path
 from typing import Any, Callable
 
@@ -376,13 +379,17 @@ class ConfigResolver:
         self.config_file = config_file
         self._config_of: dict[Path, Path | None] = {}
         self._settings: dict[Path | None, Settings | ConfigError] = {}
+        self._folder_config: dict[Path, Path | None] = {}  # folder as asked -> its config (no resolve() twice)
 
     def settings_for(self, folder: Path) -> Settings:
         """Raises ConfigError when the applicable config file is bad (every time it is asked)."""
         if self.config_file is not None:
             config = self.config_file
         else:
-            config = self._nearest(folder.resolve())
+            try:
+                config = self._folder_config[folder]
+            except KeyError:
+                config = self._folder_config[folder] = self._nearest(folder.resolve())
         if config not in self._settings:
             try:
                 values = load_config(config) if config is not None else {}
@@ -400,11 +407,37 @@ class ConfigResolver:
         if folder in self._config_of:
             return self._config_of[folder]
         try:
-            config = next((folder / name for name in CONFIG_NAMES if (folder / name).is_file()), None)
-            repo_root = (folder / ".git").exists()
+            base = str(folder)
+            config = next((folder / name for name in CONFIG_NAMES if _is_file(os.path.join(base, name))), None)
+            repo_root = _exists(os.path.join(base, ".git"))
         except PermissionError:  # a folder we may not search: no config of ours can be read there
             config, repo_root = None, True
         if config is None and not repo_root and folder.parent != folder:
             config = self._nearest(folder.parent)
         self._config_of[folder] = config
         return config
+
+
+_MISSING_ERRNOS = (ENOENT, ENOTDIR, EBADF, ELOOP)  # what pathlib's is_file()/exists() take for "no such file"
+
+
+def _stat(path: str):
+    """os.stat(path), or None where pathlib's Path.is_file()/exists() would answer False; other
+    errors (PermissionError...) are raised as they would be (Path objects cost ~5 us each)."""
+    try:
+        return os.stat(path)
+    except OSError as exc:
+        if getattr(exc, "errno", None) in _MISSING_ERRNOS:
+            return None
+        raise
+    except ValueError:
+        return None
+
+
+def _is_file(path: str) -> bool:
+    st = _stat(path)
+    return st is not None and stat.S_ISREG(st.st_mode)
+
+
+def _exists(path: str) -> bool:
+    return _stat(path) is not None

@@ -57,9 +57,7 @@ def read_dockerfile(path: Path | str, name: str) -> bytes:
             raise LintInputError(f"{name}: not a regular file")
         if st.st_size > MAX_FILE_BYTES:
             raise LintInputError(_too_large(name, str(st.st_size)))
-        with os.fdopen(fd, "rb") as f:
-            fd = -1
-            return read_stream(f, name)
+        return _read_fd(fd, st.st_size, name)
     except LintInputError:
         raise
     except FileNotFoundError:
@@ -75,6 +73,29 @@ def read_dockerfile(path: Path | str, name: str) -> bytes:
     finally:
         if fd != -1:
             os.close(fd)
+
+
+def _read_fd(fd: int, size: int, name: str) -> bytes:
+    """What read_stream() reads from a regular file, with os.read: usually one call of the
+    file's size (a buffered read of MAX_FILE_BYTES + 1 allocates a megabyte per file)."""
+    limit = MAX_FILE_BYTES + 1
+    parts: list[bytes] = []
+    total = 0
+    want = min(limit, size + 1)  # one byte more than fstat says: the file may have grown
+    try:
+        while total < limit:
+            part = os.read(fd, want)
+            if not part:
+                break
+            parts.append(part)
+            total += len(part)
+            want = limit - total
+    except OSError as exc:
+        raise LintInputError(f"{name}: {exc.strerror or exc}") from None
+    data = parts[0] if len(parts) == 1 else b"".join(parts)
+    if len(data) > MAX_FILE_BYTES:
+        raise LintInputError(_too_large(name, f"more than {MAX_FILE_BYTES}"))
+    return data
 
 
 def read_stream(stream, name: str) -> bytes:
@@ -144,9 +165,7 @@ def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> 
     ignores = Ignores.from_comments(df, rules)
     result = LintResult()
     raw: list[Finding] = list(ignores.invalid(df.path))
-    for rule in rules.values():
-        if rule.module == "godockerlint.engine" or not settings.enabled(rule.code):
-            continue
+    for rule in _active_rules(settings, rules):
         try:
             raw.extend(rule.check(RuleContext(rule, df, facts, settings, df.path)))
         except Exception as exc:  # a rule bug must not hide the other rules' findings
@@ -162,6 +181,17 @@ def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> 
         result.append(redact_finding(f, secrets))  # no rule may print a secret
     result.sort(key=Finding.sort_key)
     return result
+
+
+def _active_rules(settings: Settings, rules: dict[str, Rule]) -> list[Rule]:
+    """The rules to run under these settings (not the engine's own ones), in code order:
+    worked out once per Settings and rule table, not per file."""
+    cached = settings.__dict__.get("_active_rules")
+    if cached is not None and cached[0] is rules and cached[1] == len(rules):
+        return cached[2]
+    active = [r for r in rules.values() if r.module != "godockerlint.engine" and settings.enabled(r.code)]
+    object.__setattr__(settings, "_active_rules", (rules, len(rules), active))  # not a field: == and repr unchanged
+    return active
 
 
 class _Ignore(Record):

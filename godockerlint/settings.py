@@ -38,7 +38,24 @@ class Settings:
     build_args: dict[str, str] = field(default_factory=dict)  # --build-arg values (from a compose file)
     config_path: Path | None = None  # the config file these came from, if any
 
+    def __getstate__(self) -> dict:
+        """The fields only: the answers kept by enabled() and the engine (`_...`) are not
+        pickled (a process pool's RemoteFix carries its Settings; rules hold lambdas)."""
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
     def enabled(self, code: str) -> bool:
+        try:  # asked ~50 times a file, for the same few dozen codes: the answers are kept
+            return self.__dict__["_enabled"][code]
+        except KeyError:
+            pass
+        cache = self.__dict__.get("_enabled")
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_enabled", cache)  # not a field: no effect on ==, repr or replace()
+        cache[code] = answer = self._enabled_uncached(code)
+        return answer
+
+    def _enabled_uncached(self, code: str) -> bool:
         if self.select and not any(code.startswith(s) for s in self.select):
             return False
         return not any(code.startswith(s) for s in self.ignore)
