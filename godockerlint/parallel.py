@@ -120,7 +120,8 @@ def _forked(chunks, n: int) -> dict[int, object]:
                 code = 1
                 try:
                     with open(out, "wb", closefd=False) as f:
-                        pickle.dump(_drain_queue(queue_r, chunks, remote=True), f, pickle.HIGHEST_PROTOCOL)
+                        for part in _chunk_results(queue_r, chunks, remote=True):  # pickled as it goes:
+                            pickle.dump(part, f, pickle.HIGHEST_PROTOCOL)  # no pickling left at the end
                     code = 0
                 finally:
                     os._exit(code)
@@ -131,7 +132,8 @@ def _forked(chunks, n: int) -> dict[int, object]:
             if status == 0:
                 os.lseek(out, 0, os.SEEK_SET)  # the child's writes moved the offset the two share
                 with open(out, "rb", closefd=False) as f:
-                    results.update(pickle.load(f))
+                    while f.peek(1):
+                        results.update(pickle.load(f))
         return results
     finally:
         os.close(queue_r)
@@ -141,11 +143,18 @@ def _forked(chunks, n: int) -> dict[int, object]:
 
 def _drain_queue(queue: int, chunks, remote: bool) -> list:
     out = []
+    for part in _chunk_results(queue, chunks, remote):
+        out.extend(part)
+    return out
+
+
+def _chunk_results(queue: int, chunks, remote: bool):
+    """The results of each chunk taken from the queue, one chunk at a time, until it is empty."""
     while True:
         taken = os.read(queue, 4)
         if len(taken) < 4:
-            return out
-        out.extend(_lint_chunk(chunks[int.from_bytes(taken, "little")], remote=remote))
+            return
+        yield _lint_chunk(chunks[int.from_bytes(taken, "little")], remote=remote)
 
 
 def _pooled(chunks, n: int) -> dict[int, object]:
