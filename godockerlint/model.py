@@ -45,9 +45,13 @@ class LineIndex:
         return line + 1, offset - self.starts[line] + 1
 
     def span(self, start: int, end: int) -> Span:
-        line, column = self.position(start)
-        end_line, end_column = self.position(end)
-        return Span(start, end, line, column, end_line, end_column)
+        starts = self.starts  # position() twice, inlined: ~20k spans per 500 files
+        line = bisect_right(starts, start)
+        if start <= end and (line == len(starts) or end < starts[line]):
+            end_line = line  # on the same line
+        else:
+            end_line = bisect_right(starts, end)
+        return Span(start, end, line, start - starts[line - 1] + 1, end_line, end - starts[end_line - 1] + 1)
 
     def line_start(self, line: int) -> int:
         """Offset of the first character of 1-based `line`."""
@@ -169,6 +173,8 @@ class Instruction(Frozen):
         segs = self.segments
         if not segs:
             return self.args_span.start
+        if len(segs) == 1:  # one line: no continuation to skip
+            return segs[0][1] + i - segs[0][0]
         k = bisect_right(segs, (i, float("inf"))) - 1
         if k < 0:
             k = 0

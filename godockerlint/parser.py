@@ -37,6 +37,8 @@ INSTRUCTIONS = frozenset(
     "ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD "
     "RUN SHELL STOPSIGNAL USER VOLUME WORKDIR".split()
 )
+NO_FLAG_INSTRUCTIONS = frozenset(
+    {"ENV", "ARG", "LABEL", "ONBUILD", "MAINTAINER", "USER", "WORKDIR", "EXPOSE", "STOPSIGNAL", "VOLUME"})
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 JSON_INSTRUCTIONS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME", "HEALTHCHECK"})
 MOUNT_TYPES = frozenset({"bind", "cache", "tmpfs", "secret", "ssh"})
@@ -50,6 +52,9 @@ MOUNT_ALIASES = {
 MOUNT_BOOL_KEYS = frozenset({"readonly", "rw", "required", "relabel"})
 DIRECTIVE_RE = re.compile(r"^#[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t]*$")
 HEREDOC_WORD_RE = re.compile(r"^(\d*)<<(-?)([^<]+)$")
+_KEYWORD_RE = re.compile(r"\S+")
+_BLANKS_RE = re.compile(r"[ \t]*")
+_PLAIN_TOKEN_RE = re.compile(r"[^ \t\"']*")  # a token's characters up to a blank or a quote
 
 
 class ParseError(Exception):
@@ -235,9 +240,11 @@ class _Parser:
         pieces: list[tuple[int, int]] = []  # (text start, text end) of joined pieces
         last = e.first
         n = e.first
-        while n < len(self.lines):
-            line = self.lines[n]
-            base = self.off(n)
+        lines = self.lines
+        starts = self.index.starts
+        while n < len(lines):
+            line = lines[n]
+            base = starts[n]
             if n == e.first:
                 begin = len(line) - len(line.lstrip())
             else:
@@ -259,15 +266,20 @@ class _Parser:
                 continue
             pieces.append((base + begin, base + len(line)))
             break
-        logical_parts, segments, pos = [], [], 0
-        for s, t in pieces:
-            segments.append((pos, s))
-            logical_parts.append(self.text[s:t])
-            pos += t - s
-        logical = "".join(logical_parts)
-        end_offset = self.off(last, len(self.lines[last]))
+        if len(pieces) == 1:  # most instructions: one line
+            s, t = pieces[0]
+            segments = [(0, s)]
+            logical = self.text[s:t]
+        else:
+            logical_parts, segments, pos = [], [], 0
+            for s, t in pieces:
+                segments.append((pos, s))
+                logical_parts.append(self.text[s:t])
+                pos += t - s
+            logical = "".join(logical_parts)
+        end_offset = starts[last] + len(lines[last])
 
-        m = re.match(r"\S+", logical)
+        m = _KEYWORD_RE.match(logical)
         if not m:
             raise self.error("empty instruction", self.off(e.first))
         raw_kw = m.group(0)
@@ -280,8 +292,7 @@ class _Parser:
         flags: list[Flag] = []
         while True:
             j = _skip_ws(logical, i)
-            if not logical.startswith("--", j) or kw in ("ENV", "ARG", "LABEL", "ONBUILD", "MAINTAINER", "USER",
-                                                          "WORKDIR", "EXPOSE", "STOPSIGNAL", "VOLUME"):
+            if not logical.startswith("--", j) or kw in NO_FLAG_INSTRUCTIONS:
                 i = j
                 break
             k = _token_end(logical, j)
@@ -299,7 +310,10 @@ class _Parser:
         args_start = _map(segments, i) if i < len(logical) else end_offset
         args_end = _map(segments, i + len(args) - 1) + 1 if args else args_start
         # shift segments so that they index `args`
-        arg_segments = tuple((max(a - i, 0), t + max(i - a, 0)) for a, t in _segments_from(segments, i))
+        if len(segments) == 1:
+            arg_segments = ((0, segments[0][1] + i),)
+        else:
+            arg_segments = tuple((max(a - i, 0), t + max(i - a, 0)) for a, t in _segments_from(segments, i))
 
         json_args = None
         if kw in JSON_INSTRUCTIONS and args.startswith("["):
@@ -516,6 +530,8 @@ def _with_stage(ins: Instruction, stage: int) -> Instruction:
 
 
 def _map(segments: list[tuple[int, int]], i: int) -> int:
+    if len(segments) == 1:
+        return segments[0][1] + i
     k = max(bisect_right(segments, (i, float("inf"))) - 1, 0)
     a, t = segments[k]
     return t + (i - a)
@@ -533,13 +549,12 @@ def _segments_from(segments, i):
 
 
 def _skip_ws(s: str, i: int) -> int:
-    while i < len(s) and s[i] in " \t":
-        i += 1
-    return i
+    return _BLANKS_RE.match(s, i).end()
 
 
 def _token_end(s: str, i: int) -> int | None:
     """End of a whitespace-delimited token starting at i, honouring quotes."""
+    i = _PLAIN_TOKEN_RE.match(s, i).end()  # the characters before any quote
     quote = None
     while i < len(s):
         c = s[i]

@@ -18,6 +18,8 @@ SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"})
 LEADING_RESERVED = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
 CLOSING_RESERVED = frozenset({"fi", "done", "}", "esac", ";;"})
 ASSIGN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+# characters that _read_word takes as they are, whatever precedes them
+_PLAIN_RUN_RE = re.compile(r"[^ \t\r\n;&|()<>'\"\\$`]*")
 
 
 class ShellWord(Frozen):
@@ -207,9 +209,10 @@ def _read_word(s: str, i: int, where: list[int] | None = None) -> tuple[ShellWor
             j = n if j == -1 else j + 1
             value.add(s[i:j], i)
             i = j
-        else:
-            value.add(c, i)
-            i += 1
+        else:  # c and the plain characters after it, in one piece
+            j = _PLAIN_RUN_RE.match(s, i + 1).end()
+            value.add(s[i:j], i)
+            i = j
     if i == start:
         return None, i + 1
     return ShellWord("".join(value), s[start:i], start, i, quoted), i
