@@ -372,7 +372,8 @@ def loadavg() -> str:
 
 def version_of(cmd: list[str]) -> str:
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30, env=tool_env())
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30,
+                             env=tool_env(GODOCKERLINT_SERVER="0"))  # no server left behind
         text = (out.stdout or out.stderr).strip().splitlines()
         return text[0] if text else "?"
     except (OSError, subprocess.SubprocessError):
