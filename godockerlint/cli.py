@@ -395,17 +395,17 @@ class _Run:
 
     def _fix(self, target, settings):
         """Fix one file (write it, print it, or print its diff); the findings that remain, or None."""
-        from godockerlint.engine import _default_context, read_stream
+        from godockerlint.engine import _default_context, read_dockerfile, read_stream
         from godockerlint.fixer import fix_bytes, unified_diff
         from godockerlint.redact import redact
-        from godockerlint.writer import WriteError, read_bytes, write_atomic
+        from godockerlint.writer import WriteError, write_atomic
 
         fixing = self.fixing
         if target.path is None:
             data = read_stream(click.get_binary_stream("stdin"), target.display)
             context_dir = _default_context(None, settings)
         else:
-            data = read_bytes(target.path, target.display)
+            data = read_dockerfile(target.path, target.display)
             context_dir = _default_context(target.path, settings)
         outcome = fix_bytes(data, target.display, settings, context_dir=context_dir, unsafe=fixing.unsafe)
         secrets = outcome.secrets() if outcome.dropped or (fixing.diff and outcome.changed) else ()

@@ -32,13 +32,6 @@ def encode(text: str, bom: bool) -> bytes:
     return BOM + data if bom else data
 
 
-def read_bytes(path: Path, name: str) -> bytes:
-    """The file's bytes; raises engine.LintInputError with a one-line message."""
-    from godockerlint.engine import read_dockerfile
-
-    return read_dockerfile(path, name)
-
-
 def check_writable(path: Path, name: str) -> None:
     """Raise WriteError when `path` (or its symlink target) must not or cannot be rewritten."""
     real = os.path.realpath(path)
