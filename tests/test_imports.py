@@ -37,7 +37,6 @@ UNUSED_ON_LINT_PATH = (
     "godockerlint.baseline",
     "godockerlint.init",
     "godockerlint.writer",
-    "godockerlint.server",  # the warm server's own code: never in a run done in-process
 )
 
 
