@@ -11,15 +11,23 @@ import click
 from godockerlint import __version__, reporting
 from godockerlint.config import THRESHOLDS, CliOverrides, ConfigError, ConfigResolver, check_code
 from godockerlint.discovery import collect_targets
+from godockerlint.redact import Redactor
 
 PROG = "godockerlint"
 FORMATS = reporting.FORMATS  # each is a module godockerlint.report.<name> with render()
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# The one redaction of the run: everything printed or written about the files passes through it.
+REDACT = Redactor()
+
+
+def say(text: str, **kw) -> None:
+    """click.echo, with the run's secrets and every credential shape masked."""
+    click.echo(REDACT(text), **kw)
 
 
 def error(message: str) -> None:
     """Print a one-line error on stderr (a multi-line message is joined into one line)."""
-    click.echo(f"{PROG}: error: {' '.join(message.splitlines())}", err=True)
+    say(f"{PROG}: error: {' '.join(message.splitlines())}", err=True)
 
 
 class _Command(click.Command):
@@ -115,6 +123,7 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     Exit status: 0 no finding at or above the failure threshold, 1 some, 2 usage, config or I/O error.
     After --fix the status is that of the findings that remain; with --diff, 1 when there is a diff.
     """
+    REDACT.reset()
     if list_rules:
         click.echo(rules_table(), nl=False)
         return EXIT_OK
@@ -156,7 +165,7 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
 
     targets, missing = collect_targets(paths or ["."], stdin_filename)
     if not targets and not missing:
-        click.echo(f"{PROG}: warning: no Dockerfiles found in {', '.join(paths or ['.'])}", err=True)
+        say(f"{PROG}: warning: no Dockerfiles found in {', '.join(paths or ['.'])}", err=True)
     run = _Run(resolver, fixing)
     for message in missing:
         run.fail(message)
@@ -175,21 +184,23 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
         findings, known = baseline.split(findings, sources)
         fails_threshold = run.fails(findings)
         if known and not quiet:
-            click.echo(f"{PROG}: {_plural(len(known), 'finding')} in the baseline {baseline_file} not reported",
-                       err=True)
+            say(f"{PROG}: {_plural(len(known), 'finding')} in the baseline {baseline_file} not reported", err=True)
+    # what the reports show: every finding with its texts masked (formatters stay pure)
+    shown = {id(f): REDACT.finding(f) for f in run.findings}
+    findings = [shown.get(id(f)) or REDACT.finding(f) for f in findings]
     write_failed = False
     if write_baseline is not None:
         from godockerlint.baseline import BaselineError, write as write_baseline_file
 
         try:
-            write_baseline_file(write_baseline, run.findings, sources)
+            write_baseline_file(write_baseline, [shown[id(f)] for f in run.findings], sources)
         except BaselineError as exc:
             error(str(exc))
             write_failed = True
         else:
             if not quiet:
-                click.echo(f"{PROG}: wrote {_plural(len(run.findings), 'finding')} to the baseline {write_baseline}",
-                           err=True)
+                say(f"{PROG}: wrote {_plural(len(run.findings), 'finding')} to the baseline {write_baseline}",
+                    err=True)
     for name, path in outputs:
         if fixing is not None and fixing.diff:
             report = ""  # the diff is the report
@@ -354,6 +365,7 @@ class _Run:
         return False
 
     def _add(self, found, settings, name: str, source) -> None:
+        REDACT.add(getattr(found, "secrets", ()))
         for message in getattr(found, "errors", ()):  # a rule failed: its findings are missing
             error(message)
             self.broken = True
@@ -397,7 +409,6 @@ class _Run:
         """Fix one file (write it, print it, or print its diff); the findings that remain, or None."""
         from godockerlint.engine import _default_context, read_dockerfile, read_stream
         from godockerlint.fixer import fix_bytes, unified_diff
-        from godockerlint.redact import redact
         from godockerlint.writer import WriteError, write_atomic
 
         fixing = self.fixing
@@ -408,12 +419,12 @@ class _Run:
             data = read_dockerfile(target.path, target.display)
             context_dir = _default_context(target.path, settings)
         outcome = fix_bytes(data, target.display, settings, context_dir=context_dir, unsafe=fixing.unsafe)
-        secrets = outcome.secrets() if outcome.dropped or (fixing.diff and outcome.changed) else ()
+        REDACT.add(outcome.secrets())  # before and after fixing: the diff, the warnings, the reports
         for message in outcome.dropped:
-            click.echo(f"{PROG}: warning: {redact(message, secrets)}", err=True)
+            say(f"{PROG}: warning: {message}", err=True)
         if fixing.diff:
-            if outcome.changed:  # the diff quotes the file: its secrets are masked
-                click.echo(redact(unified_diff(target.display, outcome.original, outcome.text), secrets), nl=False)
+            if outcome.changed:  # the diff quotes the file (context lines too): masked
+                say(unified_diff(target.display, outcome.original, outcome.text), nl=False)
         elif target.path is None:
             out = click.get_binary_stream("stdout")
             out.write(outcome.data() if outcome.text is not None else data)
