@@ -35,7 +35,13 @@ class _Command(click.Command):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
+            if sys.stdout is None:  # started with stdout closed (`>&-`): nothing can be reported
+                raise _Unusable("stdout is closed: nowhere to print (redirect it to a file or /dev/null)")
+            # (a reader that goes away, `| head`, ends the run quietly: click's EPIPE handling)
             code = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
+        except _Unusable as exc:
+            error(str(exc))
+            code = EXIT_ERROR
         except click.exceptions.Abort:
             error("interrupted")
             code = 130
@@ -51,6 +57,25 @@ class _Command(click.Command):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+class _Unusable(Exception):
+    """The run cannot start (stdout closed, the working folder deleted): one line, exit 2."""
+
+
+def _cwd_or_none() -> Path | None:
+    try:
+        return Path(os.getcwd())
+    except OSError:  # deleted while we were in it, or no longer searchable
+        return None
+
+
+def _needs_cwd(paths, stdin_filename, config_file, context, baseline_file, write_baseline, outputs) -> bool:
+    """Whether a run uses a name relative to the working folder."""
+    names = list(paths or ["."]) + [stdin_filename or "."] * ("-" in (paths or ())) + [
+        str(p) for p in (config_file, context, baseline_file, write_baseline) if p is not None] + [
+        str(p) for _, p in outputs if p is not None]
+    return any(n != "-" and not os.path.isabs(n) for n in names)
 
 
 def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[str] | None:
@@ -132,6 +157,8 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     if init:
         from godockerlint.init import run_init
 
+        if _cwd_or_none() is None:
+            raise _Unusable("the current folder no longer exists: --init has nowhere to write")
         return run_init(Path.cwd(), force=force)
     if force:
         raise click.UsageError("--force needs --init")
@@ -143,6 +170,11 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
         outputs = reporting.plan(fmt, output)
     except reporting.OutputError as exc:
         raise click.UsageError(str(exc)) from None
+    cwd = _cwd_or_none()
+    if cwd is None and _needs_cwd(paths, stdin_filename, config_file, context, baseline_file, write_baseline,
+                                  outputs):
+        raise _Unusable("the current folder no longer exists (deleted?): relative paths, `.` and - have "
+                        "nothing to refer to; cd to a folder or give absolute paths")
     baseline = None
     if baseline_file is not None:
         from godockerlint.baseline import Baseline, BaselineError
@@ -158,7 +190,7 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     resolver = ConfigResolver(overrides, config_file)
     if config_file is not None:
         try:  # a bad explicit config stops the run before linting anything
-            resolver.settings_for(Path.cwd())  # loads and caches it
+            resolver.settings_for(cwd or config_file.parent)  # loads and caches it
         except ConfigError as exc:
             error(str(exc))
             return EXIT_ERROR
@@ -175,7 +207,7 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     report_to_stderr = fixing is not None and (fixing.diff or fixing.stdout_used)
     stdout_fmt = next((name for name, path in outputs if path is None), None)  # None: every report to a file
     color = stdout_fmt is not None and not no_color and not os.environ.get("NO_COLOR") and (
-        sys.stderr.isatty() if report_to_stderr else sys.stdout.isatty())
+        _isatty(sys.stderr) if report_to_stderr else _isatty(sys.stdout))
     findings, fails_threshold = run.findings, run.fails_threshold
     needs_sources = baseline is not None or write_baseline is not None or any(
         reporting.uses_sources(name) for name, _ in outputs)
@@ -229,6 +261,22 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     if exit_zero or write_baseline is not None:
         return EXIT_OK
     return EXIT_FINDINGS if fails_threshold else EXIT_OK
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def _stdin(name: str):
+    """The binary stdin, or LintInputError when the run was started with it closed (`<&-`)."""
+    from godockerlint.engine import LintInputError
+
+    if sys.stdin is None:
+        raise LintInputError(f"{name}: stdin is closed: nothing to read (give a file, or redirect stdin)")
+    return click.get_binary_stream("stdin")
 
 
 def _plural(n: int, noun: str) -> str:
@@ -390,7 +438,7 @@ class _Run:
                 if found is None:
                     return
             elif target.path is None:
-                stdin_data = read_stream(click.get_binary_stream("stdin"), target.display)
+                stdin_data = read_stream(_stdin(target.display), target.display)
                 found = lint_bytes(stdin_data, target.display, settings)
             else:
                 found = self._prelinted.pop(id(target), None)
@@ -413,7 +461,7 @@ class _Run:
 
         fixing = self.fixing
         if target.path is None:
-            data = read_stream(click.get_binary_stream("stdin"), target.display)
+            data = read_stream(_stdin(target.display), target.display)
             context_dir = _default_context(None, settings)
         else:
             data = read_dockerfile(target.path, target.display)
@@ -426,7 +474,7 @@ class _Run:
             if outcome.changed:  # the diff quotes the file (context lines too): masked
                 say(unified_diff(target.display, outcome.original, outcome.text), nl=False)
         elif target.path is None:
-            out = click.get_binary_stream("stdout")
+            out = sys.stdout.buffer
             out.write(outcome.data() if outcome.text is not None else data)
             out.flush()
             fixing.stdout_used = True
