@@ -240,10 +240,12 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
             report = reporting.render(name, findings, color=color and path is None, quiet=quiet,
                                       failed=run.failed, sources=sources)
         if path is not None:
-            try:
-                path.write_text(report, encoding="utf-8")
+            from godockerlint.reportfile import write_report
+
+            try:  # atomically: a full disk leaves the previous report whole
+                write_report(path, report)
             except OSError as exc:
-                error(f"{path}: {exc.strerror or exc}")
+                error(f"{path}: cannot write the {name} report: {exc.strerror or exc}")
                 write_failed = True
         elif report:
             click.echo(report, nl=False, color=color, err=report_to_stderr)
