@@ -43,7 +43,7 @@ _KEY_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "PYTHONIOENCODING", "PYTHONUTF8", "PYT
 
 
 def main() -> None:
-    if server_wanted(os.environ):
+    if sys.argv[1:2] != ["lsp"] and server_wanted(os.environ):  # the language server runs here
         code = _run_on_server()
         if code is not None:
             sys.exit(code)
