@@ -165,6 +165,15 @@ def test_related_location_points_at_the_source_copy(session, tmp_path):
         "location": {"uri": uri, "range": {"start": {"line": 3, "character": 0}, "end": {"line": 3, "character": 8}}},
         "message": "the sources are copied here",
     }]
+    sarif = json.loads(cli("--format", "sarif", "Dockerfile", cwd=tmp_path).stdout)
+    import jsonschema
+
+    jsonschema.validate(sarif, json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text()))
+    (result,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "GDL201"]
+    assert result["relatedLocations"] == [{
+        "id": 0, "message": {"text": "the sources are copied here"},
+        "physicalLocation": {"artifactLocation": {"uri": "Dockerfile"},
+                             "region": {"startLine": 4, "startColumn": 1, "endLine": 4, "endColumn": 9}}}]
     session.close()
 
 
