@@ -319,7 +319,7 @@ class _Parser:
         if kw in JSON_INSTRUCTIONS and args.startswith("["):
             try:
                 value = json.loads(args)
-            except ValueError:
+            except (ValueError, RecursionError):  # nested past the stack: not a string array, shell form
                 value = None
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
                 json_args = tuple(value)

@@ -40,7 +40,6 @@ UNUSED_ON_LINT_PATH = (
     "godockerlint.lsp",  # the language server: only `godockerlint lsp`
     "pygls",
     "lsprotocol",
-    "godockerlint.server",  # the warm server's own code: never in a run done in-process
 )
 
 
