@@ -50,8 +50,18 @@ INSTRUCTIONS = frozenset(
     "ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD "
     "RUN SHELL STOPSIGNAL USER VOLUME WORKDIR".split()
 )
-NO_FLAG_INSTRUCTIONS = frozenset(
-    {"ENV", "ARG", "LABEL", "ONBUILD", "MAINTAINER", "USER", "WORKDIR", "EXPOSE", "STOPSIGNAL", "VOLUME"})
+# The flags BuildKit knows, per instruction: bool, string or strings (may be repeated).
+# ARG and STOPSIGNAL never look at theirs; every other instruction refuses any flag.
+_B, _S, _M = "bool", "string", "strings"
+FLAG_SPECS: dict[str, dict[str, str] | None] = {
+    "ADD": {"chown": _S, "chmod": _S, "link": _B, "keep-git-dir": _B, "checksum": _S, "unpack": _B, "exclude": _M},
+    "COPY": {"chown": _S, "from": _S, "chmod": _S, "link": _B, "exclude": _M, "parents": _B},
+    "FROM": {"platform": _S},
+    "RUN": {"mount": _M, "network": _S, "security": _S, "device": _M},
+    "HEALTHCHECK": {"interval": _S, "timeout": _S, "start-period": _S, "start-interval": _S, "retries": _S},
+    "ARG": None,
+    "STOPSIGNAL": None,
+}
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 JSON_INSTRUCTIONS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME", "HEALTHCHECK"})
 # BuildKit: these may have no arguments at all (RUN alone runs `sh -c ""`)
@@ -78,6 +88,7 @@ HEREDOC_WORD_RE = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.S)
 _KEYWORD_RE = re.compile(r"[^\t\v\f\r ]+")  # BuildKit splits the keyword off at these
 _KEYWORD_GAP_RE = re.compile(r"[\t\v\f\r ]*")
 _GO_SPACE_RUN_RE = re.compile(f"[{GO_SPACE}]*")
+_FIRST_WORD_RE = re.compile(f"[^{GO_SPACE}]*")
 _BK_SPLIT_RE = re.compile(r"[\t\v\f\r ]+")  # BuildKit's whitespace for splitting arguments
 _MARKER_RE = re.compile(f"(?:^|[{GO_SPACE}])\\d*<<")  # a word that may be a heredoc marker
 _PARSE_BOOL = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
@@ -299,10 +310,8 @@ class _Parser:
             raise self.error(f"unknown instruction: {raw_kw}", kw_start, kw_end)
 
         i = _KEYWORD_GAP_RE.match(logical, m.end()).end()
-        flags: list[Flag] = []
-        if kw not in NO_FLAG_INSTRUCTIONS:
-            words, i = _flag_words(logical, i, esc)
-            flags = [self.make_flag(kw, word, j, k, segments) for word, j, k in words]
+        words, i = _flag_words(logical, i, esc)
+        flags = [self.make_flag(kw, word, j, k, segments) for word, j, k in words] if words else []
         i = _GO_SPACE_RUN_RE.match(logical, i).end()
         args = logical[i:].rstrip(GO_SPACE)
         if not args and kw not in MAY_BE_EMPTY:
@@ -326,6 +335,18 @@ class _Parser:
         json_args = None
         if kw in JSON_INSTRUCTIONS and kw != "HEALTHCHECK":
             json_args = self.json_form(args, args_start, args_end)
+        if words and not (kw == "HEALTHCHECK" and _FIRST_WORD_RE.match(args).group(0).upper() == "NONE"):
+            self.check_flags(kw, words, flags)
+        if kw == "SHELL":
+            if json_args is None:
+                raise self.error("SHELL requires the arguments to be in JSON form", args_start, args_end)
+            if not json_args:
+                raise self.error("SHELL requires at least one argument", kw_start, kw_end)
+        elif kw == "VOLUME" and json_args is not None:
+            if not json_args:
+                raise self.error("VOLUME requires at least one argument", kw_start, kw_end)
+            if any(not v.strip(GO_SPACE) for v in json_args):
+                raise self.error("VOLUME specified can not be an empty string", args_start, args_end)
         if kw in ("ENV", "LABEL", "ARG"):
             self.check_name_values(kw, args, arg_segments)
         elif kw == "HEALTHCHECK":
@@ -358,6 +379,38 @@ class _Parser:
             heredocs=heredocs,
         )
         return ins, resume
+
+    def check_flags(self, kw: str, words: list[tuple[str, int, int]], flags: list[Flag]) -> None:
+        """BuildKit's flag checks: known names (case matters), no repeats but of the repeatable
+        ones, values where a value is due, booleans spelled true/false; RUN's network and
+        security modes."""
+        spec = FLAG_SPECS.get(kw, {})
+        if spec is None:
+            return
+        used: set[str] = set()
+        for (word, _, _), flag in zip(words, flags):
+            name, eq, value = word.partition("=")
+            kind = spec.get(name[2:])
+
+            def fail(message: str) -> ParseError:
+                return self.error(message, flag.span.start, flag.span.end)
+
+            if kind is None:
+                raise fail(f"unknown flag: {name}")
+            if name[2:] in used and kind != _M:
+                raise fail(f"duplicate flag specified: {name}")
+            used.add(name[2:])
+            if kind == _B:
+                if eq and not value:
+                    raise fail(f"missing a value on flag: {name}")
+                if value.lower() not in ("true", "false", ""):
+                    raise fail(f"expecting boolean value for flag {name}, not: {value}")
+            elif not eq:
+                raise fail(f"missing a value on flag: {name}")
+            elif kind == _S and kw == "RUN" and name == "--network" and value not in ("default", "none", "host"):
+                raise fail(f"invalid network mode {_go_quote(value)}")
+            elif kind == _S and kw == "RUN" and name == "--security" and value not in ("sandbox", "insecure"):
+                raise fail(f"security {_go_quote(value)} is not valid")
 
     def json_form(self, args: str, start: int, end: int) -> tuple[str, ...] | None:
         """The exec form, as BuildKit decides it: a JSON array of strings; a JSON array
@@ -444,9 +497,7 @@ class _Parser:
         if not name:
             raise self.error("unknown flag: --", span.start, span.end)
         mount = None
-        if kw == "RUN" and name == "mount":
-            if value is None:
-                raise self.error("missing a value on flag: --mount", span.start, span.end)
+        if kw == "RUN" and name == "mount" and value is not None and body.startswith("mount"):
             mount = self.parse_mount(value, span)
         return Flag(name, value, span, mount)
 
