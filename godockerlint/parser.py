@@ -443,7 +443,7 @@ class _Parser:
             return
         if "=" not in words[0][2]:
             if len(_BK_SPLIT_RE.split(args, 1)) < 2:
-                raise self.error(f"{kw} must have two arguments", *at(words[0]))
+                raise self.error(f"{kw} must have two arguments: {words[0][2]} has no value", *at(words[0]))
             return
         for w in words:
             if "=" not in w[2]:
