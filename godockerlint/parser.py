@@ -351,9 +351,11 @@ class _Parser:
             self.check_name_values(kw, args, arg_segments)
         elif kw == "HEALTHCHECK":
             self.check_healthcheck(args, args_start, args_end)
-        elif kw in ("COPY", "ADD") and len(_BK_SPLIT_RE.split(args) if json_args is None else json_args) < 2:
-            raise self.error(f"{kw} requires at least two arguments, but only one was provided. Destination could "
-                             "not be determined", kw_start, kw_end)
+        elif kw in ("COPY", "ADD"):
+            paths = _BK_SPLIT_RE.split(args) if json_args is None else json_args
+            if len(paths) < 2:
+                raise self.error(f"{kw} requires at least two arguments, but only one was provided. Destination could "
+                                 "not be determined", kw_start, kw_end)
 
         # heredocs: RUN, COPY and ADD in shell form, also as an ONBUILD trigger
         heredocs: tuple[Heredoc, ...] = ()
@@ -365,6 +367,11 @@ class _Parser:
             heredocs, resume = self.read_heredocs(logical, segments, resume)
             if heredocs:
                 end_offset = heredocs[-1].span.end
+
+        if kw in ("COPY", "ADD"):  # after the heredocs, as BuildKit reads them first
+            dest = _BK_SPLIT_RE.split(args)[-1] if json_args is None else json_args[-1]
+            if _is_heredoc_word(dest):
+                raise self.error(f"{kw} cannot accept a heredoc as a destination", args_end - len(dest), args_end)
 
         ins = Instruction(
             index=ins_index,
@@ -627,22 +634,14 @@ class _Parser:
             return (), body_line
         markers = []
         for start, end, word in words:
-            m = HEREDOC_WORD_RE.match(word)
-            if not m or not m.group(3):
-                continue
-            rest = m.group(3)
             try:
-                plain = _Lex(rest, raw_quotes=False, raw_escapes=False).words()
-                with_quotes = _Lex(rest, raw_quotes=True, raw_escapes=False).words()
+                found = _heredoc_name(word)
             except _LexError as exc:
                 s = _map(segments, start)
                 raise self.error(f"invalid heredoc word {word!r}: {exc.message}", s, _map(segments, end - 1) + 1) \
                     from None
-            if len(plain) != 1:
-                continue
-            name = plain[0][2]
-            quoted = _count_quotes(name) != _count_quotes(with_quotes[0][2])
-            markers.append((start, end, m.group(2) == "-", quoted, name))
+            if found is not None:
+                markers.append((start, end, *found))
         docs = []
         n = body_line
         for start, end, strip_tabs, quoted, delim in markers:
@@ -1080,6 +1079,28 @@ class _Lex:
                 raise
             return "${" + name + "/" + pattern + "/" + repl + "}"
         raise _LexError(start, f"unsupported modifier ({chs}) in substitution")
+
+
+def _heredoc_name(word: str) -> tuple[bool, bool, str] | None:
+    """(strip tabs, quoted, name) if BuildKit takes `word` for a heredoc marker, else None.
+    Raises _LexError for a word its lexer cannot read."""
+    m = HEREDOC_WORD_RE.match(word)
+    if not m or not m.group(3):
+        return None
+    rest = m.group(3)
+    plain = _Lex(rest, raw_quotes=False, raw_escapes=False).words()
+    if len(plain) != 1:
+        return None
+    with_quotes = _Lex(rest, raw_quotes=True, raw_escapes=False).words()
+    name = plain[0][2]
+    return m.group(2) == "-", _count_quotes(name) != _count_quotes(with_quotes[0][2]), name
+
+
+def _is_heredoc_word(word: str) -> bool:
+    try:
+        return _heredoc_name(word) is not None
+    except _LexError:
+        return False
 
 
 def _count_quotes(s: str) -> int:

@@ -870,6 +870,15 @@ def test_property_random_bytes_parse_or_raise_parse_error(data):
     check_model(df)
 
 
+# heredoc words as written after `<<` / `<<-`, and the name that ends them (BuildKit's lexer
+# keeps blanks after `<<` but not after `<<-`)
+HEREDOC_WORDS = {
+    "": [("EOF", "EOF"), ("A", "A"), ("  EOF", "EOF"), (" -EOF", "-EOF"), ("eo\\'f", "eo'f"),
+         ("'e'o\\'f", "eo'f"), ("'one two'", "one two"), ('E"O"F', "EOF"), ("'A'", "A")],
+    "-": [("EOF", "EOF"), ("A", "A"), ("'EOF'", "EOF"), ("eo\\'f", "eo'f"), ('"one two"', "one two")],
+}
+MOUNTS_WITHOUT_TARGET = ["--mount=type=bind,source=.", "--mount=from=b", "--mount=ro", "--mount=type=cache",
+                         "--mount=type=tmpfs,size=64m", "--mount=type=secret,id=x,env=TOK,required"]
 word = st.text(st.sampled_from("abcxyz019_-./:=$"), min_size=1, max_size=6).filter(lambda w: not w.startswith("-"))
 body_line = st.one_of(printable.filter(lambda x: x not in ("EOF", "A")),
                       st.sampled_from(["FROM x", "RUN y", "foo \\", "# c", "", "\tEOF", "EOF ", "COPY a b \\"]))
@@ -881,6 +890,8 @@ def valid_dockerfiles(draw):
     nl = draw(st.sampled_from(["\n", "\r\n"]))
     esc = draw(st.sampled_from(["\\", "`"]))
     lines: list[str] = draw(st.sampled_from([[], ["# syntax=docker/dockerfile:1"]]))
+    if esc == "\\" and draw(st.integers(0, 3)) == 0:  # a shebang: syntax and check still count, escape not
+        lines = ["#!/usr/bin/env -S docker build -f"] + lines + draw(st.sampled_from([[], ["# check=skip=all"]]))
     if esc == "`" or draw(st.booleans()):
         lines.append(f"# escape={esc}")
     expected = []
@@ -898,7 +909,8 @@ def valid_dockerfiles(draw):
         kw = draw(st.sampled_from(["RUN", "run", "COPY", "ENV", "WORKDIR", "Cmd", "FROM", "ARG", "LABEL"]))
         flags = []
         if kw.upper() == "RUN":
-            flags = draw(st.lists(st.sampled_from(FLAGS[:5] + FLAGS[7:8] + FLAGS[15:17]), max_size=2, unique=True))
+            flags = draw(st.lists(st.sampled_from(FLAGS[:5] + FLAGS[7:8] + FLAGS[15:17] + MOUNTS_WITHOUT_TARGET),
+                                  max_size=2, unique=True))
         elif kw.upper() == "COPY":  # BuildKit refuses a repeated --from, --link, ...
             flags = draw(st.lists(st.sampled_from(["--from=b", "--link", "--chown=1:1", "--chmod=755"]), max_size=2,
                                   unique=True))
@@ -910,9 +922,11 @@ def valid_dockerfiles(draw):
         elif kw.upper() == "WORKDIR" or kw.upper() == "ARG":
             args = [a.lstrip("=") or "x" for a in args]
         if kw.upper() in ("RUN", "COPY") and draw(st.booleans()):
-            delims = draw(st.lists(st.sampled_from(["EOF", "A"]), min_size=1, max_size=2, unique=True))
             dash = draw(st.sampled_from(["", "-"]))
-            markers = [f"<<{dash}{d}" for d in delims]
+            words = draw(st.lists(st.sampled_from(HEREDOC_WORDS[dash]), min_size=1, max_size=2,
+                                  unique_by=lambda w: w[1]))
+            delims = [name for _, name in words]
+            markers = [f"<<{dash}{w}" for w, _ in words]
             head = " ".join([kw] + flags + ([markers[0], "/x"] if kw.upper() == "COPY" else markers))
             if kw.upper() == "COPY" and len(markers) > 1:
                 head += f" {markers[1]} /y"
@@ -926,6 +940,9 @@ def valid_dockerfiles(draw):
             add(kw, text_lines, bodies)
             continue
         parts = [kw] + flags + args
+        if kw.upper() in ("ENV", "LABEL") and draw(st.integers(0, 3)) == 0:  # an escaped escape ends the line
+            add(kw, [" ".join(parts) + esc + esc])
+            continue
         if draw(st.booleans()) and len(parts) > 1:  # split over continuation lines
             cut = draw(st.integers(1, len(parts) - 1))
             first = " ".join(parts[:cut]) + draw(st.sampled_from([" ", "", "\t"])) + esc + \

@@ -390,3 +390,10 @@ def test_parse_error_in_json_output(tmp_path):
     (finding,) = json.loads(result.output)
     assert (finding["code"], finding["line"], finding["column"], finding["end_column"], finding["message"]) == (
         "GDL001", 2, 5, 12, "ENV must have two arguments: GOFLAGS has no value")
+
+
+def test_heredoc_as_copy_destination_is_refused():
+    text = "FROM a\nCOPY <<EOF <<OUT\nx\nEOF\ny\nOUT\n"
+    e = error(text)
+    assert e.message == "COPY cannot accept a heredoc as a destination"
+    assert (e.line, e.column, e.end_column) == (2, 12, 17)
