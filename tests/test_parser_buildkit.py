@@ -397,3 +397,158 @@ def test_heredoc_as_copy_destination_is_refused():
     e = error(text)
     assert e.message == "COPY cannot accept a heredoc as a destination"
     assert (e.line, e.column, e.end_column) == (2, 12, 17)
+
+
+# -- real-world shapes (written here, after the shapes of well-known Go projects' files) --------
+TOOLKIT_STYLE = """\
+# syntax=docker/dockerfile-upstream:master
+
+ARG GO_VERSION=1.25
+ARG ALPINE_VERSION=3.22
+ARG XX_VERSION=1.6.1
+
+FROM --platform=$BUILDPLATFORM tonistiigi/xx:${XX_VERSION} AS xx
+FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-alpine${ALPINE_VERSION} AS golatest
+
+FROM golatest AS gobase
+COPY --link --from=xx / /
+RUN apk add --no-cache file git bash
+ENV GOFLAGS=-mod=vendor
+ENV CGO_ENABLED=0
+WORKDIR /src
+
+FROM gobase AS version
+RUN --mount=target=. <<'EOT'
+  git rev-parse HEAD 2>/dev/null || {
+    echo >&2 "no git checkout"
+    exit 1
+  }
+  PKG=example.com/toolkit
+  echo "-X ${PKG}/version.Version=$(git describe --tags --always)" | tee /tmp/.ldflags
+EOT
+
+FROM gobase AS toolkitd
+ARG TARGETPLATFORM
+RUN --mount=target=. --mount=target=/root/.cache,type=cache \\
+  --mount=target=/go/pkg/mod,type=cache \\
+  --mount=source=/tmp/.ldflags,target=/tmp/.ldflags,from=version <<EOT
+  set -ex
+  xx-go build -ldflags "$(cat /tmp/.ldflags) -extldflags '-static'" -o /usr/bin/toolkitd ./cmd/toolkitd
+  xx-verify --static /usr/bin/toolkitd
+EOT
+
+FROM gobase AS gotestsum
+RUN --mount=target=/root/.cache,type=cache\\
+    --mount=target=/go/pkg/mod,type=cache <<EOT
+  set -ex
+  go install gotest.tools/gotestsum@v1.12.0
+EOT
+COPY --chmod=755 <<-EOT /build.sh
+\t#!/bin/sh
+\tset -e
+\texec gotestsum "$@"
+\tEOT
+
+FROM scratch AS binaries
+COPY --link --from=toolkitd /usr/bin/toolkitd /
+
+FROM --platform=$BUILDPLATFORM alpine:${ALPINE_VERSION} AS releaser
+WORKDIR /work
+ARG TARGETPLATFORM
+RUN --mount=from=binaries \\
+  --mount=type=bind,from=version,source=/tmp/.ldflags,target=/tmp/.ldflags \\
+  mkdir -p /out && tar czf "/out/toolkit.$(echo $TARGETPLATFORM | sed 's/\\//-/g').tar.gz" *
+
+FROM scratch AS release
+COPY --link --from=releaser /out/ /
+"""
+
+DAEMON_STYLE = """\
+# syntax=docker/dockerfile:1
+
+ARG GO_VERSION=1.24.6
+ARG BASE_DEBIAN_DISTRO="bookworm"
+ARG GOLANG_IMAGE="golang:${GO_VERSION}-${BASE_DEBIAN_DISTRO}"
+
+FROM ${GOLANG_IMAGE} AS base
+RUN echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' > /etc/apt/apt.conf.d/keep-cache
+ARG APT_MIRROR
+RUN sed -ri "s/(httpredir|deb).debian.org/${APT_MIRROR:-deb.debian.org}/g" /etc/apt/sources.list \\
+ && sed -ri "s/(security).debian.org/${APT_MIRROR:-security.debian.org}/g" /etc/apt/sources.list
+ENV GO111MODULE=off
+
+FROM base AS registry
+WORKDIR /go/src/github.com/distribution/distribution
+ENV REGISTRY_COMMIT 47a064d4195a9b56133891bbb13620c3ac83a827
+RUN --mount=type=cache,target=/root/.cache/go-build \\
+    --mount=type=cache,target=/go/pkg/mod \\
+    --mount=type=tmpfs,target=/go/src/ \\
+        set -x \\
+        && git clone https://github.com/distribution/distribution.git . \\
+        && git checkout -q "$REGISTRY_COMMIT" \\
+        && case $(dpkg --print-architecture) in \\
+               amd64|arm64) \\
+                   go build -buildmode=pie -o /build/registry-v2 ./cmd/registry; \\
+                ;; \\
+           esac
+
+FROM base AS criu
+ADD --chmod=0644 https://download.opensuse.org/repositories/devel:/tools:/criu/Debian_12/Release.key /etc/apt/trusted.gpg.d/criu.gpg.asc
+RUN --mount=type=cache,sharing=locked,id=daemon-criu-aptlib,target=/var/lib/apt \\
+    --mount=type=cache,sharing=locked,id=daemon-criu-aptcache,target=/var/cache/apt \\
+        apt-get update && apt-get install -y --no-install-recommends criu
+
+FROM --platform=amd64 djs55/vpnkit:0.5.0 AS vpnkit-amd64
+FROM scratch AS vpnkit
+COPY --from=vpnkit-amd64 /vpnkit /build/vpnkit.x86_64
+
+FROM base AS dev
+RUN groupadd -r docker
+RUN useradd --create-home --gid docker unprivilegeduser \\
+ && mkdir -p /home/unprivilegeduser/.local/share/docker
+VOLUME /var/lib/docker
+ENTRYPOINT ["hack/dind"]
+"""
+
+GOPATH_ERA = """\
+FROM golang:1.8
+MAINTAINER ops@example.com
+ENV GOPATH /go
+ENV PATH $GOPATH/bin:/usr/local/go/bin:$PATH
+RUN go get github.com/tools/godep
+ADD . /go/src/github.com/example/legacy
+WORKDIR /go/src/github.com/example/legacy
+RUN godep go build -o /go/bin/legacy .
+ONBUILD COPY . /go/src/app
+ONBUILD RUN go-wrapper download && go-wrapper install
+HEALTHCHECK --interval=30s --timeout=3s CMD curl -f http://localhost:8080/health || exit 1
+EXPOSE 8080
+CMD ["legacy"]
+"""
+
+
+@pytest.mark.parametrize("text,stages,heredocs", [
+    (TOOLKIT_STYLE, 9, [("RUN", "EOT"), ("RUN", "EOT"), ("RUN", "EOT"), ("COPY", "EOT")]),
+    (DAEMON_STYLE, 6, []),
+    (GOPATH_ERA, 1, []),
+])
+def test_real_world_shapes_parse_without_gdl001(text, stages, heredocs):
+    from godockerlint.engine import lint_bytes
+    from godockerlint.settings import Settings
+
+    df = parse(text)
+    assert len(df.stages) == stages
+    assert [(i.keyword, h.delimiter) for i in df.instructions for h in i.heredocs] == heredocs
+    result = lint_bytes(text.encode(), "Dockerfile", Settings(), context_dir=None)
+    assert result.errors == []
+    assert [f for f in result if f.code == "GDL001"] == []
+
+
+def test_real_world_mounts_without_target():
+    df = parse(TOOLKIT_STYLE)
+    mounts = [(m.type, m.target, m.source, m.from_) for i in df.instructions for m in i.mounts]
+    assert ("bind", ".", None, None) in mounts  # --mount=target=.
+    assert ("bind", None, None, "binaries") in mounts  # --mount=from=binaries: at the WORKDIR
+    assert ("cache", "/root/.cache", None, None) in mounts
+    copy = next(i for i in df.instructions if i.keyword == "COPY" and i.heredocs)
+    assert copy.heredocs[0].body == '#!/bin/sh\nset -e\nexec gotestsum "$@"\n'
