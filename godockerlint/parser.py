@@ -426,7 +426,7 @@ class _Parser:
             return None
         try:
             value = json.loads(args, parse_constant=_no_constant)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past the stack: not a string array, shell form
             return None
         if not isinstance(value, list):
             return None
