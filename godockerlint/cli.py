@@ -138,7 +138,8 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
 
     PATH is a Dockerfile, a folder (searched recursively for Dockerfile, Dockerfile.*, *.Dockerfile,
     *.dockerfile and Containerfile*, skipping .git, vendor and node_modules), or - for stdin.
-    Without PATH, the current folder is searched. A compose file (compose.yaml, compose.yml,
+    Without PATH, the current folder is searched. `godockerlint lsp` starts the language server
+    (stdio) instead: to lint a file or folder named lsp, write ./lsp. A compose file (compose.yaml, compose.yml,
     docker-compose.yaml, docker-compose.yml), named or found in a folder, lints each service's
     Dockerfile with the service's build context, target and build args.
 
@@ -520,5 +521,33 @@ def _explain(query: str) -> int:
     return EXIT_OK
 
 
+LSP_HINT = "the language server needs the lsp extra: pip install 'godockerlint[lsp]'"
+
+
+def lsp_main(args: list[str]) -> int:
+    """`godockerlint lsp [--stdio]`: the language server on stdin/stdout (godockerlint.lsp)."""
+    if any(a in ("-h", "--help") for a in args):
+        click.echo(f"Usage: {PROG} lsp [--stdio]\n\n  Run the language server on stdin/stdout "
+                   "(diagnostics, quick fixes, hover, completion).\n  Needs the lsp extra: "
+                   "pip install 'godockerlint[lsp]'.")
+        return EXIT_OK
+    unknown = [a for a in args if a != "--stdio"]
+    if unknown:
+        error(f"lsp: unknown option {unknown[0]!r} (see '{PROG} lsp --help')")
+        return EXIT_ERROR
+    try:
+        from godockerlint import lsp
+    except ImportError as exc:
+        missing = getattr(exc, "name", None) or ""
+        if missing.split(".")[0] not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        error(LSP_HINT)
+        return EXIT_ERROR
+    return lsp.serve()
+
+
 def main() -> None:
+    args = sys.argv[1:]
+    if args[:1] == ["lsp"]:  # a reserved word: a path named lsp is linted as ./lsp
+        sys.exit(lsp_main(args[1:]))
     cli.main()

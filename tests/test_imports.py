@@ -37,6 +37,9 @@ UNUSED_ON_LINT_PATH = (
     "godockerlint.baseline",
     "godockerlint.init",
     "godockerlint.writer",
+    "godockerlint.lsp",  # the language server: only `godockerlint lsp`
+    "pygls",
+    "lsprotocol",
 )
 
 
