@@ -219,8 +219,9 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
         if known and not quiet:
             say(f"{PROG}: {_plural(len(known), 'finding')} in the baseline {baseline_file} not reported", err=True)
     # what the reports show: every finding with its texts masked (formatters stay pure)
-    shown = {id(f): REDACT.finding(f) for f in run.findings}
-    findings = [shown.get(id(f)) or REDACT.finding(f) for f in findings]
+    fixes_shown = any(reporting.shows_fixes(name) for name, _ in outputs)
+    shown = {id(f): REDACT.finding(f, fixes_shown) for f in run.findings}
+    findings = [shown.get(id(f)) or REDACT.finding(f, fixes_shown) for f in findings]
     write_failed = False
     if write_baseline is not None:
         from godockerlint.baseline import BaselineError, write as write_baseline_file

@@ -251,14 +251,15 @@ class Redactor:
     def __call__(self, text: str) -> str:
         return redact(text, self.secrets)
 
-    def finding(self, f):
-        """The finding as the reports show it: message, fix description and fix text masked
-        (the fix's edits are masked when a report reads them)."""
+    def finding(self, f, fixes: bool = True):
+        """The finding as the reports show it: message masked and, with `fixes` (a report that
+        shows fixes: SARIF), the fix's description and text (its edits masked when read)."""
         from dataclasses import replace
 
         message = self(f.message)
-        fix = _ShownFix(f.fix, self) if f.fix is not None else None
-        return replace(f, message=message, fix=fix)
+        if not fixes or f.fix is None:
+            return f if message == f.message else replace(f, message=message)
+        return replace(f, message=message, fix=_ShownFix(f.fix, self))
 
 
 class _ShownFix:
