@@ -28,6 +28,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
+from godockerlint.discovery import shown_name
+
 COMPOSE_NAMES = frozenset({"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"})
 _VAR = re.compile(r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 _ARG_GOPROXY = re.compile(r"^[ \t]*ARG[ \t]+(?:[^\n]*[ \t])?GOPROXY\b", re.I | re.M)
@@ -168,7 +170,7 @@ def _service(name: str, spec, line: int, display: str, folder: Path, env: Mappin
     target = interpolate(build["target"], env) if build.get("target") else None
     common = dict(context=context, target=target, args=args, arg_names=tuple(names))
     if "dockerfile_inline" in build:
-        return replace(base, display=f"{display}#services.{name}.build.dockerfile_inline",
+        return replace(base, display=shown_name(f"{display}#services.{name}.build.dockerfile_inline"),
                        inline=build["dockerfile_inline"], **common)
     dockerfile_value = interpolate(build.get("dockerfile") or "Dockerfile", env)
     if os.path.isabs(dockerfile_value):
@@ -181,7 +183,7 @@ def _service(name: str, spec, line: int, display: str, folder: Path, env: Mappin
                     "dockerfile" if "dockerfile" in build else None, build)
     if not dockerfile.is_file():
         return fail(f"Dockerfile {shown}: no such file", "dockerfile" if "dockerfile" in build else None, build)
-    return replace(base, display=shown, dockerfile=dockerfile, **common)
+    return replace(base, display=shown_name(shown), dockerfile=dockerfile, **common)
 
 
 _OUTSIDE = ("`build.{key}` {value} is outside the compose project folder: not read (name the Dockerfile "
