@@ -155,3 +155,17 @@ def test_an_unknown_instruction_does_not_quote_a_credential(tmp_path: Path, fmt:
     assert proc.returncode == 1
     assert "GDL001" in proc.stdout or "parse-error" in proc.stdout
     assert "unkTok4567" not in proc.stdout + proc.stderr
+
+
+def test_a_run_split_among_processes_masks_as_a_serial_one(tmp_path: Path):
+    """Past 64 files the process pool lints: its results carry each file's secret values too."""
+    import os
+
+    (tmp_path / ".git").mkdir()
+    for i in range(70):
+        (tmp_path / f"svc{i:02d}").mkdir()
+        (tmp_path / f"svc{i:02d}" / "Dockerfile").write_text(_dockerfile())
+    proc = _run(["--format", "sarif", "."], tmp_path, env={**os.environ, "GODOCKERLINT_JOBS": "2"})
+    assert proc.returncode == 1
+    assert len(json.loads(proc.stdout)["runs"][0]["results"]) > 70
+    assert _leaks(proc.stdout + proc.stderr) == []
