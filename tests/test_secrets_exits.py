@@ -101,7 +101,8 @@ def test_redact_keeps_what_is_not_a_credential():
                  "FROM golang:1.25@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
                  "go install golang.org/x/tools/gopls@v0.16.1", "USER 1000:1000",
                  "https://proxy.golang.org,https://goproxy.cn,direct", "a password is needed",
-                 "0123456789abcdef0123456789abcdef01234567"):  # a git commit hash
+                 "0123456789abcdef0123456789abcdef01234567",  # a git commit hash
+                 "git clone https://john@bitbucket.org/team/repo.git"):  # an account name, no password
         assert redact(text) == text
 
 
@@ -169,3 +170,12 @@ def test_a_run_split_among_processes_masks_as_a_serial_one(tmp_path: Path):
     assert proc.returncode == 1
     assert len(json.loads(proc.stdout)["runs"][0]["results"]) > 70
     assert _leaks(proc.stdout + proc.stderr) == []
+
+
+def test_gdl501_leaves_account_names_and_public_users_alone():
+    text = ("FROM golang:1.25\n"
+            "RUN git clone https://john@bitbucket.org/team/repo.git /src\n"
+            "RUN git clone ssh://git@github.com/acme/lib.git /lib\n"
+            "ENV GOPROXY=https://proxy.golang.org,direct GOFLAGS=-mod=mod PWD_HINT=none\n")
+    found = lint_bytes(text.encode(), "Dockerfile", Settings(), context_dir=None)
+    assert [f for f in found if f.code == "GDL501"] == []
