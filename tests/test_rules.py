@@ -3,7 +3,8 @@
 A case folder is a build context: its Dockerfile, plus whatever go.mod, go.sum,
 sources and vendor/ it needs. `expected` lists the rule's findings as
 `LINE:COL LEVEL`; `fixed` is the Dockerfile after applying that rule's fixes
-(safe and unsafe) once.
+(safe and unsafe) once. A fixed file must re-lint clean for its rule; when it cannot,
+`still-triggers` says why (a `# why:` line) and lists the findings that remain.
 """
 
 from __future__ import annotations
@@ -67,8 +68,19 @@ def test_fix_gives_exact_text(case: Path):
     assert apply_edits(text, edits) == (case / "fixed").read_text()
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if (c / "fixed").exists()], ids=case_id)
-def test_fixed_text_no_longer_triggers_rule(case: Path, tmp_path: Path):
+def still_triggers(case: Path) -> tuple[str, list[str]]:
+    """A case's `still-triggers` file: (why, [`LINE:COL LEVEL` of the findings its fixed file still
+    gets for the rule]); ("", []) when there is none: the fixed file must re-lint clean."""
+    path = case / "still-triggers"
+    if not path.exists():
+        return "", []
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
+    why = " ".join(line.removeprefix("# why:").strip() for line in lines if line.startswith("# why:"))
+    return why, [line for line in lines if not line.startswith("#")]
+
+
+def relint_fixed(case: Path, tmp_path: Path):
+    """The rule's findings on the case's `fixed` file, in a copy of its context."""
     code = case.parts[-3]
     for item in case.iterdir():
         if item.is_file():
@@ -78,9 +90,20 @@ def test_fixed_text_no_longer_triggers_rule(case: Path, tmp_path: Path):
 
             shutil.copytree(item, tmp_path / (".git" if item.name == "_git" else item.name))
     (tmp_path / "Dockerfile").write_bytes((case / "fixed").read_bytes())
-    again = [f for f in lint_file(tmp_path / "Dockerfile", Settings()) if f.code == code]
-    # GDL401's unsafe replacement keeps a RUN that distroless cannot run: GDL402's business
-    assert [f for f in again if f.fix] == [], [f.message for f in again]
+    return [f for f in lint_file(tmp_path / "Dockerfile", Settings()) if f.code == code]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if (c / "fixed").exists()], ids=case_id)
+def test_fixed_text_no_longer_triggers_rule(case: Path, tmp_path: Path):
+    """The fixed file re-lints clean for the rule that fixed it, or the case's `still-triggers`
+    says why not (a `# why:` line) and which findings remain."""
+    why, remaining = still_triggers(case)
+    again = relint_fixed(case, tmp_path)
+    got = [f"{f.line}:{f.column} {f.level}" for f in again]
+    if (case / "still-triggers").exists():
+        assert why, "still-triggers needs a `# why:` line"
+        assert remaining, "still-triggers lists no finding: delete it"
+    assert got == remaining, [f"{f.line}:{f.column} {f.message}" for f in again]
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.parts[-2] == "bad" and not (c / "fixed").exists()],
