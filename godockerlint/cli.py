@@ -413,7 +413,8 @@ class _Run:
             click.echo(f"{PROG}: warning: {redact(message, secrets)}", err=True)
         if fixing.diff:
             if outcome.changed:  # the diff quotes the file: its secrets are masked
-                click.echo(redact(unified_diff(target.display, outcome.original, outcome.text), secrets), nl=False)
+                click.echo(redact(unified_diff(target.display, outcome.original, outcome.text, outcome.bom),
+                                  secrets), nl=False)
         elif target.path is None:
             out = click.get_binary_stream("stdout")
             out.write(outcome.data() if outcome.text is not None else data)

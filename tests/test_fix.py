@@ -112,10 +112,33 @@ def test_diff_prints_and_writes_nothing(copy_case):
     assert result.exit_code == 1
     assert (d / "Dockerfile").read_bytes() == before
     out = result.stdout
-    assert out.startswith(f"--- a/{d / 'Dockerfile'}\n+++ b/{d / 'Dockerfile'}\n@@ ")
+    # the absolute path inside the current folder is named relative to it, as `patch -p1` there needs
+    assert out.startswith("--- a/copy-dot-first/Dockerfile\n+++ b/copy-dot-first/Dockerfile\n@@ ")
     assert "+COPY go.mod go.sum ./\n" in out and "-RUN go build -o /out/app .\n" in out
     assert "Would fix" in result.stderr
     assert not list(d.glob(".*.godockerlint-*.tmp"))
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="needs patch(1)")
+@pytest.mark.parametrize("case", ["copy-dot-first-bom-crlf-nonl", "single-stage-crlf-unsafe", "single-stage-bom-unsafe"])
+@pytest.mark.parametrize("where", ["relative", "absolute", "outside"])
+def test_diff_applies_with_patch_p1(copy_case, tmp_path, monkeypatch, case, where):
+    """`godockerlint --diff FILE | patch -p1` (run where godockerlint ran) gives the --fix file,
+    whether FILE was named relative to the current folder, absolutely, or is outside it (then
+    the header holds its absolute path without the leading slash: `patch -p1` from /)."""
+    d = copy_case(case)
+    arg = {"relative": f"{case}/Dockerfile", "absolute": str(d / "Dockerfile"), "outside": str(d / "Dockerfile")}[where]
+    if where == "outside":
+        (tmp_path / "elsewhere").mkdir()
+        monkeypatch.chdir(tmp_path / "elsewhere")
+    result = run(["--diff", *flags(case)[1:], arg])
+    assert result.exit_code == 1, result.output
+    name = str(d / "Dockerfile").lstrip("/") if where == "outside" else f"{case}/Dockerfile"
+    assert result.stdout.startswith(f"--- a/{name}\n+++ b/{name}\n")
+    proc = subprocess.run(["patch", "-p1", "--binary", "--batch", "--silent"], input=result.stdout_bytes,
+                          cwd="/" if where == "outside" else tmp_path, capture_output=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (d / "Dockerfile").read_bytes() == (ROOT / case / "expected").read_bytes()
 
 
 def test_diff_exit_zero_without_changes(copy_case):
