@@ -161,6 +161,26 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
     return out
 
 
+def check_fix(text: str, path: str, finding, settings, context_dir=None) -> str | None:
+    """Why `--fix` would refuse this finding's fix applied alone to `text` (one line), or None.
+
+    The same checks as a pass of the fix loop: the edits apply, the result parses, and it adds
+    no error-level finding. Used by the language server before it offers a quick fix.
+    """
+    from godockerlint.engine import lint_model
+    from godockerlint.parser import ParseError, parse
+
+    if finding.fix is None:
+        return "the finding has no fix"
+    try:
+        df = parse(text, path)
+    except ParseError as exc:
+        return f"the file does not parse (line {exc.line}: {exc.message})"
+    loop = _FixLoop(settings, context_dir, finding.fix.applicability == UNSAFE, path)
+    result, why = loop.attempt(df, lint_model(df, settings, context_dir), [finding])
+    return why if result is None else None
+
+
 def _key(f) -> tuple:
     return (f.code, f.message)
 

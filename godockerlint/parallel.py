@@ -66,9 +66,12 @@ def busy_cores(loadavg: str | None = None) -> float | None:
     return min(busy, max(0, running))
 
 
-def prelint(targets, resolver) -> dict[int, object]:
+def prelint(targets, resolver, warn=None) -> dict[int, object]:
     """{index in `targets`: LintResult} for the targets the pool linted; {} when the run
-    is too small for a pool or there is one core."""
+    is too small for a pool or there is one core. `warn(line)` reports a pool that could not
+    run or a worker that failed (default: the line on stderr)."""
+    global _emit
+    _emit = warn or (lambda line: print(line, file=sys.stderr))
     n = jobs()
     if n < 2 or len(targets) < POOL_THRESHOLD:
         return {}
@@ -106,13 +109,14 @@ def prelint(targets, resolver) -> dict[int, object]:
 
 
 _warned: set[str] = set()  # this run's warnings
+_emit = None  # prelint's `warn`
 
 
 def _warn(message: str) -> None:
     """A failed pool or worker, once per message and run: the run goes on, its findings complete."""
     if message not in _warned:
         _warned.add(message)
-        print(f"godockerlint: warning: {message}", file=sys.stderr)
+        _emit(f"godockerlint: warning: {message}")
 
 
 def _reason(exc: BaseException) -> str:

@@ -12,10 +12,6 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-# Every command a test runs lints in its own process: no background server (godockerlint.launcher)
-# outlives the tests or answers for a checkout that has changed. tests/test_server.py turns it on.
-os.environ["GODOCKERLINT_SERVER"] = "0"
-
 settings.register_profile("dev", max_examples=50, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("ci", max_examples=3000, deadline=None, print_blob=True,

@@ -37,7 +37,9 @@ UNUSED_ON_LINT_PATH = (
     "godockerlint.baseline",
     "godockerlint.init",
     "godockerlint.writer",
-    "godockerlint.server",  # the warm server's own code: never in a run done in-process
+    "godockerlint.lsp",  # the language server: only `godockerlint lsp`
+    "pygls",
+    "lsprotocol",
 )
 
 
