@@ -349,7 +349,8 @@ class _Run:
         if self.fixing is None and len(plain) > 1:  # many files: every core (godockerlint.parallel)
             from godockerlint.parallel import prelint
 
-            self._prelinted = {id(plain[i]): r for i, r in prelint(plain, self.resolver).items()}
+            pooled = prelint(plain, self.resolver, warn=lambda line: say(line, err=True))
+            self._prelinted = {id(plain[i]): r for i, r in pooled.items()}
         for target in plain:
             self.lint(target)
 
@@ -473,7 +474,7 @@ class _Run:
             say(f"{PROG}: warning: {message}", err=True)
         if fixing.diff:
             if outcome.changed:  # the diff quotes the file (context lines too): masked
-                say(unified_diff(target.display, outcome.original, outcome.text), nl=False)
+                say(unified_diff(target.display, outcome.original, outcome.text, outcome.bom), nl=False)
         elif target.path is None:
             out = sys.stdout.buffer
             out.write(outcome.data() if outcome.text is not None else data)
