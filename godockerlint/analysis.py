@@ -225,7 +225,7 @@ class GoCommand(Record):
             return True
         if mode == "on":
             return False
-        v = self.run.stage.image_go_version
+        v = self.run.stage.go_version.version
         if v is not None and v < (1, 11):
             return True
         ctx = self.run.facts.context
@@ -622,8 +622,8 @@ class Facts:
         sf.env = env
         sf.user = user
         sf.workdir = workdir
+        sf.go_version = stage_go_version(sf)  # before the layering: fetching commands depend on it
         self._layering(sf)
-        sf.go_version = stage_go_version(sf)
         sf.module_mode = stage_module_mode(sf)
         return sf
 
