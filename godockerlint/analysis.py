@@ -233,6 +233,12 @@ class GoCommand(Record):
         v = self.run.stage.go_version.version
         if v is not None and v < (1, 11):
             return True
+        if v is not None and v < (1, 13):  # Go 1.11/1.12 ignore go.mod inside $GOPATH/src (GO111MODULE=auto)
+            src = posixpath.join((self.setting("GOPATH") or self.run.stage.default_gopath(self.run.home)).split(":")[0],
+                                 "src")
+            wd = self.run.workdir
+            if wd == src or wd.startswith(src + "/"):
+                return True
         ctx = self.run.facts.context
         return v is not None and v < (1, 16) and ctx is not None and ctx.go_mod is None
 
