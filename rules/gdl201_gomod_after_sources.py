@@ -87,7 +87,8 @@ def check(ctx):
             )
             why = refusal(ctx, stage, src, run)
             yield ctx.report(gc.span, message + (f" ({why})" if why else ""),
-                             fix=None if why else _fix(ctx, src, run))
+                             fix=None if why else _fix(ctx, src, run),
+                             related=[(src, "the sources are copied here")])
             break
 
 
