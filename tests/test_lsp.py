@@ -202,7 +202,7 @@ def test_change_relints_the_unsaved_text(session, tmp_path):
     session.change(uri, 2, fixed)
     assert "GDL101" not in [d["code"] for d in session.diagnostics(uri, version=2)]
     assert path.read_text() == NO_GOPROXY  # nothing was written
-    session.change(uri, 3, fixed + "RUN\n")  # half-typed: not a Dockerfile any more
+    session.change(uri, 3, fixed + "RUN <<EOF\necho half-typed\n")  # an unterminated heredoc
     broken = session.diagnostics(uri, version=3)
     assert [d["code"] for d in broken] == ["GDL001"]
     assert broken[0]["severity"] == 1 and broken[0]["range"]["start"]["line"] == 12
