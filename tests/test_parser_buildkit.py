@@ -552,3 +552,19 @@ def test_real_world_mounts_without_target():
     assert ("cache", "/root/.cache", None, None) in mounts
     copy = next(i for i in df.instructions if i.keyword == "COPY" and i.heredocs)
     assert copy.heredocs[0].body == '#!/bin/sh\nset -e\nexec gotestsum "$@"\n'
+
+
+def test_rules_name_a_bind_mount_without_target_by_the_working_directory(tmp_path):
+    from godockerlint.engine import lint_bytes
+    from godockerlint.settings import Settings
+
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.25\n")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    text = ("FROM golang:1.25 AS build\nWORKDIR /src\n"
+            "RUN --mount=type=bind,source=. --mount=type=cache,target=/go/pkg/mod "
+            "--mount=type=cache,target=/root/.cache/go-build go build -o /out/app .\n"
+            "FROM scratch\nCOPY --from=build /out/app /app\n")
+    result = lint_bytes(text.encode(), "Dockerfile", Settings(), context_dir=str(tmp_path))
+    messages = [f.message for f in result if f.code == "GDL209"]
+    assert messages and messages[0].startswith("the bind mount on the working directory sends the whole context")
+    assert all("None" not in f.message for f in result)
