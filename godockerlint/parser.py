@@ -485,6 +485,10 @@ class _Parser:
         if not m:
             return "", None
         sub = m.group(0).upper()
+        if sub == "ONBUILD":
+            raise self.error("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", start, start + len(sub))
+        if sub in ("MAINTAINER", "FROM"):
+            raise self.error(f"{sub} isn't allowed as an ONBUILD trigger", start, start + len(sub))
         if sub not in HEREDOC_INSTRUCTIONS:
             return sub, None
         i = _KEYWORD_GAP_RE.match(args, m.end()).end()

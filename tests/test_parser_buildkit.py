@@ -318,6 +318,8 @@ def test_repeated_directive_is_refused_with_buildkit_words():
     ("ENV --x=1 A=b", "unknown flag: --x", "--x"),
     ("RUN --network=bridge make", 'invalid network mode "bridge"', "--network"),
     ("RUN --security=privileged make", 'security "privileged" is not valid', "--security"),
+    ("ONBUILD ONBUILD RUN make", "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", "ONBUILD RUN"),
+    ("onbuild from golang", "FROM isn't allowed as an ONBUILD trigger", "from"),
 ])
 def test_refused_with_buildkit_words(line, message, needle):
     text = f"FROM golang:1.25 AS base\n{line}\n"
