@@ -304,6 +304,13 @@ def test_repeated_directive_is_refused_with_buildkit_words():
     ("HEALTHCHECK NONE wget -q localhost", "HEALTHCHECK NONE takes no arguments", "NONE wget"),
     ("HEALTHCHECK wget -q localhost", 'Unknown type "WGET" in HEALTHCHECK (try CMD)', "wget"),
     ("HEALTHCHECK", "HEALTHCHECK requires at least one argument", "HEALTHCHECK"),
+    ("HEALTHCHECK --interval=30 CMD true", 'time: missing unit in duration "30"', "--interval"),
+    ("HEALTHCHECK --timeout=1d CMD true", 'time: unknown unit "d" in duration "1d"', "--timeout"),
+    ("HEALTHCHECK --start-period=soon CMD true", 'time: invalid duration "soon"', "--start-period"),
+    ("HEALTHCHECK --start-interval=10us CMD true", 'Interval "start-interval" cannot be less than 1ms',
+     "--start-interval"),
+    ("HEALTHCHECK --retries=-1 CMD true", "--retries cannot be negative (-1)", "--retries"),
+    ("HEALTHCHECK --retries=three CMD true", 'strconv.ParseInt: parsing "three": invalid syntax', "--retries"),
     ('CMD ["/app", 8080]', "when using JSON array syntax, arrays must be comprised of strings only", "["),
     ('HEALTHCHECK CMD ["wget", 1]', "when using JSON array syntax, arrays must be comprised of strings only", "["),
     ("SHELL /bin/bash -c", "SHELL requires the arguments to be in JSON form", "/bin/bash"),
@@ -355,7 +362,7 @@ def test_valid_shapes_buildkit_accepts():
         'ENV A="b c" D=e\\ f\n'
         "LABEL org.opencontainers.image.title=app version=1\n"
         "HEALTHCHECK NONE\n"
-        "HEALTHCHECK --interval=5s --retries=3 CMD wget -q localhost:8080 || exit 1\n"
+        "HEALTHCHECK --interval=1m30s --timeout=1.5s --start-period=0 --retries=3 CMD wget -q localhost:8080 || exit 1\n"
         'VOLUME ["/data"]\n'
         "COPY --exclude=*.md --exclude=docs --parents ./cmd ./\n"
         "ADD --checksum=sha256:abababababababababababababababababababababababababababababababab --unpack=false https://example.com/a.tgz /a\n"
@@ -372,7 +379,7 @@ def test_valid_shapes_buildkit_accepts():
         ("ENV", [], 'A="b c" D=e\\ f'),
         ("LABEL", [], "org.opencontainers.image.title=app version=1"),
         ("HEALTHCHECK", [], "NONE"),
-        ("HEALTHCHECK", ["interval", "retries"], "CMD wget -q localhost:8080 || exit 1"),
+        ("HEALTHCHECK", ["interval", "timeout", "start-period", "retries"], "CMD wget -q localhost:8080 || exit 1"),
         ("VOLUME", [], '["/data"]'),
         ("COPY", ["exclude", "exclude", "parents"], "./cmd ./"),
         ("ADD", ["checksum", "unpack"], "https://example.com/a.tgz /a"),
