@@ -538,6 +538,10 @@ class _Parser:
             fields = _csv_fields(value)
         except ValueError as exc:
             raise fail(f"failed to parse csv mounts: {exc}") from None
+        for f in fields:  # BuildKit's first pass, before any variable is expanded
+            key, eq, val = f.partition("=")
+            if eq and key.lower() == "from" and "$" in val[:-1]:
+                raise fail("'from' doesn't support variable expansion, define alias stage instead")
         opts: dict[str, str] = {}
         order: list[tuple[str, str]] = []
         mtype = "bind"
@@ -561,8 +565,6 @@ class _Parser:
                 opts[canon] = "true"
                 order.append((canon, "true"))
                 continue
-            if key == "from" and "$" in val[:-1]:
-                raise fail("'from' doesn't support variable expansion, define alias stage instead")
             opts[canon] = val
             order.append((canon, val))
             var = "$" in val  # expanded at build time: not checked here
