@@ -349,7 +349,8 @@ class _Run:
         if self.fixing is None and len(plain) > 1:  # many files: every core (godockerlint.parallel)
             from godockerlint.parallel import prelint
 
-            self._prelinted = {id(plain[i]): r for i, r in prelint(plain, self.resolver).items()}
+            pooled = prelint(plain, self.resolver, warn=lambda line: say(line, err=True))
+            self._prelinted = {id(plain[i]): r for i, r in pooled.items()}
         for target in plain:
             self.lint(target)
 
@@ -473,7 +474,7 @@ class _Run:
             say(f"{PROG}: warning: {message}", err=True)
         if fixing.diff:
             if outcome.changed:  # the diff quotes the file (context lines too): masked
-                say(unified_diff(target.display, outcome.original, outcome.text), nl=False)
+                say(unified_diff(target.display, outcome.original, outcome.text, outcome.bom), nl=False)
         elif target.path is None:
             out = sys.stdout.buffer
             out.write(outcome.data() if outcome.text is not None else data)
@@ -510,11 +511,9 @@ def _explain(query: str) -> int:
     if rule is None:
         error(f"unknown rule {query!r} (see '{PROG} --list-rules')")
         return EXIT_ERROR
-    fix = "no automatic fix" if rule.fix == "none" else f"fix: {rule.fix}"
-    options = "".join(f"\n  {name}: {default!r}" for name, default in rule.options.items())
-    click.echo(f"{rule.code} {rule.name} ({rule.severity.label}, {fix})\n\n{rule.doc.strip()}\n")
-    if options:
-        click.echo(f"Options (config `rules: {{{rule.code}: {{...}}}}`):{options}\n")
+    from godockerlint.ruletable import explain, fix_label
+
+    click.echo(f"{rule.code} {rule.name} ({rule.severity.label}, {fix_label(rule)})\n\n{explain(rule)}")
     click.echo(rule.url)
     return EXIT_OK
 

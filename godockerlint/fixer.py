@@ -311,12 +311,32 @@ def _error_counts(findings) -> Counter:
     return Counter(f.code for f in findings if f.severity >= Severity.ERROR)
 
 
-def unified_diff(path: str, before: str, after: str) -> str:
-    """A unified diff (`--- a/path`, `+++ b/path`) with the file's own line endings kept."""
+def diff_path(path: str) -> str:
+    """The file's name in a diff header, after `a/` and `b/`: relative to the current folder
+    (so `patch -p1` run there finds it), an absolute path inside it made relative, one outside
+    it without its leading slash (`patch -p1` from /); always with forward slashes."""
+    import os
+
+    if os.path.isabs(path):
+        try:
+            rel = os.path.relpath(path)
+        except ValueError:  # another drive (Windows)
+            rel = None
+        path = rel if rel is not None and rel != os.pardir and not rel.startswith(os.pardir + os.sep) else \
+            os.path.splitdrive(path)[1].lstrip("/\\")
+    return path.replace(os.sep, "/")
+
+
+def unified_diff(path: str, before: str, after: str, bom: bool = False) -> str:
+    """A unified diff (`--- a/path`, `+++ b/path`, see diff_path) with the file's own line endings
+    kept, and its BOM on the first line when it has one (else a changed first line does not apply)."""
     import difflib
 
+    name = diff_path(path)
+    if bom:
+        before, after = "\ufeff" + before, "\ufeff" + after
     lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                 fromfile=f"a/{path}", tofile=f"b/{path}")
+                                 fromfile=f"a/{name}", tofile=f"b/{name}")
     out = []
     for line in lines:
         if not line.endswith("\n"):

@@ -202,7 +202,7 @@ def test_change_relints_the_unsaved_text(session, tmp_path):
     session.change(uri, 2, fixed)
     assert "GDL101" not in [d["code"] for d in session.diagnostics(uri, version=2)]
     assert path.read_text() == NO_GOPROXY  # nothing was written
-    session.change(uri, 3, fixed + "RUN\n")  # half-typed: not a Dockerfile any more
+    session.change(uri, 3, fixed + "RUN <<EOF\necho half-typed\n")  # an unterminated heredoc
     broken = session.diagnostics(uri, version=3)
     assert [d["code"] for d in broken] == ["GDL001"]
     assert broken[0]["severity"] == 1 and broken[0]["range"]["start"]["line"] == 12
@@ -474,3 +474,23 @@ def test_lsp_is_a_reserved_word_and_dot_slash_lints_a_file_named_so(tmp_path):
     bad = cli("lsp", "--tcp", cwd=tmp_path)
     assert bad.returncode == 2 and bad.stderr == "godockerlint: error: lsp: unknown option '--tcp' " \
                                                  "(see 'godockerlint lsp --help')\n"
+
+
+def test_secrets_never_reach_the_editor(session, tmp_path):
+    token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    text = NO_GOPROXY.replace(
+        "WORKDIR /src\n",
+        f"ENV GOPROXY=https://builder:hunter2secret@proxy.corp.example,direct\n"
+        f"RUN git config --global url.\"https://{token}@github.com/\".insteadOf \"https://github.com/\"\n"
+        "WORKDIR /src\n")
+    path = project(tmp_path, text)
+    start(session, tmp_path)
+    uri = session.open(path)
+    diags = session.diagnostics(uri)
+    assert "GDL501" in [d["code"] for d in diags]
+    acts = actions(session, uri, whole_range(text))
+    hover = session.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                                   "position": diags[0]["range"]["start"]})
+    seen = json.dumps([diags, [a["title"] for a in acts], hover])
+    assert "hunter2secret" not in seen and token not in seen and token[4:] not in seen
+    session.close()
