@@ -312,3 +312,30 @@ def test_compose_file_that_is_not_yaml(work):
         "godockerlint: error: docker-compose.yml: not UTF-8 text",
     ]
     assert GOOD_LINE in proc.stdout.splitlines()
+
+
+# -- a GDL001 message quotes no more than the offending token ----------------------------------
+
+@pytest.mark.parametrize("first_line, shown", [
+    ("root:$6$Qw3rtyS4lt$hAsHvAlUeThAtMuStNeVeRbEsHoWn:19000:0:99999:7:::", "unknown instruction: root…"),
+    ("FROMX golang:1.25", "unknown instruction: FROMX"),
+    ("$6$Qw3rtyS4lt$hAsH golang", "unknown instruction (not a keyword)"),
+    ("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOP x", "unknown instruction: ABCDEFGHIJKLMNOPQRST…"),
+])
+def test_a_parse_error_quotes_only_the_keyword(tmp_path, first_line, shown):
+    from godockerlint.engine import lint_bytes
+    from godockerlint.settings import Settings
+
+    found = lint_bytes(f"{first_line}\nFROM golang:1.25\n".encode(), "Dockerfile", Settings(), context_dir=None)
+    assert [(f.code, f.line, f.message) for f in found] == [("GDL001", 1, shown)]
+
+
+def test_a_long_quoted_value_in_a_parse_error_is_cut():
+    from godockerlint.engine import lint_bytes
+    from godockerlint.settings import Settings
+
+    value = "type=weird," + "x" * 300
+    found = lint_bytes(f"FROM golang:1.25\nRUN --mount={value} true\n".encode(), "Dockerfile", Settings(),
+                       context_dir=None)
+    assert [f.code for f in found] == ["GDL001"]
+    assert "x" * 41 not in found[0].message and len(found[0].message) < 120
