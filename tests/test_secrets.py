@@ -112,7 +112,8 @@ def _assert_masked(out: str, what: str) -> None:
 ])
 def test_no_other_output_prints_a_secret(dockerfile: Path, args):
     proc = _run([*args, "Dockerfile"], dockerfile.parent)
-    assert proc.returncode in (0, 1), proc.stderr
+    # 1: GDL501 errors remain (no fix); writing a baseline is not a failure
+    assert proc.returncode == (0 if "--write-baseline" in args else 1), proc.stderr
     out = proc.stdout + proc.stderr
     if "--diff" in args:
         assert out.startswith("--- a/Dockerfile\n+++ b/Dockerfile\n")
