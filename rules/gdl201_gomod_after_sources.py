@@ -115,7 +115,10 @@ def dependency_step(ctx, src, run, comment=()) -> dict:
     if settings.ci_cache == "ephemeral":
         form = "copy"
     elif form == "auto":
-        form = "bind" if uses_mounts(df) else "copy"
+        memo = ctx.facts.__dict__  # asked per finding: one scan per file
+        if "_uses_mounts" not in memo:
+            memo["_uses_mounts"] = uses_mounts(df)
+        form = "bind" if memo["_uses_mounts"] else "copy"
     cd = "" if target_dir == workdir else f"cd {target_dir} && "
     if form == "copy":
         where = "./" if target_dir == workdir else target_dir.rstrip("/") + "/"

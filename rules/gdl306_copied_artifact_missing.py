@@ -94,6 +94,8 @@ def stage_outputs(stage):
 def check(ctx):
     facts = ctx.facts
     df = ctx.dockerfile
+    outputs: dict[int, tuple | None] = {}  # per source stage: one walk, however many COPY --from name it
+    written: dict[tuple[int, str], bool] = {}
     for stage in facts.stages:
         for ins in stage.stage.instructions:
             if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is None:
@@ -105,11 +107,19 @@ def check(ctx):
             source = facts.stages[src_stage.index]
             if not source.is_go:
                 continue
-            known = stage_outputs(source)
+            if source.index not in outputs:
+                known = stage_outputs(source)
+                if known is not None:
+                    files, open_dirs = known
+                    dirs = {posixpath.dirname(f) for f in files} - open_dirs
+                    # d and every folder above it: `path == d or d.startswith(path + "/")` for some d
+                    above = dirs | {d[:i] for d in dirs for i, c in enumerate(d) if c == "/"}
+                    known = files, dirs, above
+                outputs[source.index] = known
+            known = outputs[source.index]
             if known is None:
                 continue
-            files, open_dirs = known
-            dirs = {posixpath.dirname(f) for f in files} - open_dirs
+            files, dirs, above = known
             if not files:
                 continue
             for raw in copy_sources(ins):
@@ -117,9 +127,11 @@ def check(ctx):
                     continue
                 path = posixpath.normpath(posixpath.join("/", raw))
                 folder = posixpath.dirname(path)
-                if path in files or folder not in dirs or any(path == d or d.startswith(path + "/") for d in dirs):
+                if path in files or folder not in dirs or path in above:
                     continue
-                if _written_otherwise(source, folder):
+                if (source.index, folder) not in written:
+                    written[source.index, folder] = _written_otherwise(source, folder)
+                if written[source.index, folder]:
                     continue
                 produced = sorted(f for f in files if posixpath.dirname(f) == folder)
                 yield ctx.report(
