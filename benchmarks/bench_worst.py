@@ -17,7 +17,11 @@ run against the budget (lint <= 2 s, --fix <= 10 s). The shapes:
   comment lines;
 - `many-env`: thousands of `ENV` (and `ARG`) lines in a Go stage, each
   expanded by the next;
-- `go-commands-one-run`: one RUN chaining thousands of go commands with `&&`.
+- `go-commands-one-run`: one RUN chaining thousands of go commands with `&&`;
+- `from-chain-copies`: a FROM chain whose every stage copies the previous one's
+  binary (GDL306's outputs of a chain);
+- `independent-stages`: thousands of Go stages, all copied into the final one;
+- `exports-one-run`: one RUN alternating `export GOFLAGS=...` and go builds.
 
 It also times a lint of one small Dockerfile at the root of a 100,000-file
 tree (Go sources in nested packages, a `vendor/` and a `.dockerignore`d
@@ -89,6 +93,24 @@ def _go_commands_one_run(n: int) -> str:
     return HEAD + "RUN " + cmds + "\n" + FINAL
 
 
+def _from_chain_copies(n: int) -> str:
+    stages = "".join(
+        f"FROM s{i - 1} AS s{i}\nCOPY --from=s{i - 1} /out/app{i - 1} /out/prev{i}\nRUN go build -o /out/app{i} .\n"
+        for i in range(1, n)
+    )
+    return "FROM golang:1.22 AS s0\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app0 .\n" + stages
+
+
+def _independent_stages(n: int) -> str:
+    stages = "".join(f"FROM golang:1.22 AS s{i}\nRUN go build -o /out/app .\n" for i in range(n))
+    return stages + "FROM alpine:3.20\n" + "".join(f"COPY --from=s{i} /out/app /app{i}\n" for i in range(n))
+
+
+def _exports_one_run(n: int) -> str:
+    cmds = " && ".join(f"export GOFLAGS=-v{i} && go build -o /out/app{i} ./cmd/app{i}" for i in range(n))
+    return HEAD + "RUN " + cmds + "\n" + FINAL
+
+
 SHAPES = {
     "go-build-lines": _go_build_lines,
     "chained-stages": _chained_stages,
@@ -97,6 +119,9 @@ SHAPES = {
     "empty-continuations": _empty_continuations,
     "many-env": _many_env,
     "go-commands-one-run": _go_commands_one_run,
+    "from-chain-copies": _from_chain_copies,
+    "independent-stages": _independent_stages,
+    "exports-one-run": _exports_one_run,
 }
 
 

@@ -104,3 +104,77 @@ def test_taken_spans_answer_as_the_pairwise_scan():
             if not expected or rnd.random() < 0.1:  # sometimes overlapping spans, as a fix's own edits may
                 taken.add(spans)
                 pairs.extend(spans)
+
+
+def _gdl306_by_walks(facts):
+    """GDL306's findings as (line, path, produced), the way it once found them: stage_outputs()
+    walking each source's whole FROM chain (O(stages²) over a chain, but plainly right)."""
+    import posixpath
+
+    from godockerlint.analysis import copy_sources
+    from rules.gdl306_copied_artifact_missing import _written_otherwise, stage_outputs
+
+    out = []
+    df = facts.dockerfile
+    for stage in facts.stages:
+        for ins in stage.stage.instructions:
+            if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is None:
+                continue
+            src = df.stage_by_ref((ins.flag("from").value or "").lower(), before=stage.index)
+            if src is None or not facts.stages[src.index].is_go:
+                continue
+            source = facts.stages[src.index]
+            known = stage_outputs(source)
+            if known is None or not known[0]:
+                continue
+            files, open_dirs = known
+            dirs = {posixpath.dirname(f) for f in files} - open_dirs
+            for raw in copy_sources(ins):
+                if any(c in raw for c in "*?[$"):
+                    continue
+                path = posixpath.normpath(posixpath.join("/", raw))
+                folder = posixpath.dirname(path)
+                if path in files or folder not in dirs or any(path == d or d.startswith(path + "/") for d in dirs):
+                    continue
+                if _written_otherwise(source, folder):
+                    continue
+                out.append((ins.span.line, path, sorted(f for f in files if posixpath.dirname(f) == folder)))
+    return out
+
+
+def test_gdl306_one_walk_finds_what_a_walk_per_source_finds():
+    from godockerlint.analysis import Facts
+    from godockerlint.parser import parse
+    from godockerlint.rule import RuleContext, load_rules
+
+    rule = load_rules()["GDL306"]
+    rnd = random.Random(306)
+    outs = ["/out/app", "/out/app2", "/out/", "/out/sub/app", "/bin/x", "$OUT/app", "app", "/out/sub/"]
+    total = 0
+    for _ in range(300):
+        lines = []
+        for i in range(rnd.randint(1, 7)):
+            base = "golang:1.22" if i == 0 or rnd.random() < 0.3 else f"s{rnd.randrange(i)}"
+            lines.append(f"FROM {base} AS s{i}")
+            for _ in range(rnd.randint(0, 3)):
+                r = rnd.random()
+                if r < 0.5:
+                    lines.append(f"RUN go build -o {rnd.choice(outs)} ./cmd/x")
+                elif r < 0.6:
+                    lines.append("RUN go install ./cmd/tool")
+                elif r < 0.7 and i:
+                    lines.append(f"COPY --from=s{rnd.randrange(i)} /src /out/sub")
+                elif i:
+                    src = rnd.choice(["/out/app", "/out/app3", "/out", "/out/sub/app", "/out/sub/none", "/bin/x",
+                                      "/go/bin/tool", "/go/bin/other", "/"])
+                    lines.append(f"COPY --from=s{rnd.randrange(i)} {src} /usr/local/bin/")
+        text = "\n".join(lines) + "\n"
+        df = parse(text, "Dockerfile")
+        facts = Facts(df)
+        found = [(f.line, f.message) for f in rule.check(RuleContext(rule, df, facts, Settings(), "Dockerfile"))]
+        expected = _gdl306_by_walks(Facts(df))
+        assert [(line, path) for line, path, _ in expected] == \
+            [(line, msg.split(" copies ", 1)[1].split(",", 1)[0]) for line, msg in found], text
+        assert all(", ".join(produced) in msg for (_, _, produced), (_, msg) in zip(expected, found)), text
+        total += len(found)
+    assert total > 50  # the generator does make the rule fire
