@@ -66,6 +66,7 @@ class Corpus:
         self._probe: Dict[Tuple[str, str], projects.ProbeResult] = {}
         self.rebuilds: Dict[str, Tuple[float, float]] = {}
         self.tags: List[str] = []
+        self.added_tags: List[str] = []  # stand-in tags only a fixed file names
 
     def project(self, name: str) -> projects.Project:
         return projects.load(name)
@@ -82,6 +83,8 @@ class Corpus:
         if key not in self._build:
             outcome = self.fixed(name)
             dockerfile = outcome.original if variant == "before" else outcome.fixed
+            if variant == "fixed":
+                self.added_tags += projects.tag_stand_ins_for(outcome.fixed_text)
             tag = f"godockerlint-e2e-projects/{name}:{variant}"
             self.tags.append(tag)
             self._build[key] = projects.build(self.project(name), dockerfile, outcome.context, tag, self.goproxy_url)
@@ -130,7 +133,9 @@ class Corpus:
                         + (f"{rb[0]:.1f} s / {rb[1]:.1f} s ({rb[0] / rb[1]:.1f}x)" if rb else "") + " |")
         out = [f"Projects: {totals['projects']}; original builds: {totals['original builds']}; "
                f"fixed files changed: {totals['changed']}; fixed files that build: {totals['fixed builds']}; "
-               f"probes equal: {totals['probe equal']}; suite time {seconds / 60:.1f} min.", "",
+               f"probes equal: {totals['probe equal']}; corpus time {seconds / 60:.1f} min"
+               + (f"; stand-in tags added for fixed files: {', '.join(sorted(set(self.added_tags)))}"
+                  if self.added_tags else "") + ".", "",
                "| Project | Families | Fixed file changed | Findings fixed | Fixes refused | Original builds | "
                "Fixed builds | Probe equal | Rebuild after source edit (original / fixed) |",
                "|---|---|---|---|---|---|---|---|---|", *rows, "",

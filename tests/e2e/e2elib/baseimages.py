@@ -249,12 +249,14 @@ def golang_gopath_tags() -> List[str]:
 ALPINE_TAGS = [f"alpine:{v}" for v in ALPINE_VERSIONS] + ["alpine:3"]
 ALPINE_TAGS += [t for t in project_images() if t.startswith("alpine:") and t not in ALPINE_TAGS]
 DEBIAN_TAGS = [t for t in project_images() if t.split(":")[0] in ("debian", "ubuntu")]
-STATIC_ROOT_TAGS = ["gcr.io/distroless/static-debian12", "gcr.io/distroless/static-debian12:latest",
-                    "gcr.io/distroless/static", "gcr.io/distroless/static:latest"]
-STATIC_NONROOT_TAGS = ["gcr.io/distroless/static-debian12:nonroot", "gcr.io/distroless/static:nonroot"]
-BASE_ROOT_TAGS = ["gcr.io/distroless/base-debian12", "gcr.io/distroless/base-debian12:latest",
-                  "gcr.io/distroless/base", "gcr.io/distroless/base:latest"]
-BASE_NONROOT_TAGS = ["gcr.io/distroless/base-debian12:nonroot", "gcr.io/distroless/base:nonroot"]
+# The distroless names and tags that exist (latest, nonroot; debug tags need a
+# busybox the stand-ins do not model): the legacy name without the Debian
+# release, debian11 and debian12.
+_DISTROLESS = [f"gcr.io/distroless/{{}}{release}" for release in ("", "-debian11", "-debian12")]
+STATIC_ROOT_TAGS = [n.format("static") + tag for n in _DISTROLESS for tag in ("", ":latest")]
+STATIC_NONROOT_TAGS = [n.format("static") + ":nonroot" for n in _DISTROLESS]
+BASE_ROOT_TAGS = [n.format("base") + tag for n in _DISTROLESS for tag in ("", ":latest")]
+BASE_NONROOT_TAGS = [n.format("base") + ":nonroot" for n in _DISTROLESS]
 
 
 class _Tar:

@@ -217,6 +217,32 @@ def refusal_reason(finding: dict) -> Optional[str]:
 
 # --- docker -----------------------------------------------------------------------
 
+_FROM_RE = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)", re.I | re.M)
+
+
+def tag_stand_ins_for(text: str) -> List[str]:
+    """Tag the golang/alpine stand-ins as every golang:/alpine: tag `text` names that is missing.
+
+    The fixer may pin `golang:latest` to a release the stand-ins were not tagged
+    with: those tags are the same stand-in (a concession in tests/e2e/README.md).
+    Distroless names are never added: a tag the fixer invents must fail the build.
+    Returns the tags added."""
+    from . import baseimages
+
+    added = []
+    for ref in _FROM_RE.findall(text):
+        if "$" in ref or not ref.startswith(("golang:", "alpine:")) or dockercli.image_exists(ref):
+            continue
+        if ref.startswith("golang:"):
+            old = baseimages._old_go_tag(ref) and baseimages.golang_gopath_tags()
+            source = (old or baseimages.golang_tags())[0]
+        else:
+            source = baseimages.ALPINE_TAGS[0]
+        dockercli.run(["tag", source, ref])
+        added.append(ref)
+    return added
+
+
 @dataclasses.dataclass
 class BuildOutcome:
     tag: str
