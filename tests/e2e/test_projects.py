@@ -45,10 +45,8 @@ NAMES = projects.names()
 KNOWN_BUILD_FAILURES: Dict[str, str] = {
     "billing-goprivate": ("14.5: the inserted dependency step copies go.mod/go.sum but not ./third_party/money, "
                           "the target of go.mod's replace: go mod download fails"),
-    "csvtool-mod-init": ("14.5: a dependency step binds go.mod in a build that creates go.mod with `go mod init`: "
-                         "'/go.mod' not found"),
-    "uptime-single-file": ("14.5: a dependency step binds go.mod in a go.mod-less single-file build "
-                           "(`go build main.go`): '/go.mod' not found"),
+    "csvtool-mod-init": ("14.5: in a build that creates go.mod (`go mod init`), the GDL105 fix drops the "
+                         "`go mod tidy` that fills it: go build finds no module for its imports"),
     "inventory-multi-binary": ("13.1: the split of `go install ./cmd/...` copies `/go/bin/...` (the package "
                                "pattern, not the binaries): not found"),
     "legacy-gopath-cleanup": ("14.4: a GOCACHE cache mount on the RUN that deletes /root/.cache: "
@@ -63,9 +61,6 @@ KNOWN_FAILURES: Dict[Tuple[str, str], str] = {
     ("gateway-stage-chain", "probe"): (
         "13.3: the final stage FROM runtime-base (another stage of the file) is replaced by distroless: "
         "the config file that stage wrote is gone, the binary exits 1"),
-    ("gomod-cache-base", "probe"): (
-        "14.5: the module-only base image's `go mod download` moves into a cache mount: the modules, "
-        "its product, are no longer in the image (go list -m all fails offline)"),
     ("pinger-scratch", "probe"): (
         "13.2: scratch -> distroless :nonroot keeps the relative COPY and ENTRYPOINT: they now resolve in "
         "/home/nonroot instead of /"),
