@@ -164,7 +164,7 @@ class Corpus:
             rb = self.rebuilds.get(name)
             rows.append(f"| {name} | {', '.join(self.project(name).families)} | "
                         f"{'yes' if fx.changed else 'no'} | {max(applied, 0)} | {len(refused)} | "
-                        f"{_yn(before)} | {_yn(fixed)} | {'yes' if probe_equal else 'no'} | "
+                        f"{_yn(before)} | {_yn(fixed)} | {'n/a' if pb is None or pf is None else 'yes' if probe_equal else 'no'} | "
                         + (f"{rb[0]:.1f} s / {rb[1]:.1f} s ({rb[0] / rb[1]:.1f}x)" if rb else "") + " |")
         out = [f"Projects: {totals['projects']}; original builds: {totals['original builds']}; "
                f"fixed files changed: {totals['changed']}; fixed files that build: {totals['fixed builds']}; "
