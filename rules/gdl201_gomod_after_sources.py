@@ -199,7 +199,7 @@ def _fix(ctx, src, run):
 
         return [insert_lines_before(df, src, render_lines(name, **values))]
 
-    return LazyFix(edits, SAFE, "insert a go.mod/go.sum dependency step before the sources")
+    return LazyFix(edits, SAFE, "insert a go.mod/go.sum dependency step before the sources", layout="changes")
 
 
 def dependency_step(ctx, src, run, comment=()) -> dict:
@@ -230,7 +230,10 @@ def dependency_step(ctx, src, run, comment=()) -> dict:
     if form == "copy":
         # go.mod already copied before the sources: only the download is missing
         copy = not (run.gomod_copied_before is not None and run.gomod_copied_before.span.start < src.span.start)
-        return dict(template="dependency_step_copy.j2", dest="./", copy=copy, **common)
+        from godockerlint.rules.gdl210_gomod_not_copied import workdir_set
+
+        dest = "./" if elsewhere or workdir_set(ctx.facts, ctx.facts.stage_of(src), src) else workdir.rstrip("/") + "/"
+        return dict(template="dependency_step_copy.j2", dest=dest, copy=copy, **common)
     style = Style.of(df)
     uid = gid = None
     user = run.user
