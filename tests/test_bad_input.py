@@ -276,7 +276,7 @@ def test_permission_denied_as_an_unprivileged_user(tmp_path):
     nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable]
     # Can nobody run this interpreter, import the dependencies and read the package? If not, the
     # machine cannot run this test; if so, any failure below (an ImportError too) is godockerlint's.
-    probe = subprocess.run([*nobody, "-c", "import sys, click, jinja2, ruamel.yaml, dockerfile_parse; "
+    probe = subprocess.run([*nobody, "-c", "import sys, click, jinja2, ruamel.yaml; "
                             "open(sys.argv[1]).close()", godockerlint.__file__],
                            capture_output=True, text=True, cwd=work, env=env, timeout=120)
     if probe.returncode != 0:
