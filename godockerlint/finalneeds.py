@@ -127,12 +127,66 @@ def binaries(facts, stage, notes: list[str]) -> list[Binary]:
         for gc in st.go_commands:
             if gc.subcommand not in BINARY_COMMANDS:
                 continue
+            if gc.subcommand == "install" and _pattern(gc):
+                found += _installed_pattern(facts, gc, notes)
+                continue
             b = binary(facts, gc, notes)
             if b is not None:
                 found.append(b)
         if found:
             return found
     return []
+
+
+def _pattern(gc) -> str | None:
+    pkgs = [p for p in gc.packages if not p.startswith("-")]
+    return pkgs[0] if len(pkgs) == 1 and pkgs[0].startswith(".") and pkgs[0].endswith("/...") else None
+
+
+def _installed_pattern(facts, gc, notes: list[str]) -> list[Binary]:
+    """`go install ./cmd/...`: one binary per main package under the folder, named after its folder
+    (read from the build context; the COPY must have put the context root at the command's folder)."""
+    ctx = facts.context
+    line = gc.instruction.line
+    src = gc.run.sources_copied_before
+    from godockerlint.analysis import copy_destination, copy_sources
+
+    if ctx is None or src is None or copy_sources(src) not in (["."], ["./"]):
+        notes.append(f"the programs `go install {_pattern(gc)}` writes on line {line} are not known without "
+                     f"the build context")
+        return []
+    root = posixpath.normpath(posixpath.join(facts.workdir_at(src), copy_destination(src)))
+    rel_cwd = posixpath.relpath(command_cwd(gc), root)
+    if rel_cwd.startswith(".."):
+        notes.append(f"the programs `go install {_pattern(gc)}` writes on line {line} are not known")
+        return []
+    under = posixpath.normpath(posixpath.join(rel_cwd, _pattern(gc)[:-4]))
+    gobin = gc.setting("GOBIN") or posixpath.join(
+        (gc.setting("GOPATH") or gc.run.stage.default_gopath(gc.run.home)).split(":")[0], "bin")
+    out = []
+    for d in sorted(ctx.go_dirs):
+        if (d == under or d.startswith(under + "/") or under == ".") and _is_main(os.path.join(str(ctx.root), d)):
+            name = posixpath.basename(d) if d != "." else None
+            if name and not re.match(r"^v\d+$", name):
+                out.append(Binary(posixpath.join(gobin, name), name, "./" + d, gc))
+    return out
+
+
+def _is_main(folder: str) -> bool:
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".go") and not n.endswith("_test.go"))
+    except OSError:
+        return False
+    for n in names:
+        try:
+            with open(os.path.join(folder, n), "rb") as fh:
+                head = fh.read(8192).decode("utf-8", "replace")
+        except OSError:
+            continue
+        m = re.search(r"^package\s+(\w+)", head, re.M)
+        if m:
+            return m.group(1) == "main"
+    return False
 
 
 def binary(facts, gc, notes: list[str]) -> Binary | None:
@@ -275,6 +329,23 @@ def cgo_of(facts, commands) -> Cgo:
     return out
 
 
+def _opaque_cgo(facts, builders) -> Cgo:
+    """The cgo decision of a build that runs through make or a script (no go command to read)."""
+    for st in builders:
+        if not st.is_go or not st.has_c_compiler:
+            continue
+        ctx = facts.context
+        text = ""
+        if ctx is not None:
+            for name in ("Makefile", "makefile", "GNUmakefile", "build.sh"):
+                text += ctx._read(name) or ""
+        if "CGO_ENABLED=0" in text and "CGO_ENABLED=1" not in text:
+            continue
+        why = "the build runs through make or a script with a C compiler present and no visible CGO_ENABLED=0"
+        return Cgo(True, True, why, st.libc, False)
+    return Cgo()
+
+
 # -- the facts ----------------------------------------------------------------------------
 def compute(facts) -> FinalNeeds:
     final = facts.final
@@ -290,8 +361,11 @@ def compute(facts) -> FinalNeeds:
         needs.binaries = binaries(facts, final, needs.binary_notes)
         build_cmds = [gc for st in chain for gc in st.go_commands if gc.subcommand in BINARY_COMMANDS]
     else:
-        build_cmds = [gc for st in builder_stages(facts) for gc in binary_commands(st)]
+        builders = builder_stages(facts)
+        build_cmds = [gc for st in builders for gc in binary_commands(st)]
     needs.cgo = cgo_of(facts, build_cmds)
+    if not toolchain_final and not build_cmds:
+        needs.cgo = _opaque_cgo(facts, builders)
     # packages the running image keeps
     for pkg, line in installs:
         if pkg in removed or pkg in CERT_PACKAGES or pkg in GO_PACKAGES:
