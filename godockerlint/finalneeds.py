@@ -616,7 +616,7 @@ def _context_source_of(facts, chain, path: str) -> str | None:
                     continue
                 placed = posixpath.normpath(dest if not copy_destination(ins).endswith("/") and len(srcs) == 1
                                             else posixpath.join(dest, posixpath.basename(s)))
-                if placed == target:
+                if placed == target or "/" not in path and posixpath.basename(placed) == path:  # on PATH
                     full = os.path.join(str(ctx.root), s.lstrip("/"))
                     return full if os.path.isfile(full) else None
     return None

@@ -463,7 +463,8 @@ class _Plan:
             return edits
         after = facts.word_span(gc, sub_word).end
         add = []
-        if "trimpath" not in gc.flags:
+        version = gc.run.stage.image_go_version
+        if "trimpath" not in gc.flags and (version is None or version >= (1, 13)):  # -trimpath: Go 1.13
             add.append("-trimpath")
         if "ldflags" not in gc.flags:
             add.append('-ldflags="-s -w"')
