@@ -89,7 +89,8 @@ class Cgo(Record):
 
 class FinalNeeds(Record):
     __slots__ = ("stage", "runs_go", "ships_toolchain", "binaries", "binary_notes", "entry", "entry_ins",
-                 "needs", "purpose", "privilege_drop", "packages", "cgo", "ports", "runs_as_root", "has_workdir")
+                 "needs", "purpose", "privilege_drop", "packages", "cgo", "ports", "runs_as_root", "has_workdir",
+                 "user_ins")
     _no_repr = ("stage",)
 
     def __init__(self, stage, runs_go: bool = False, ships_toolchain: bool = False) -> None:
@@ -108,6 +109,7 @@ class FinalNeeds(Record):
         self.ports: list[int] = []  # EXPOSEd ports (numbers only)
         self.runs_as_root = True
         self.has_workdir = False  # a WORKDIR in the final stage's chain
+        self.user_ins = None  # the USER in effect (the last one of the chain)
 
     @property
     def privileged_ports(self) -> list[int]:
@@ -315,12 +317,14 @@ def cgo_of(facts, commands) -> Cgo:
             return Cgo(True, True, f"CGO_ENABLED=1 on line {line}", libc, static)
         if v and "$" in v:
             return Cgo(True, True, f"CGO_ENABLED comes from a variable on line {line}", libc, static)
-        if ctx is not None and ctx.uses_cgo:
+        if not stage.has_c_compiler:
+            continue  # go defaults to cgo off without a C compiler (an `import "C"` would not build)
+        if ctx is not None and ctx.uses_cgo:  # reads the context's .go files: asked last
             return Cgo(True, True, 'the sources `import "C"`', libc, static)
         mods = cgo_modules(ctx)
-        if mods and stage.has_c_compiler:
+        if mods:
             return Cgo(True, True, f"{mods[0]} needs cgo", libc, static)
-        if stage.has_c_compiler and not out.on:
+        if not out.on:
             explicit = stage.installs_c_compiler
             why = ("a C compiler is installed and CGO_ENABLED is unset" if explicit else
                    f"{stage.root_base} has gcc and CGO_ENABLED is unset")
@@ -459,6 +463,8 @@ def _ports_and_user(chain, final, needs: FinalNeeds) -> None:
 
     for st in chain:
         for ins in st.stage.instructions:
+            if ins.keyword == "USER":
+                needs.user_ins = ins
             if ins.keyword == "EXPOSE":
                 for word in ins.args.split():
                     m = re.match(r"^(\d+)(?:-\d+)?(?:/\w+)?$", word)

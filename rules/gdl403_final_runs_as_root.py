@@ -92,13 +92,8 @@ def check(ctx):
     base = final.root_base
     if not base or "$" in base or not final.runs_go_binary or final.windows:
         return  # Windows images run as ContainerUser by default
-    chain = list(reversed(final.ancestors)) + [final]
-    user_ins = None
-    for st in chain:
-        for ins in st.stage.instructions:
-            if ins.keyword == "USER":
-                user_ins = ins
     needs = facts.final_needs
+    user_ins = needs.user_ins
     user = final.user
     if user is not None:
         uid = user.split(":", 1)[0].strip()

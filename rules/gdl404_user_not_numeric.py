@@ -65,11 +65,7 @@ def check(ctx):
     final = ctx.facts.final
     if not final.root_base or not final.runs_go_binary or final.user is None:
         return
-    user_ins = None
-    for st in list(reversed(final.ancestors)) + [final]:
-        for ins in st.stage.instructions:
-            if ins.keyword == "USER":
-                user_ins = ins
+    user_ins = ctx.facts.final_needs.user_ins
     if user_ins is None:
         return
     user = final.user.strip()
