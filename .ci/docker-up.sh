@@ -25,6 +25,7 @@ need_pkgs=()
 [ -x /usr/sbin/dockerd ] && [ -x "$DOCKER" ] || need_pkgs+=(docker.io)
 [ -x /usr/bin/docker-compose ] || need_pkgs+=(docker-compose)
 [ -x /bin/busybox ] || need_pkgs+=(busybox-static)
+[ -x /usr/bin/make ] || need_pkgs+=(make)
 [ -f /etc/ssl/certs/ca-certificates.crt ] || need_pkgs+=(ca-certificates)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   echo "docker-up: installing ${need_pkgs[*]}"
