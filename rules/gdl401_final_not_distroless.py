@@ -131,11 +131,11 @@ def check(ctx):
     image = ctx.settings.final_image_cgo_on if cgo.on and not cgo.static else ctx.settings.final_image_cgo_off
     what = f"the final stage runs a Go binary on {base}, {_what_is_wrong(final.family)}"
     if final.is_go:  # go installed and removed in the same RUN: the binary is built in the final stage
-        yield ctx.report(from_ins, f"{what}; what moving to {image} would need: a build stage of its own "
+        yield ctx.report(from_ins, f"{what}; no fix: moving to {image} would need a build stage of its own "
                                    f"(it builds its binary in place)", severity="info")
         return
     if needs.needs:
-        yield ctx.report(from_ins, f"{what}; what moving to {image} would need: {'; '.join(needs.needs)}",
+        yield ctx.report(from_ins, f"{what}; no fix: moving to {image} would need {'; '.join(needs.needs)}",
                          severity="info")
         return
     fix, why = _move_fix(ctx, final, needs, image, from_ins)
@@ -151,11 +151,12 @@ def _toolchain_final(ctx, final, base, needs, from_ins):
     image = ctx.settings.final_image_cgo_off
     shipped = f"{where} ships {_toolchain(final, base)}"
     if needs.purpose:
-        yield ctx.report(from_ins, f"{shipped}, which looks intended ({needs.purpose}); what moving to distroless "
-                                   f"would need: a CMD or ENTRYPOINT that runs a built binary", severity="info")
+        yield ctx.report(from_ins, f"{shipped}, which looks intended ({needs.purpose}); no fix: moving to "
+                                   f"distroless would need a CMD or ENTRYPOINT that runs a built binary",
+                         severity="info")
         return
     if needs.needs:
-        yield ctx.report(from_ins, f"{shipped}; what moving to distroless would need: {'; '.join(needs.needs)}",
+        yield ctx.report(from_ins, f"{shipped}; no fix: moving to distroless would need {'; '.join(needs.needs)}",
                          severity="info")
         return
     from godockerlint.rewrite import split_fix  # the rewrite machinery, only for the files that need it

@@ -104,7 +104,8 @@ def check(ctx):
     if needs.privilege_drop:
         where = user_ins or final.stage.from_instruction
         yield ctx.report(where, f"the final stage starts as root by design: {needs.privilege_drop} drops "
-                                f"privileges when the container starts", severity="info")
+                                f"privileges when the container starts; no fix: the image switches user itself",
+                         severity="info")
         return
     low = needs.privileged_ports
     if user is not None:
@@ -113,7 +114,8 @@ def check(ctx):
         yield ctx.report(
             user_ins,
             f"the final stage runs as {uid} (`USER {user}`): a compromised process owns the container and "
-            f"runAsNonRoot pods refuse it; use a non-root numeric user such as {_suggested_user(base)}{port}",
+            f"runAsNonRoot pods refuse it; use a non-root numeric user such as {_suggested_user(base)}{port}; "
+            f"no fix: `USER {user}` is written on purpose",
         )
         return
     distroless = "distroless" in image_name(base.lower())
@@ -128,6 +130,8 @@ def check(ctx):
                     f"or containerd")
     elif distroless:
         fix = _fix(df, final)
+    else:
+        message += "; no fix: the user has to be created for the files the app owns"
     yield ctx.report(final.stage.from_instruction, message, fix=fix)
 
 

@@ -99,7 +99,8 @@ def check(ctx):
     if unresolved(facts, root.stage.base):
         if MOVING_TAG.match(raw_tag):
             yield ctx.report(from_ins, f"the final base {root.stage.base} uses the moving tag {raw_tag}: every build "
-                                       f"may ship another release; pin a version tag or a digest")
+                                       f"may ship another release; pin a version tag or a digest; no fix: godockerlint "
+                                       f"does not invent a version")
         return
     name = image_name(base)
     tag = image_tag(base)
@@ -111,17 +112,22 @@ def check(ctx):
                 fix = _suffix_fix(from_ins, name)
             yield ctx.report(from_ins, f"the final base {base} is a moving distroless alias: it switches Debian "
                                        f"release under you; use {name}-debian12{':' + tag if tag else ''} "
-                                       f"(or pin a digest)", fix=fix)
+                                       f"(or pin a digest)" + ("" if fix else f"; no fix: {name}-debian12"
+                                                                           f"{':' + tag if tag else ''} is not "
+                                                                           f"an image distroless publishes"),
+                             fix=fix)
             return
         if tag is not None and MOVING_TAG.match(tag):  # written out: "whatever is newest"
             what = f"uses the moving tag :{tag}"
             yield ctx.report(from_ins, f"the final base {base} {what}, which distroless republishes on every "
-                                       f"rebuild; use :nonroot or pin a digest (`{name}@sha256:...`)")
+                                       f"rebuild; use :nonroot or pin a digest (`{name}@sha256:...`); no fix: godockerlint "
+                                       f"does not invent a digest")
         return
     if tag is None or MOVING_TAG.match(tag):
         what = "has no tag (it means :latest)" if tag is None else f"uses the moving tag :{tag}"
         yield ctx.report(from_ins, f"the final base {base} {what}: every build may ship another OS release; "
-                                   f"pin a version tag such as {name}:<version>, or a digest")
+                                   f"pin a version tag such as {name}:<version>, or a digest; no fix: godockerlint "
+                                   f"does not invent a version")
 
 
 def _suffix_fix(from_ins, name):

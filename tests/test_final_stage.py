@@ -120,17 +120,17 @@ def test_split_is_refused_with_its_reason(tmp_path, text, files, reason):
 @pytest.mark.parametrize("text, files, level, need", [
     ("FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o /usr/local/bin/app .\nCOPY docker-entrypoint.sh /\n"
      "ENTRYPOINT [\"/docker-entrypoint.sh\"]\n", {"docker-entrypoint.sh": "#!/bin/sh\nexec app \"$@\"\n"}, "info",
-     "; what moving to distroless would need: a shell for the entrypoint script /docker-entrypoint.sh"),
+     "; no fix: moving to distroless would need a shell for the entrypoint script /docker-entrypoint.sh"),
     ("FROM golang:1.22\nWORKDIR /app\nCOPY . .\nRUN go build -o /bin/app .\nCMD /bin/app -v\n", {}, "info",
-     "; what moving to distroless would need: a shell for the shell-form CMD on line 5"),
+     "; no fix: moving to distroless would need a shell for the shell-form CMD on line 5"),
     ("FROM golang:1.22\nWORKDIR /app\nCOPY . .\nCMD [\"go\", \"run\", \".\"]\n", {}, "info",
-     "; what moving to distroless would need: the Go toolchain for `go run` at start"),
+     "; no fix: moving to distroless would need the Go toolchain for `go run` at start"),
     ("FROM golang:1.22 AS test\nWORKDIR /src\nCOPY . .\nRUN go test ./...\n", {}, "info",
-     ", which looks intended (it has no CMD or ENTRYPOINT (a build, test or CI image)); what moving to distroless "
-     "would need: a CMD or ENTRYPOINT that runs a built binary"),
+     ", which looks intended (it has no CMD or ENTRYPOINT (a build, test or CI image)); no fix: moving to distroless "
+     "would need a CMD or ENTRYPOINT that runs a built binary"),
     ("FROM golang:1.22-alpine\nRUN apk add --no-cache git openssh-client\nWORKDIR /src\nCOPY . .\n"
      "RUN go build -o /bin/sync . && apk add --no-cache rsync\nENTRYPOINT [\"/bin/sync\"]\n", {}, "info",
-     "; what moving to distroless would need: rsync at run time"),
+     "; no fix: moving to distroless would need rsync at run time"),
 ])
 def test_toolchain_final_that_needs_more_is_info_without_a_rewrite(tmp_path, text, files, level, need):
     f = one(tmp_path, text, "GDL401", files)
@@ -201,7 +201,7 @@ def test_move_of_a_musl_cgo_binary_is_refused(tmp_path):
 def test_distribution_final_that_needs_more_is_info(tmp_path, final, need):
     f = one(tmp_path, BUILD + final, "GDL401")
     assert (f.level, f.fix) == ("info", None)
-    assert f.message.endswith(f"; what moving to {STATIC} would need: {need}")
+    assert f.message.endswith(f"; no fix: moving to {STATIC} would need {need}")
 
 
 @pytest.mark.parametrize("base", ["cgr.dev/chainguard/static:latest", "cgr.dev/chainguard/glibc-dynamic",
@@ -261,9 +261,9 @@ def test_gdl407_suffix_fix_only_to_existing_images(tmp_path, ref, fix):
 @pytest.mark.parametrize("ref, message", [
     ("gcr.io/distroless/static-debian12:latest", "the final base gcr.io/distroless/static-debian12:latest uses the "
      "moving tag :latest, which distroless republishes on every rebuild; use :nonroot or pin a digest "
-     "(`gcr.io/distroless/static-debian12@sha256:...`)"),
+     "(`gcr.io/distroless/static-debian12@sha256:...`); no fix: godockerlint does not invent a digest"),
     ("busybox:latest-${ARCH}", "the final base busybox:latest-${ARCH} uses the moving tag latest-${ARCH}: every build "
-     "may ship another release; pin a version tag or a digest"),
+     "may ship another release; pin a version tag or a digest; no fix: godockerlint does not invent a version"),
 ])
 def test_gdl407_moving_tags(tmp_path, ref, message):
     text = BUILD + f"ARG ARCH\nFROM {ref}\nCOPY --from=build /out/app /app\nUSER 65532:65532\nENTRYPOINT [\"/app\"]\n"
@@ -296,7 +296,8 @@ def test_gdl403_privilege_drop_is_by_design(tmp_path):
                     "COPY entrypoint.sh /\nENTRYPOINT [\"/entrypoint.sh\"]\n")
     f = one(tmp_path, text, "GDL403", {"entrypoint.sh": "#!/bin/sh\nexec su-exec app /app\n"})
     assert (f.level, f.fix) == ("info", None)
-    assert f.message == "the final stage starts as root by design: su-exec drops privileges when the container starts"
+    assert f.message == ("the final stage starts as root by design: su-exec drops privileges when the container starts; "
+                         "no fix: the image switches user itself")
 
 
 def test_gdl403_gosu_in_the_entrypoint_script_is_by_design(tmp_path):

@@ -95,8 +95,8 @@ def test_rewrite_is_refused_for_what_it_cannot_carry():
     [f] = [f for f in lint_bytes(text.encode(), "Dockerfile", Settings(), context_dir=None) if f.code == "GDL401"]
     assert f.fix is None
     assert f.level == "info"
-    assert f.message == ("a single-stage build ships the Go toolchain image golang:1.25; what moving to distroless "
-                         "would need: a shell for the shell-form CMD on line 6; the run-time packages libfoo")
+    assert f.message == ("a single-stage build ships the Go toolchain image golang:1.25; no fix: moving to distroless "
+                         "would need a shell for the shell-form CMD on line 6; the run-time packages libfoo")
 
 
 def test_rewrite_uses_go_mod_version_for_an_untagged_image(tmp_path):
