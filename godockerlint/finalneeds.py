@@ -43,7 +43,7 @@ BUILD_PACKAGES = frozenset({
 })
 GO_PACKAGES = frozenset({"go", "golang", "golang-go", "golang-bin"})
 TOOLCHAIN_PURPOSE_NAMES = frozenset({"test", "tests", "lint", "linter", "ci", "dev", "develop", "development",
-                                     "check", "unit-test", "unittest"})
+                                     "check", "unittest", "debug", "devcontainer", "tools"})
 INSTALL = {"apk": ("add",), "apt-get": ("install",), "apt": ("install",), "yum": ("install",),
            "dnf": ("install",), "microdnf": ("install",), "zypper": ("install", "in"), "tdnf": ("install",)}
 REMOVE = {"apk": ("del",), "apt-get": ("remove", "purge", "autoremove"), "apt": ("remove", "purge"),
@@ -484,7 +484,7 @@ def _needs(facts, chain, final, needs: FinalNeeds, toolchain_final: bool) -> Non
     base_has_shell = final.family not in ("scratch", "distroless") and final.libc is not None or toolchain_final
     if ins is None:
         if toolchain_final:
-            needs.purpose = "it has no CMD or ENTRYPOINT (a build, test or CI image)"
+            needs.purpose = "it has no CMD or ENTRYPOINT: a build, test or CI image"
         elif base_has_shell and final.family != "other":
             out.append(f"a command: without CMD or ENTRYPOINT the image runs {final.root_base}'s shell")
     elif not ins.is_json:
@@ -512,7 +512,7 @@ def _needs(facts, chain, final, needs: FinalNeeds, toolchain_final: bool) -> Non
             if tool:
                 needs.privilege_drop = tool
     name = (final.stage.name or "").lower()
-    if toolchain_final and needs.purpose is None and name in TOOLCHAIN_PURPOSE_NAMES:
+    if toolchain_final and needs.purpose is None and set(re.split(r"[-_.]", name)) & TOOLCHAIN_PURPOSE_NAMES:
         needs.purpose = f"its stage is named {final.stage.name}"
     if toolchain_final and needs.purpose is None and "golangci" in final.root_base.lower():
         needs.purpose = "it is a golangci-lint image"

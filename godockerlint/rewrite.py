@@ -149,6 +149,12 @@ class _Plan:
                 notes.append(f"the ONBUILD on line {ins.line} has no place in the final image")
         if not any(i.keyword == "USER" for st2 in [st] + st.ancestors for i in st2.stage.instructions):
             self._root_user("no USER")
+        removed = self._removed_paths()
+        if removed:  # what a later `rm -rf` took away is not in the old image either
+            from godockerlint.analysis import covers
+
+            self.facts.runtime_files = [f for f in self.facts.runtime_files
+                                        if not any(covers(r, f) for r in removed)]
         self.runtime_text = [self._runtime(i) for i in self.runtime]  # notes what it cannot convert
         # a stage that only says how to run (FROM <go stage> + ENTRYPOINT): no build stage of its own
         self.own_builder = st.parent is None or any(
@@ -191,9 +197,7 @@ class _Plan:
                 continue
             if prog == "rm":
                 continue
-            if prog == "mkdir" and all(posixpath.normpath(posixpath.join(run.workdir, a)) in bins or
-                                       any(b.startswith(posixpath.normpath(posixpath.join(run.workdir, a)) + "/")
-                                           for b in bins) for a in args):
+            if prog == "mkdir" and all(self._made_anyway(run, a, bins) for a in args):
                 continue
             if prog == "chmod" and all(a.startswith(("+", "u+", "a+", "7", "5")) or
                                        posixpath.basename(a) in {b.name for b in self.facts.binaries}
@@ -201,6 +205,29 @@ class _Plan:
                 continue
             return f"the RUN on line {line} runs {prog}, whose effect the final image would not have"
         return None
+
+    def _removed_paths(self) -> list[str]:
+        from godockerlint.analysis import expand
+
+        out = []
+        for run in self.facts.stage.runs:
+            for cmd, _, _ in run.commands:
+                words = [w.value for w in cmd.words]
+                if words and words[0].rsplit("/", 1)[-1] == "rm":
+                    for a in words[1:]:
+                        if not a.startswith("-"):
+                            path = expand(a, run.env.get)
+                            if "$" not in path and "*" not in path:
+                                out.append(posixpath.normpath(posixpath.join(run.workdir, path)))
+        return out
+
+    def _made_anyway(self, run, arg: str, bins: set[str]) -> bool:
+        """Is the folder `mkdir` makes one the new final stage has anyway (the WORKDIR, a binary's folder)?"""
+        from godockerlint.analysis import expand
+
+        path = posixpath.normpath(posixpath.join(run.workdir, expand(arg, run.env.get)))
+        kept = set(bins) | {self.facts.workdir}
+        return any(k == path or k.startswith(path.rstrip("/") + "/") for k in kept)
 
     # -- text ----------------------------------------------------------------------
     def edits(self) -> list[Edit]:
@@ -558,6 +585,15 @@ class _Plan:
         from godockerlint.shell import key_values
 
         pairs = key_values(ins.args)
+        if "$" in ins.args:  # a value built from the toolchain image's ENV (GOPATH...): written expanded
+            from godockerlint.analysis import expand
+
+            env = dict(self.facts.stage.env)
+            known: dict[str, str] = {}
+            for k, v, _ in pairs:  # the values as the old stage saw them at this ENV
+                known[k] = expand(v or "", lambda n: known.get(n, env.get(n)))
+            kept = [(k, known[k]) for k, _, _ in pairs if not is_go_variable(k)]
+            return f"{ins.raw_keyword} " + " ".join(f"{k}={_env_value(v)}" for k, v in kept)
         if len(pairs) == 1 or all(not is_go_variable(k) for k, _, _ in pairs):
             return self._verbatim(ins)
         return f"{ins.raw_keyword} " + " ".join(w.raw for k, _, w in pairs if not is_go_variable(k))
@@ -567,6 +603,11 @@ class _Plan:
 
 
 Instruction = object  # for annotations above
+
+
+def _env_value(v: str) -> str:
+    """An ENV value as written in the new final stage: quoted when it holds blanks, quotes or `$`."""
+    return json.dumps(v) if re.search(r'[\s"$\\\']', v) or not v else v
 
 
 def _n(s: str) -> str:

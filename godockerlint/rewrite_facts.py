@@ -96,9 +96,16 @@ def is_go_variable(name: str) -> bool:
 
 def copy_runtime_files(facts, ins: Instruction, workdir: str, notes: list[str]) -> list[str]:
     """Absolute paths of the runtime files (not Go sources, not go.mod) a COPY/ADD puts in the image."""
+    from godockerlint.shell import expand
+
     srcs = copy_sources(ins)
-    dest = posixpath.normpath(posixpath.join(workdir, copy_destination(ins)))
-    dir_dest = copy_destination(ins).endswith("/") or len(srcs) > 1
+    st = facts.stage_of(ins)
+    written = expand(copy_destination(ins), st.env.get) if st is not None else copy_destination(ins)
+    if "$" in written or not written:
+        notes.append(f"the destination of the {ins.keyword} on line {ins.line} is not known")
+        return []
+    dest = posixpath.normpath(posixpath.join(workdir, written))
+    dir_dest = written.endswith("/") or len(srcs) > 1
     out = []
     for src in srcs:
         norm = posixpath.normpath(src.lstrip("/")) if src.strip() not in ("", "/") else "."
