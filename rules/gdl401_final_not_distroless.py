@@ -151,9 +151,8 @@ def _toolchain_final(ctx, final, base, needs, from_ins):
     image = ctx.settings.final_image_cgo_off
     shipped = f"{where} ships {_toolchain(final, base)}"
     if needs.purpose:
-        yield ctx.report(from_ins, f"{shipped}, which looks intended ({needs.purpose}); no fix: moving to "
-                                   f"distroless would need a CMD or ENTRYPOINT that runs a built binary",
-                         severity="info")
+        yield ctx.report(from_ins, f"{shipped}, which looks intended ({needs.purpose}); no fix: an image made "
+                                   f"for the toolchain's own work stays on it", severity="info")
         return
     if needs.needs:
         yield ctx.report(from_ins, f"{shipped}; no fix: moving to distroless would need {'; '.join(needs.needs)}",

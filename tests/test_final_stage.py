@@ -126,8 +126,8 @@ def test_split_is_refused_with_its_reason(tmp_path, text, files, reason):
     ("FROM golang:1.22\nWORKDIR /app\nCOPY . .\nCMD [\"go\", \"run\", \".\"]\n", {}, "info",
      "; no fix: moving to distroless would need the Go toolchain for `go run` at start"),
     ("FROM golang:1.22 AS test\nWORKDIR /src\nCOPY . .\nRUN go test ./...\n", {}, "info",
-     ", which looks intended (it has no CMD or ENTRYPOINT: a build, test or CI image); no fix: moving to distroless "
-     "would need a CMD or ENTRYPOINT that runs a built binary"),
+     ", which looks intended (it has no CMD or ENTRYPOINT: a build, test or CI image); no fix: an image made for the "
+     "toolchain's own work stays on it"),
     ("FROM golang:1.22-alpine\nRUN apk add --no-cache git openssh-client\nWORKDIR /src\nCOPY . .\n"
      "RUN go build -o /bin/sync . && apk add --no-cache rsync\nENTRYPOINT [\"/bin/sync\"]\n", {}, "info",
      "; no fix: moving to distroless would need rsync at run time"),
