@@ -41,6 +41,36 @@ COPY --from=build /out/app /app
 ENTRYPOINT ["/app"]
 ```
 
+Info, not error: the image needs a shell for its entrypoint script, so a move
+to distroless takes more than a base change (the message lists what):
+
+```dockerfile
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /usr/local/bin/worker .
+
+FROM alpine:3.19
+RUN apk add --no-cache bash su-exec
+COPY --from=build /usr/local/bin/worker /usr/local/bin/worker
+COPY docker-entrypoint.sh /
+ENTRYPOINT ["/docker-entrypoint.sh"]
+```
+
+Refused with its reason: cgo against musl cannot move to a glibc distroless image:
+
+```dockerfile
+FROM golang:1.22-alpine AS build
+RUN apk add --no-cache gcc musl-dev
+WORKDIR /src
+COPY . .
+RUN go build -o /out/notes .
+
+FROM alpine:3.19
+COPY --from=build /out/notes /notes
+ENTRYPOINT ["/notes"]
+```
+
 What the image needs decides the severity (the analysis' "final-stage needs"):
 an image that needs more than a static binary (a shell-form CMD or an
 entrypoint script, packages installed for run time, a privilege-drop tool such

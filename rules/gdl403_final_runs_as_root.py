@@ -43,6 +43,20 @@ USER 65532:65532
 ENTRYPOINT ["/app"]
 ```
 
+Info ("starts as root by design"): the entrypoint drops privileges itself:
+
+```dockerfile
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM alpine:3.19
+RUN apk add --no-cache su-exec
+COPY --from=build /out/app /app
+ENTRYPOINT ["su-exec", "10001:10001", "/app"]
+```
+
 Accepted as non-root: a numeric USER set in the final stage, and a named USER
 when the final stage copies a passwd file that defines it. An image that starts
 as root and drops privileges itself (su-exec, gosu, s6, setpriv installed in

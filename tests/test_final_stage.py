@@ -317,3 +317,26 @@ def test_gdl403_fix_adds_the_user_and_is_refused_for_a_privileged_port(tmp_path)
     assert f.fix is None
     assert f.message.endswith("; no fix: it listens on port 80, which a non-root user cannot bind on Kubernetes or "
                               "containerd")
+
+
+def test_docstring_examples_of_the_new_cases():
+    """The extra examples in GDL401's and GDL403's docstrings give what their captions say."""
+    import re
+
+    from godockerlint.rule import load_rules
+
+    rules = load_rules()
+    fence = re.compile(r"```dockerfile\n(.*?)```", re.S)
+    gdl401 = fence.findall(rules["GDL401"].doc)
+    gdl403 = fence.findall(rules["GDL403"].doc)
+
+    def of(text, code):
+        return [f for f in lint_bytes(text.encode(), "Dockerfile", Settings(), context_dir=None) if f.code == code]
+
+    [script] = of(gdl401[2], "GDL401")
+    assert (script.level, script.fix) == ("info", None)
+    assert "a shell for the entrypoint script /docker-entrypoint.sh" in script.message
+    [musl] = of(gdl401[3], "GDL401")
+    assert musl.fix is None and "no fix: the binary is built with cgo against musl" in musl.message
+    [drop] = of(gdl403[2], "GDL403")
+    assert drop.level == "info" and "by design: su-exec" in drop.message
