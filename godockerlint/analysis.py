@@ -14,6 +14,7 @@ import re
 from functools import cached_property, lru_cache
 
 from godockerlint.buildcontext import BuildContext
+from godockerlint.goversion import UNKNOWN, GoVersion, stage_go_version, stage_module_mode
 from godockerlint.model import Dockerfile, Instruction, Mount, Span, Stage
 from godockerlint.record import Frozen, Record, _set
 from godockerlint.shell import ShellWord, SimpleCommand, expand, key_values, split_commands
@@ -43,6 +44,11 @@ TOOLCHAIN_IMAGE_RE = re.compile(
 PACKAGE_MANAGERS = frozenset({"apk", "apt-get", "apt", "yum", "dnf", "microdnf", "zypper", "tdnf"})
 C_COMPILER_PACKAGES = frozenset({"gcc", "clang", "build-base", "build-essential", "g++", "gcc-c++", "musl-gcc",
                                  "cc", "tcc"})
+
+# Commands that may run go without showing it: build drivers and scripts (rules.md revision 2).
+GO_DRIVERS = frozenset({"make", "gmake", "task", "mage", "goreleaser", "just", "bazel", "bazelisk", "earthly",
+                        "go-task", "ko", "buf", "xx-go"})
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 
 # Without a build context, these folders are taken to hold Go packages.
 CONVENTIONAL_SOURCE_DIRS = frozenset({"cmd", "internal", "pkg", "src", "app", "api", "server"})
@@ -224,7 +230,7 @@ class GoCommand(Record):
             return True
         if mode == "on":
             return False
-        v = self.run.stage.image_go_version
+        v = self.run.stage.go_version.version
         if v is not None and v < (1, 11):
             return True
         ctx = self.run.facts.context
@@ -310,6 +316,39 @@ class RunFacts(Record):
             return False
         return bool(self.gomod_copied_before or self.sources_copied_before or self.binds_gomod or self.binds_sources)
 
+    @property
+    def may_run_go(self) -> bool:
+        """Does this RUN run go, or may it (a build driver such as make, task, mage, goreleaser, or a script)?"""
+        if self.go_commands:
+            return True
+        for cmd, _, _ in self.commands:
+            name = cmd.name
+            base = name.rsplit("/", 1)[-1]
+            if base in GO_DRIVERS or base.endswith(".sh") or (name.startswith(("./", "../")) and base):
+                return True
+            if base in SHELLS and any(not w.value.startswith("-") for w in cmd.words[1:]):
+                return True  # `sh build.sh`, `bash -c '...'` (a go inside it is already a go command)
+        return False
+
+    def removes(self, path: str, go_clean: str) -> bool:
+        """Does this RUN delete `path` or a folder holding it (`rm -rf /go`, `rm -rf $GOPATH/pkg`), or clean it
+        with `go clean -<go_clean>` (`modcache`, `cache`)?"""
+        if any(g.subcommand == "clean" and go_clean in g.flags for g in self.go_commands):
+            return True
+        for cmd, _, _ in self.commands:
+            if cmd.name.rsplit("/", 1)[-1] != "rm":
+                continue
+            for w in cmd.words[1:]:
+                v = w.value
+                if v.startswith("-"):
+                    continue
+                if "$" in v:
+                    v = expand(v, self.env.get)
+                v = posixpath.normpath(posixpath.join(self.workdir, v)) if v else v
+                if v and covers(v.rstrip("/*") or "/", path):
+                    return True
+        return False
+
     def exports_before(self, gc: GoCommand) -> dict[str, str]:
         """`export VAR=x` values set by the commands before `gc` in this RUN (a copy)."""
         if self._exports is None:  # one walk per RUN: a long script must not cost O(n²)
@@ -351,14 +390,15 @@ class RunFacts(Record):
 
 class StageFacts(Record):
     __slots__ = ("stage", "facts", "parent", "base", "root_base", "runs", "env", "go_env_file", "user", "workdir",
-                 "arg_names", "sources_copied", "gomod_copied", "dependency_step")
+                 "arg_names", "sources_copied", "gomod_copied", "dependency_step", "go_version", "module_mode")
     _no_repr = ("facts",)
 
     def __init__(self, stage: Stage, facts: Facts, parent: StageFacts | None, base: str, root_base: str,
                  runs: list[RunFacts] | None = None, env: dict[str, str] | None = None,
                  go_env_file: dict[str, str] | None = None, user: str | None = None, workdir: str = "/",
                  arg_names: set[str] | None = None, sources_copied: Instruction | None = None,
-                 gomod_copied: Instruction | None = None, dependency_step: RunFacts | None = None) -> None:
+                 gomod_copied: Instruction | None = None, dependency_step: RunFacts | None = None,
+                 go_version: GoVersion = UNKNOWN, module_mode: bool = True) -> None:
         self.stage = stage
         self.facts = facts
         self.parent = parent
@@ -373,6 +413,9 @@ class StageFacts(Record):
         self.sources_copied = sources_copied
         self.gomod_copied = gomod_copied
         self.dependency_step = dependency_step
+        # godockerlint.goversion, filled in once the stage is analysed:
+        self.go_version = go_version  # the stage's Go release (GoVersion; unknown = current)
+        self.module_mode = module_mode  # its go commands run in module mode
 
     @property
     def index(self) -> int:
@@ -624,7 +667,9 @@ class Facts:
         sf.env = env
         sf.user = user
         sf.workdir = workdir
+        sf.go_version = stage_go_version(sf)  # before the layering: fetching commands depend on it
         self._layering(sf)
+        sf.module_mode = stage_module_mode(sf)
         return sf
 
     # -- layer order ---------------------------------------------------------------

@@ -490,8 +490,7 @@ class _Plan:
             return edits
         after = facts.word_span(gc, sub_word).end
         add = []
-        version = gc.run.stage.image_go_version
-        if "trimpath" not in gc.flags and (version is None or version >= (1, 13)):  # -trimpath: Go 1.13
+        if "trimpath" not in gc.flags and gc.run.stage.go_version.has_trimpath:  # -trimpath: Go 1.13
             add.append("-trimpath")
         if "ldflags" not in gc.flags:
             add.append('-ldflags="-s -w"')

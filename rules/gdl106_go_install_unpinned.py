@@ -78,7 +78,11 @@ def check(ctx):
                     continue
                 old = image_version is not None and len(image_version) >= 2 and image_version < (1, 18)
                 what = " ".join(gc.packages)
+                needs = sf.go_version.needs("go install pkg@version")
                 message = (
+                    f"`go get {what}` installs whatever was published last; `go install <pkg>@<version>` {needs} "
+                    f"(Go {sf.go_version} here): pin it with a go.mod or a fixed checkout"
+                    if needs else
                     f"`go get {what}` to install a program is deprecated before Go 1.18; use `go install <pkg>@<version>`"
                     if old else
                     f"`go get {what}` no longer builds or installs programs (Go 1.18+); use `go install <pkg>@<version>`"
@@ -146,11 +150,11 @@ def _package_words(gc):
 
 
 def _get_fix(ctx, gc, image_version) -> Fix | None:
-    if image_version is not None and len(image_version) >= 2 and image_version < (1, 16):
-        return None
+    if not gc.run.stage.go_version.has_install_at_version:
+        return None  # `go install pkg@version` needs Go >= 1.16
     pkgs = _package_words(gc)
-    if len(pkgs) != 1:
-        return None
+    if len(pkgs) != 1 or _local(pkgs[0].value):
+        return None  # never a @version on a local pattern (./..., ., ../...)
     words = gc.words
     sub = next((i for i, w in enumerate(words) if w.value == "get"), None)
     if sub is None:

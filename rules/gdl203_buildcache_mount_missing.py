@@ -12,6 +12,10 @@ else `$XDG_CACHE_HOME/go-build`, else `$HOME/.cache/go-build` (for root,
 `/root/.cache/go-build`; `USER` changes `$HOME`). A mount whose target looks
 like a build cache but misses the effective one is GDL204's business.
 
+A stage whose Go is older than 1.10 (the image tag, a distribution package or
+a tarball says so) has no build cache: the finding is info, says "needs Go >=
+1.10" and carries no fix.
+
 Stages on a Windows base (nanoserver, servercore) are skipped: their paths
 differ and Windows builds have no BuildKit cache mounts.
 
@@ -68,6 +72,15 @@ def check(ctx):
                 continue
             if any(looks_like(m.target, "go-build") for m in mounts):
                 continue  # a wrongly aimed build cache mount: GDL204
+            needs = stage.go_version.needs("build cache")
+            if needs:
+                yield ctx.report(
+                    gc.span,
+                    f"`go {gc.subcommand}` recompiles every package on every build: Go {stage.go_version} "
+                    f"({stage.go_version.source}) has no build cache; a GOCACHE cache mount {needs}",
+                    severity="info",
+                )
+                continue
             message = (
                 f"`go {gc.subcommand}` has no cache mount on its build cache {gocache}: every build "
                 f"recompiles every dependency; add `--mount=type=cache,target={gocache}`"

@@ -40,9 +40,16 @@ COPY --from=build /out/app /app
 ENTRYPOINT ["/app"]
 ```
 
+Go older than 1.13 (the stage's Go version: image tag, distribution package,
+tarball) has no `-trimpath`: it is not asked for there.
+
 Fix (safe: the program behaves the same; only paths and debug data go): adds
-`-trimpath` and `-ldflags="-s -w"` after the subcommand; an existing
-`-ldflags` value gets `-s -w ` prepended inside its quotes (or is quoted).
+`-trimpath` and `-ldflags="-s -w"` after the subcommand. An existing
+`-ldflags` value gets `-s -w ` (or just `-s ` when `-w` is there) prepended
+inside its quotes, or is quoted, so `-X main.version=...` stamps stay inside
+it; a second `-ldflags` would replace the first. No fix when `GOFLAGS` holds the
+`-ldflags` (a command-line `-ldflags` would replace it), when `-trimpath=false`
+is written on purpose, or when the value's quoting is too tangled to edit.
 """
 
 from __future__ import annotations
@@ -66,15 +73,19 @@ def check(ctx):
     for builder in builder_stages(facts):
         if not builder.is_go:
             continue
+        go = builder.go_version
         for gc in binary_commands(builder):
             if id(gc) in seen:
                 continue
             seen.add(id(gc))
             goflags = gc.setting("GOFLAGS") or ""
             trimpath = "trimpath" in gc.flags and gc.flags["trimpath"] != "false" or "-trimpath" in goflags
+            if not go.has_trimpath:
+                trimpath = True  # Go < 1.13 has no -trimpath: nothing to ask for
             ld = gc.flags.get("ldflags")
-            ld_all = (ld or "") + " " + " ".join(x.split("=", 1)[1] for x in goflags.split() if x.startswith("-ldflags="))
-            stripped = "-s" in ld_all.split()
+            goflags_ld = [x.split("=", 1)[1] for x in goflags.split() if x.startswith("-ldflags=")]
+            ld_words = (ld if ld is not None else " ".join(goflags_ld)).split()
+            stripped = "-s" in ld_words
             missing = []
             if not trimpath:
                 missing.append("-trimpath (build paths end up in the binary: not reproducible)")
@@ -82,36 +93,45 @@ def check(ctx):
                 missing.append('-ldflags "-s -w" (symbol table and DWARF: a quarter of its size)')
             if not missing:
                 continue
+            fix, why = _fix(ctx, gc, trimpath, stripped, ld, ld_words, bool(goflags_ld))
             yield ctx.report(
                 gc.span,
-                f"`go {gc.subcommand}` of the shipped binary lacks {' and '.join(missing)}; add them",
-                fix=_fix(ctx, gc, trimpath, stripped, ld),
+                f"`go {gc.subcommand}` of the shipped binary lacks {' and '.join(missing)}; add them"
+                + (f" ({why})" if why else ""),
+                fix=fix,
             )
 
 
-def _fix(ctx, gc, trimpath, stripped, ld):
+def _fix(ctx, gc, trimpath, stripped, ld, ld_words, ld_in_goflags):
+    """(Fix or None, why there is none). Every flag is written once, and -s -w go inside the
+    existing -ldflags value (a second -ldflags would replace the first, -X stamps and all)."""
     facts = ctx.facts
     sub_index = _subcommand_index(gc)
     if sub_index is None:
-        return None
+        return None, None
+    if not trimpath and gc.flags.get("trimpath") == "false":
+        return None, "no fix: -trimpath=false is written on purpose"
     edits = []
     add = []
     if not trimpath:
         add.append("-trimpath")
     if not stripped:
+        strip = "-s" if "-w" in ld_words else "-s -w"
+        if ld is None and ld_in_goflags:
+            return None, "no fix: GOFLAGS sets -ldflags, write -s -w there"
         if ld is None:
             add.append('-ldflags="-s -w"')
         else:
-            edit = _merge_ldflags(facts, gc)
+            edit = _merge_ldflags(facts, gc, strip)
             if edit is None:
-                return None
+                return None, None
             edits.append(edit)
     if add:
         edit = insert_words_after(facts, gc, sub_index, " ".join(add))
         if edit is None:
-            return None
+            return None, None
         edits.insert(0, edit)
-    return Fix(tuple(edits), SAFE, "add " + " and ".join(["-trimpath"] * (not trimpath) + ['-s -w'] * (not stripped)))
+    return Fix(tuple(edits), SAFE, "add " + " and ".join(["-trimpath"] * (not trimpath) + ['-s -w'] * (not stripped))), None
 
 
 def _subcommand_index(gc):
@@ -122,7 +142,7 @@ def _subcommand_index(gc):
     return None
 
 
-def _merge_ldflags(facts, gc):
+def _merge_ldflags(facts, gc, strip="-s -w"):
     word = gc.flag_words["ldflags"]
     idx = gc.words.index(word)
     if "=" in word.value:
@@ -143,7 +163,9 @@ def _merge_ldflags(facts, gc):
         start = span.start
         raw_value = vw.raw
     if raw_value[:1] in ("'", '"'):
-        return replace_span(start + 1, start + 1, "-s -w ")
-    if '"' in raw_value or "'" in raw_value:
+        if raw_value[-1:] != raw_value[0] or raw_value.count(raw_value[0]) != 2:
+            return None  # "-X a=b"' c': quotes this edit cannot see through
+        return replace_span(start + 1, start + 1, f"{strip} ")
+    if '"' in raw_value or "'" in raw_value or "\\" in raw_value:
         return None
-    return replace_span(start, start + len(raw_value), f'"-s -w {raw_value}"')
+    return replace_span(start, start + len(raw_value), f'"{strip} {raw_value}"')
