@@ -438,7 +438,7 @@ class _Plan:
             target = run.resolve_gomodcache()
             if not any(covers(m.target, target) for m in existing):
                 mounts.append(self._mount(run, target))
-        if compiling:
+        if compiling and run.stage.go_version.has_build_cache:  # GOCACHE: Go 1.10
             target = run.resolve_gocache()
             if not any(covers(m.target, target) for m in existing):
                 mounts.append(self._mount(run, target))
