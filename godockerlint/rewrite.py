@@ -30,7 +30,7 @@ from dataclasses import replace
 
 from godockerlint.findings import UNSAFE, Edit
 from godockerlint.fixer import apply_edits
-from godockerlint.rewrite_facts import (BUILDER_NAMES, SplitFacts, builder_image,
+from godockerlint.rewrite_facts import (BUILDER_NAMES, SplitFacts, builder_image, copied_from_stage,
                                         copy_runtime_files, env_pairs, exec_argv, go_version,
                                         healthcheck_parts, is_go_variable, variant)
 from godockerlint.rewrite_templates import LazyFix, Style
@@ -109,23 +109,28 @@ class _Plan:
         self.goproxy_env = None  # (instruction, value) of ENV GOPROXY
         self.has_goproxy_arg = False
         self.entry_argv = None
-        for ins in st.stage.instructions:
+        # the old final image had what its parent stages gave it too: their files, ENV, ports, user
+        chain = list(reversed(st.ancestors)) + [st]
+        for ins in (i for stage in chain for i in stage.stage.instructions):
+            own = ins.stage == st.index
             kw = ins.keyword
             if kw == "ENV":
                 pairs = env_pairs(ins)
-                if any(k == "GOPROXY" for k, _ in pairs):
+                if own and any(k == "GOPROXY" for k, _ in pairs):
                     self.goproxy_env = (ins, next(v for k, v in pairs if k == "GOPROXY") or "")
                 if any(not is_go_variable(k) for k, _ in pairs):
                     self.env_final.append(ins)
             elif kw == "ARG":
-                if any(k == "GOPROXY" for k, _ in env_pairs(ins)):
+                if own and any(k == "GOPROXY" for k, _ in env_pairs(ins)):
                     self.has_goproxy_arg = True
             elif kw == "LABEL":
                 self.labels.append(ins)
-                self.moved.add(ins.index)
+                if own:
+                    self.moved.add(ins.index)
             elif kw in RUNTIME_VERBATIM or kw in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
                 self.runtime.append(ins)
-                self.moved.add(ins.index)
+                if own:
+                    self.moved.add(ins.index)
             elif kw == "USER":
                 u = ins.args.strip()
                 name = u.split(":", 1)[0]
@@ -140,11 +145,13 @@ class _Plan:
                 if why:
                     notes.append(why)
             elif kw in ("COPY", "ADD"):
-                if ins.flag("from") is None and not ins.heredocs:
-                    self.facts.runtime_files += copy_runtime_files(facts, ins, facts.workdir_at(ins), notes)
-                elif ins.heredocs:
+                if ins.heredocs:
                     notes.append(f"the {kw} with a heredoc on line {ins.line} writes files the final image "
                                  f"would not have")
+                elif ins.flag("from") is None:
+                    self.facts.runtime_files += copy_runtime_files(facts, ins, facts.workdir_at(ins), notes)
+                else:
+                    self.facts.runtime_files += copied_from_stage(facts, ins, notes)
             elif kw == "ONBUILD":
                 notes.append(f"the ONBUILD on line {ins.line} has no place in the final image")
         if not any(i.keyword == "USER" for st2 in [st] + st.ancestors for i in st2.stage.instructions):

@@ -121,6 +121,22 @@ def copy_runtime_files(facts, ins: Instruction, workdir: str, notes: list[str]) 
     return out
 
 
+def copied_from_stage(facts, ins: Instruction, notes: list[str]) -> list[str]:
+    """Where a `COPY --from=<stage or image>` put its files: carried into the final image as they are."""
+    from godockerlint.shell import expand
+
+    srcs = copy_sources(ins)
+    st = facts.stage_of(ins)
+    written = expand(copy_destination(ins), st.env.get) if st is not None else copy_destination(ins)
+    if "$" in written or not written or any("$" in s or any(c in s for c in "*?[") for s in srcs):
+        notes.append(f"what the {ins.keyword} --from on line {ins.line} puts in the image is not known")
+        return []
+    dest = posixpath.normpath(posixpath.join(facts.workdir_at(ins), written))
+    if written.endswith("/") or len(srcs) > 1:
+        return [posixpath.join(dest, posixpath.basename(posixpath.normpath(s))) for s in srcs]
+    return [dest]
+
+
 def _tree_runtime_files(facts, dest: str, ins: Instruction, notes: list[str]) -> list[str]:
     """The entries of a whole-context COPY that the app may read at run time, all named and carried.
 

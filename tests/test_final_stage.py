@@ -340,3 +340,14 @@ def test_docstring_examples_of_the_new_cases():
     assert musl.fix is None and "no fix: the binary is built with cgo against musl" in musl.message
     [drop] = of(gdl403[2], "GDL403")
     assert drop.level == "info" and "by design: su-exec" in drop.message
+
+
+def test_split_of_a_final_built_on_a_go_stage_carries_what_that_stage_gave(tmp_path):
+    text = ("FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nCOPY --from=node:20 /usr/share/doc/node /srv/doc\n"
+            "ENV APP_MODE=prod\nRUN go build -o /out/app .\nEXPOSE 8080\n\n"
+            "FROM build AS final\nENTRYPOINT [\"/out/app\"]\n")
+    f = one(tmp_path, text, "GDL401", {"templates/index.html": "<p>\n"})
+    assert fixed(text, f).endswith(
+        f"FROM {STATIC} AS final\nWORKDIR /src\nCOPY --from=build /out/app /out/app\n"
+        "COPY --from=build /src/templates /src/templates\nCOPY --from=build /srv/doc /srv/doc\n"
+        "ENV APP_MODE=prod\nUSER 65532:65532\nEXPOSE 8080\nENTRYPOINT [\"/out/app\"]\n")
