@@ -129,7 +129,7 @@ def binaries(facts, stage, notes: list[str]) -> list[Binary]:
         for gc in st.go_commands:
             if gc.subcommand not in BINARY_COMMANDS:
                 continue
-            if gc.subcommand == "install" and _pattern(gc):
+            if _pattern(gc) and (gc.subcommand == "install" or (gc.output or "").endswith("/")):
                 found += _installed_pattern(facts, gc, notes)
                 continue
             b = binary(facts, gc, notes)
@@ -163,8 +163,14 @@ def _installed_pattern(facts, gc, notes: list[str]) -> list[Binary]:
         notes.append(f"the programs `go install {_pattern(gc)}` writes on line {line} are not known")
         return []
     under = posixpath.normpath(posixpath.join(rel_cwd, _pattern(gc)[:-4]))
-    gobin = gc.setting("GOBIN") or posixpath.join(
-        (gc.setting("GOPATH") or gc.run.stage.default_gopath(gc.run.home)).split(":")[0], "bin")
+    if gc.subcommand == "build":  # go build -o dir/ ./cmd/...: one binary per main package in dir
+        if "$" in gc.output:
+            notes.append(f"the output `-o {gc.output}` on line {line} uses a variable")
+            return []
+        gobin = posixpath.normpath(posixpath.join(command_cwd(gc), gc.output))
+    else:
+        gobin = gc.setting("GOBIN") or posixpath.join(
+            (gc.setting("GOPATH") or gc.run.stage.default_gopath(gc.run.home)).split(":")[0], "bin")
     out = []
     for d in sorted(ctx.go_dirs):
         if (d == under or d.startswith(under + "/") or under == ".") and _is_main(os.path.join(str(ctx.root), d)):

@@ -577,12 +577,13 @@ class _Plan:
             return argv
         if kw == "CMD" and self._has_entrypoint():
             return argv  # arguments of the ENTRYPOINT
-        base = posixpath.basename(first)
-        match = next((b for b in bins if b.name == base), None)
-        if match is not None and (first.startswith(".") or "/" not in first):
-            resolved = posixpath.normpath(posixpath.join(self.facts.workdir, first)) if "/" in first else match.path
-            if "/" not in first or resolved == match.path:
-                return [match.path] + argv[1:]
+        if "/" in first:  # relative to the WORKDIR
+            resolved = posixpath.normpath(posixpath.join(self.facts.workdir, first))
+            match = next((b for b in bins if b.path == resolved), None)
+        else:  # looked up on PATH: the binary of that name
+            match = next((b for b in bins if b.name == first), None)
+        if match is not None:
+            return [match.path] + argv[1:]
         self.facts.notes.append(f"the {kw} on line {line} runs {first}, which the final image may not have")
         return argv
 

@@ -351,3 +351,11 @@ def test_split_of_a_final_built_on_a_go_stage_carries_what_that_stage_gave(tmp_p
         f"FROM {STATIC} AS final\nWORKDIR /src\nCOPY --from=build /out/app /out/app\n"
         "COPY --from=build /src/templates /src/templates\nCOPY --from=build /srv/doc /srv/doc\n"
         "ENV APP_MODE=prod\nUSER 65532:65532\nEXPOSE 8080\nENTRYPOINT [\"/out/app\"]\n")
+
+
+def test_split_of_go_build_into_a_folder_names_each_main_package(tmp_path):
+    text = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o bin/ ./cmd/...\nCMD [\"bin/api\"]\n"
+    f = one(tmp_path, text, "GDL401", {"cmd/api/main.go": MAIN, "cmd/worker/main.go": MAIN, "main.go": None})
+    assert fixed(text, f).endswith(
+        f"FROM {STATIC}\nWORKDIR /src\nCOPY --from=build /src/bin/api /src/bin/api\n"
+        "COPY --from=build /src/bin/worker /src/bin/worker\nUSER 65532:65532\nCMD [\"/src/bin/api\"]\n")
