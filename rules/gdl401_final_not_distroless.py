@@ -168,6 +168,12 @@ def check(ctx):
         yield ctx.report(from_ins, f"{what}; no fix: moving to {image} would need {'; '.join(needs.needs)}",
                          severity="info")
         return
+    if cgo.on and not cgo.static and cgo.libc == "musl":
+        yield ctx.report(from_ins, f"{what}: use {ctx.settings.final_image_cgo_off} with a CGO_ENABLED=0 build, or "
+                                   f"{ctx.settings.final_image_cgo_on} with a glibc builder; no fix: the binary is "
+                                   f"built with cgo against musl ({cgo.why}), and distroless has no musl",
+                         severity="warning")
+        return
     fix, why = _move_fix(ctx, final, needs, image, from_ins)
     message = f"{what}: use {image}"
     if why:

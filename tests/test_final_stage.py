@@ -186,8 +186,9 @@ def test_move_of_a_musl_cgo_binary_is_refused(tmp_path):
             "RUN go build -o /out/app .\n\nFROM alpine:3.19\nCOPY --from=build /out/app /app\nENTRYPOINT [\"/app\"]\n")
     f = one(tmp_path, text, "GDL401", {"main.go": CGO_MAIN})
     assert f.fix is None
-    assert f.message.endswith("; no fix: the binary is built with cgo against musl (the sources `import \"C\"`), and "
-                              "distroless has no musl")
+    assert f.message == (f"the final stage runs a Go binary on alpine:3.19, which ships a shell and a package manager: "
+                         f"use {STATIC} with a CGO_ENABLED=0 build, or {BASE} with a glibc builder; no fix: the binary "
+                         f"is built with cgo against musl (the sources `import \"C\"`), and distroless has no musl")
 
 
 @pytest.mark.parametrize("final, need", [
