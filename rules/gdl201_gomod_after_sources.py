@@ -77,7 +77,8 @@ def check(ctx):
                 f"(line {src.span.line}) with no dependency step before: every source edit "
                 f"re-downloads every module; copy go.mod and go.sum and run `go mod download` first"
             )
-            yield ctx.report(gc.span, message, fix=_fix(ctx, src, run))
+            yield ctx.report(gc.span, message, fix=_fix(ctx, src, run),
+                             related=[(src, "the sources are copied here")])
             break
 
 
