@@ -398,6 +398,7 @@ def builder_stages(facts) -> list:
     final = facts.final
     df = facts.dockerfile
     out = []
+    seen: set[int] = set()  # by index: `in out` would compare stages field by field, O(stages²)
     for st in list(reversed(final.ancestors)) + [final]:
         for ins in st.stage.instructions:
             if ins.keyword not in ("COPY", "ADD"):
@@ -406,7 +407,8 @@ def builder_stages(facts) -> list:
             if ref is None or not ref.value:
                 continue
             found = df.stage_by_ref(ref.value, before=st.index)
-            if found is not None and found.index != final.index and facts.stages[found.index] not in out:
+            if found is not None and found.index != final.index and found.index not in seen:
+                seen.add(found.index)
                 out.append(facts.stages[found.index])
     return out
 

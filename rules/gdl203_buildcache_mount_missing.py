@@ -39,7 +39,8 @@ RUN --mount=type=cache,target=/go/pkg/mod \
     go build -o /out/app .
 ```
 
-Fix (safe): adds `--mount=type=cache,target=<GOCACHE>` to the RUN (with the
+Fix (safe): adds `--mount=type=cache,target=<GOCACHE>` to the RUN (never to
+a RUN that deletes or cleans it: `go clean -cache`, `rm -rf /root/.cache`; with the
 numeric `uid`/`gid` of a non-root numeric USER). When a named non-root USER is
 in effect the fix is unsafe (its uid is unknown); when `$HOME` is unknown there
 is no fix.
@@ -85,4 +86,8 @@ def check(ctx):
                 f"`go {gc.subcommand}` has no cache mount on its build cache {gocache}: every build "
                 f"recompiles every dependency; add `--mount=type=cache,target={gocache}`"
             )
+            if run.removes(gocache, "cache"):
+                message += " (no fix: this RUN deletes the build cache, which a cache mount must keep)"
+                yield ctx.report(gc.span, message)
+                continue
             yield ctx.report(gc.span, message, fix=cache_mount_fix(ctx, run, gocache, "GOCACHE"))

@@ -35,7 +35,8 @@ RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
 ```
 
 Fix (safe, when the builds' RUNs are in shell form and set neither GOOS nor
-GOARCH): adds `--platform=$BUILDPLATFORM` to the FROM, `ARG TARGETOS
+GOARCH, and the stage is not the final image or one it is built on: that image
+would then be the build machine's platform with another platform's binary): adds `--platform=$BUILDPLATFORM` to the FROM, `ARG TARGETOS
 TARGETARCH` at the top of the stage and `GOOS=$TARGETOS GOARCH=$TARGETARCH`
 before each go build, the wiring GDL601 asks for. Stages that other stages
 are built `FROM` are fixed only in the root of that chain.
@@ -64,13 +65,23 @@ def check(ctx):
             continue
         if not all(_cgo_off(sf, g) for g in builds):
             continue
+        ships = _ships(ctx.facts, sf)
         yield ctx.report(
             sf.stage.from_instruction,
             f"stage {sf.label} compiles Go with CGO off but runs on the target platform: multi-platform "
             f"builds run the compiler under emulation; use `FROM --platform=$BUILDPLATFORM` and "
-            f"GOOS=$TARGETOS GOARCH=$TARGETARCH",
-            fix=_fix(df, sf, builds),
+            f"GOOS=$TARGETOS GOARCH=$TARGETARCH"
+            + (" in a build stage (no fix: this stage is the image itself, which would then be the build "
+               "machine's platform)" if ships else ""),
+            fix=None if ships else _fix(df, sf, builds),
         )
+
+
+def _ships(facts, sf) -> bool:
+    """Is this stage the final image, or one it is built FROM? Then pinning it to $BUILDPLATFORM would
+    ship the build machine's platform (its shell, its libc) with a binary for another one."""
+    final = facts.final
+    return sf is final or sf in final.ancestors
 
 
 def _cgo_off(sf, gc) -> bool:
