@@ -92,6 +92,7 @@ class _Plan:
         if cgo.on and not cgo.needed:
             sf.changes.append(f"cgo is turned off ({cgo.why}; nothing in the build needs cgo)")
         self.ephemeral = self.settings.ci_cache == "ephemeral"
+        self._bin_dirs = self._bin_names = None
         self._classify()
         if notes:
             self.refusal = notes[0]
@@ -185,7 +186,10 @@ class _Plan:
         line = run.instruction.line
         if run.instruction.heredocs and not run.go_commands:
             return f"the RUN on line {line} may create files the running image uses"
-        bins = {posixpath.dirname(b.path) for b in self.facts.binaries}
+        if self._bin_dirs is None:  # once per plan: a stage may build thousands of binaries
+            self._bin_dirs = {posixpath.dirname(b.path) for b in self.facts.binaries}
+            self._bin_names = {b.name for b in self.facts.binaries}
+        bins = self._bin_dirs
         for cmd, _, _ in run.commands:
             words = [w.value for w in cmd.words]
             if not words:
@@ -207,7 +211,7 @@ class _Plan:
             if prog == "mkdir" and all(self._made_anyway(run, a, bins) for a in args):
                 continue
             if prog == "chmod" and all(a.startswith(("+", "u+", "a+", "7", "5")) or
-                                       posixpath.basename(a) in {b.name for b in self.facts.binaries}
+                                       posixpath.basename(a) in self._bin_names
                                        for a in args):
                 continue
             return f"the RUN on line {line} runs {prog}, whose effect the final image would not have"
@@ -314,11 +318,7 @@ class _Plan:
         return None if name in BUILDER_NAMES else name
 
     def _copies(self) -> list[str]:
-        out = []
-        for p in [b.path for b in self.facts.binaries] + self.facts.runtime_files:
-            if p not in out:
-                out.append(p)
-        return out
+        return list(dict.fromkeys([b.path for b in self.facts.binaries] + self.facts.runtime_files))
 
     def _chunk_start(self, ins) -> int:
         """Where the text that belongs to `ins` (its leading comments and blank lines) starts."""
