@@ -217,11 +217,11 @@ class _Plan:
             return f"the RUN on line {line} runs {prog}, whose effect the final image would not have"
         return None
 
-    def _removed_paths(self) -> list[str]:
+    def _removed_paths(self, runs=None) -> list[str]:
         from godockerlint.analysis import expand
 
         out = []
-        for run in self.facts.stage.runs:
+        for run in self.facts.stage.runs if runs is None else runs:
             for cmd, _, _ in run.commands:
                 words = [w.value for w in cmd.words]
                 if words and words[0].rsplit("/", 1)[-1] == "rm":
@@ -449,7 +449,9 @@ class _Plan:
             target = run.resolve_gocache()
             if not any(covers(m.target, target) for m in existing):
                 mounts.append(self._mount(run, target))
-        mounts = [m for m in mounts if m]
+        removed = self._removed_paths([run])
+        mounts = [m for m in mounts if m and not any(
+            covers(r, t) for r in removed for t in re.findall(r"target=([^,\s]+)", m))]  # rm -rf of a mount fails
         if not ins.is_json:
             for gc in run.go_commands:
                 if gc.subcommand not in ("build", "install") or gc.command.nested_in is not None:

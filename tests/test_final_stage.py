@@ -360,3 +360,13 @@ def test_split_of_go_build_into_a_folder_names_each_main_package(tmp_path):
     assert fixed(text, f).endswith(
         f"FROM {STATIC}\nWORKDIR /src\nCOPY --from=build /src/bin/api /src/bin/api\n"
         "COPY --from=build /src/bin/worker /src/bin/worker\nUSER 65532:65532\nCMD [\"/src/bin/api\"]\n")
+
+
+def test_split_puts_no_cache_mount_on_a_run_that_removes_the_cache(tmp_path):
+    # `rm -rf /root/.cache` of a mounted GOCACHE fails the build ("Device or resource busy")
+    text = ("FROM golang:1.12-alpine\nWORKDIR /go/src/app\nADD . .\n"
+            "RUN go build -o /usr/local/bin/app . && rm -rf /go/src /root/.cache\nENTRYPOINT [\"app\"]\n")
+    f = one(tmp_path, text, "GDL401", {"go.mod": None})
+    out = fixed(text, f)
+    assert "--mount=type=cache" not in out
+    assert "RUN CGO_ENABLED=0 go build -ldflags=\"-s -w\" -o /usr/local/bin/app . && rm -rf /go/src /root/.cache\n" in out
