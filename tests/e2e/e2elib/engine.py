@@ -16,7 +16,8 @@ session ends:
   ``--iptables=false``: containers publish ports through docker-proxy on
   127.0.0.1, as on the machine's engine.
 
-This needs root and ``/usr/sbin/dockerd`` (Debian's docker.io, which
+This needs root (or password-less sudo: then dockerd runs under ``sudo -n``
+and its socket belongs to the caller's group) and ``/usr/sbin/dockerd`` (Debian's docker.io, which
 .ci/docker-up.sh installs). ``GODOCKERLINT_E2E_ENGINE=shared`` runs against the
 machine's engine instead (DOCKER_HOST or the default socket): then the suite
 retags public names and prunes cache mounts there (tests/e2e/README.md).
@@ -64,13 +65,23 @@ def _answers(docker: str) -> bool:
     return proc.returncode == 0
 
 
-def _bridge() -> None:
+def _sudo() -> Optional[list]:
+    """[] as root, ["sudo", "-n"] with password-less sudo, else None."""
+    if os.geteuid() == 0:
+        return []
+    sudo = shutil.which("sudo")
+    if sudo and subprocess.run([sudo, "-n", "true"], capture_output=True).returncode == 0:
+        return [sudo, "-n"]
+    return None
+
+
+def _bridge(sudo: list) -> None:
     ip = shutil.which("ip") or "/usr/sbin/ip"
     if subprocess.run([ip, "link", "show", BRIDGE], capture_output=True).returncode == 0:
         return
     for args in (["link", "add", BRIDGE, "type", "bridge"], ["addr", "add", BRIDGE_CIDR, "dev", BRIDGE],
                  ["link", "set", BRIDGE, "up"]):
-        proc = subprocess.run([ip, *args], capture_output=True, text=True)
+        proc = subprocess.run([*sudo, ip, *args], capture_output=True, text=True)
         if proc.returncode != 0:
             raise RuntimeError(f"ip {' '.join(args)} failed: {proc.stderr.strip()}")
 
@@ -81,24 +92,31 @@ class PrivateEngine:
     def __init__(self, docker: str) -> None:
         self.docker = docker
         self.pid: Optional[int] = None
+        self.sudo: list = []
 
     def start(self, timeout: float = 90) -> Optional[str]:
         if _answers(self.docker):
             return None  # a previous session's engine (not stopped): reuse it, leave it running
-        if os.geteuid() != 0:
-            return "the private e2e engine needs root (or set GODOCKERLINT_E2E_ENGINE=shared)"
+        sudo = _sudo()
+        if sudo is None:
+            return "the private e2e engine needs root or password-less sudo (or set GODOCKERLINT_E2E_ENGINE=shared)"
+        self.sudo = sudo
         if not os.access(DOCKERD, os.X_OK):
             return f"no dockerd at {DOCKERD} (install docker.io: .ci/docker-up.sh)"
         try:
-            _bridge()
+            _bridge(sudo)
         except RuntimeError as exc:
             return f"cannot create the e2e engine's bridge {BRIDGE}: {exc}"
-        DATA_ROOT.mkdir(parents=True, exist_ok=True)
-        EXEC_ROOT.mkdir(parents=True, exist_ok=True)
-        if PIDFILE.exists():
-            PIDFILE.unlink()  # stale: the engine does not answer
-        args = [DOCKERD, "--data-root", str(DATA_ROOT), "--exec-root", str(EXEC_ROOT), "--pidfile", str(PIDFILE),
-                "-H", host(), "--bridge", BRIDGE, "--iptables=false", "--ip-masq=false", "--log-level", "warn"]
+        args = [*sudo, DOCKERD, "--data-root", str(DATA_ROOT), "--exec-root", str(EXEC_ROOT), "--pidfile",
+                str(PIDFILE), "-H", host(), "--bridge", BRIDGE, "--iptables=false", "--ip-masq=false",
+                "--log-level", "warn"]
+        if sudo:
+            import grp
+
+            args += ["--group", grp.getgrgid(os.getgid()).gr_name]
+        else:
+            if PIDFILE.exists():
+                PIDFILE.unlink()  # stale: the engine does not answer
         with LOG.open("ab") as log:
             proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     start_new_session=True)
@@ -119,7 +137,10 @@ class PrivateEngine:
             return
         pid, self.pid = self.pid, None
         try:
-            os.kill(pid, 15)
+            if self.sudo:  # sudo passes the signal on to dockerd
+                subprocess.run([*self.sudo, "kill", "-TERM", str(pid)], capture_output=True)
+            else:
+                os.kill(pid, 15)
         except ProcessLookupError:
             return
         for _ in range(60):
@@ -129,5 +150,5 @@ class PrivateEngine:
             except ChildProcessError:
                 return
             time.sleep(0.5)
-        os.kill(pid, 9)
+        subprocess.run([*self.sudo, "kill", "-KILL", str(pid)], capture_output=True)
         os.waitpid(pid, 0)

@@ -274,6 +274,7 @@ def build(project: Project, dockerfile: Path, context: Path, tag: str, goproxy_u
 class ProbeResult:
     exit_code: int
     output: str     # stdout of a run probe, or "HTTP <status>\n<body>"
+    stderr: str = dataclasses.field(default="", compare=False)  # for the failure message only
 
     def shows(self, expect: str) -> bool:
         return self.exit_code == 0 and expect in self.output
@@ -284,7 +285,8 @@ def probe(project: Project, tag: str, timeout: float = 60) -> ProbeResult:
     if "run" in spec:
         proc = subprocess.run([dockercli.DOCKER, "run", "--rm", tag, *spec["run"]], capture_output=True,
                               env=dockercli.docker_env(), timeout=timeout)
-        return ProbeResult(proc.returncode, proc.stdout.decode("utf-8", "replace"))
+        return ProbeResult(proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                           proc.stderr.decode("utf-8", "replace")[-2000:])
     port, path = spec["http"]["port"], spec["http"]["path"]
     cid = dockercli.run(["run", "-d", "-p", f"127.0.0.1::{port}", tag]).stdout.strip().splitlines()[-1]
     try:
@@ -298,7 +300,7 @@ def probe(project: Project, tag: str, timeout: float = 60) -> ProbeResult:
                 running = dockercli.run(["inspect", "--format", "{{.State.Running}}", cid], check=False).stdout
                 if "true" not in running or time.monotonic() > deadline:
                     logs = dockercli.run(["logs", "--tail", "20", cid], check=False).stdout
-                    return ProbeResult(1, f"no HTTP answer on :{port}{path}; logs:\n{logs}")
+                    return ProbeResult(1, f"no HTTP answer on :{port}{path}", logs)
                 time.sleep(0.3)
     finally:
         dockercli.run(["rm", "-f", cid], check=False)
