@@ -1,11 +1,28 @@
 """The fix engine: applying edits, and the --fix loop that repeats them to a fixpoint.
 
-`apply_edits` applies non-overlapping edits to a text. `fix_bytes` lints a
-file, applies every applicable fix whose edits do not overlap, re-parses and
-re-lints the result, and repeats until no applicable fix is left (at most
-MAX_PASSES passes). A fix whose result does not parse, or that adds an
-error-level finding, is dropped with a one-line message. A fix may be
-"exclusive" (the whole-file rewrite): it is then applied alone in its pass.
+The contract every fix keeps (the README's "Prove or refuse"):
+
+- A fix is offered only when godockerlint can establish, from the Dockerfile
+  and the build context, that the fixed file builds whenever the original
+  does and that the image behaves the same, apart from the change the fix
+  states in its message (another base image, another user, cgo turned off
+  where nothing needs it).
+- When it cannot, the finding stays and carries no fix, and its message ends
+  with "no fix: <why>" in one clause ("the binary's name of `go build` on
+  line 4 is not known without go.mod", "its base is the stage 'base', which
+  the move must not replace"), so a user knows what to do by hand.
+- `safe` fixes never change what the image does at run time; `unsafe` means
+  "changes behaviour in the stated way", never "may not build".
+
+Rules decide whether a fix is proven (with the analysis' facts, e.g.
+`Facts.final_needs`); this module only applies what they offer, and refuses
+again what turns out bad when applied: `apply_edits` applies non-overlapping
+edits to a text. `fix_bytes` lints a file, applies every applicable fix whose
+edits do not overlap, re-parses and re-lints the result, and repeats until no
+applicable fix is left (at most MAX_PASSES passes). A fix whose result does
+not parse, or that adds an error-level finding, is dropped with a one-line
+message. A fix may be "exclusive" (the whole-file rewrite): it is then applied
+alone in its pass.
 """
 
 from __future__ import annotations

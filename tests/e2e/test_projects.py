@@ -47,10 +47,6 @@ KNOWN_BUILD_FAILURES: Dict[str, str] = {
                           "the target of go.mod's replace: go mod download fails"),
     "csvtool-mod-init": ("14.5: in a build that creates go.mod (`go mod init`), the GDL105 fix drops the "
                          "`go mod tidy` that fills it: go build finds no module for its imports"),
-    "inventory-multi-binary": ("13.1: the split of `go install ./cmd/...` copies `/go/bin/...` (the package "
-                               "pattern, not the binaries): not found"),
-    "legacy-gopath-cleanup": ("14.4: a GOCACHE cache mount on the RUN that deletes /root/.cache: "
-                              "rm: Device or resource busy"),
 }
 
 KNOWN_FAILURES: Dict[Tuple[str, str], str] = {
@@ -58,26 +54,13 @@ KNOWN_FAILURES: Dict[Tuple[str, str], str] = {
     # The probe and the image config of a fixed file that does not build cannot match either.
     **{(name, check): f"{KNOWN_BUILD_FAILURES[name]} (so the fixed image does not exist)"
        for name in KNOWN_BUILD_FAILURES for check in ("probe", "config")},
-    ("gateway-stage-chain", "probe"): (
-        "13.3: the final stage FROM runtime-base (another stage of the file) is replaced by distroless: "
-        "the config file that stage wrote is gone, the binary exits 1"),
-    ("pinger-scratch", "probe"): (
-        "13.2: scratch -> distroless :nonroot keeps the relative COPY and ENTRYPOINT: they now resolve in "
-        "/home/nonroot instead of /"),
     ("billing-goprivate", "refusals"): "13: GDL602 left without a fix and without saying why",
     ("dnsbench-alpine-variant", "refusals"): "13: GDL602 left without a fix and without saying why",
     ("feeds-goenv-goproxy", "refusals"): "13: GDL105 left without a fix and without saying why",
     ("gateway-stage-chain", "refusals"): "13: GDL602 left without a fix and without saying why",
-    ("gomod-cache-base", "refusals"): "13: GDL401, GDL403 left without a fix and without saying why",
     ("hooks-port-80", "refusals"): "13: GDL602 left without a fix and without saying why",
-    ("pastebin-shell-cmd", "refusals"): "13: GDL403 left without a fix and without saying why",
     ("pinger-scratch", "refusals"): "13: GDL602 left without a fix and without saying why",
-    ("queue-worker-entrypoint", "refusals"): "13: GDL105, GDL403 left without a fix and without saying why",
-    ("ratelimit-test-image", "refusals"): "13: GDL401, GDL403 left without a fix and without saying why",
-    ("scheduler-go-run", "refusals"): "13: GDL401, GDL403 left without a fix and without saying why",
-    ("sqlite-notes-cgo-alpine", "refusals"): "13: GDL403 left without a fix and without saying why",
-    ("thumbnailer-cgo-bookworm", "refusals"): "13: GDL403 left without a fix and without saying why",
-    ("weather-alpine-runtime", "refusals"): "13: GDL404 left without a fix and without saying why",
+    ("queue-worker-entrypoint", "refusals"): "13: GDL105 left without a fix and without saying why",
 }
 
 
