@@ -197,6 +197,11 @@ class GoCommand(Record):
             gm = ctx.go_mod
             v = version_tuple(gm.go if gm else None)
             return v is not None and v >= (1, 14)
+        if ctx is None:  # no context to read: a `COPY vendor/ vendor/` says the tree is vendored (Go >= 1.14)
+            from godockerlint.stageinputs import vendor_copied
+
+            v = self.run.stage.image_go_version
+            return vendor_copied(self.run) and (v is None or v >= (1, 14))
         return False
 
     @property
@@ -212,8 +217,22 @@ class GoCommand(Record):
             else:
                 fetch = sub in FETCHING
             self._fetching = (fetch and not self.vendored and not self.proxy_off and not self.no_requirements
-                              and not self.gopath_mode)
+                              and not self.gopath_mode and not self.nothing_to_fetch)
         return self._fetching
+
+    @property
+    def nothing_to_fetch(self) -> bool:
+        """No go.mod can be in view (a single-file `go build main.go`) and no package is asked for by a
+        module path: go has no module to download (godockerlint.stageinputs)."""
+        from godockerlint.stageinputs import may_see_gomod
+
+        if may_see_gomod(self.run):
+            return False
+        sub = self.subcommand
+        remote = [p for p in self.packages if not p.startswith((".", "/")) and "." in p.split("/", 1)[0]]
+        if sub == "get":
+            return not remote
+        return not any("@" in p for p in remote)
 
     @property
     def gopath_mode(self) -> bool:

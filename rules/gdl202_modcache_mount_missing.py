@@ -41,6 +41,32 @@ COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 ```
 
+Nothing to fetch, nothing to say: the rule is silent when no go.mod can be
+in the RUN's view (only `.go` files were copied, or the build context has no
+go.mod anywhere: a single-file `go build main.go`), when the context's go.mod
+requires nothing, when modules are vendored (`-mod=vendor`, `GOFLAGS=-mod=vendor`,
+`vendor/modules.txt` with go >= 1.14, or `COPY vendor/ vendor/` when the context
+is unknown) and with `GOPROXY=off`. GDL101 and GDL201 follow the same rule.
+
+Best practice (single-file build):
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY main.go .
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/hello main.go
+```
+
+Best practice (vendored):
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+ENV GOFLAGS=-mod=vendor
+COPY . .
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .
+```
+
 Fix (safe): adds `--mount=type=cache,target=<GOMODCACHE>` to the RUN (with the
 numeric `uid`/`gid` of a non-root numeric USER). When a named non-root USER is
 in effect the fix is unsafe (its uid is unknown); when `$HOME` is unknown there

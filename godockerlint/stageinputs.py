@@ -1,0 +1,100 @@
+"""What a RUN can see of the module: could a go.mod be there, are modules vendored.
+
+Computed once per file (the first time a rule asks) and shared: GoCommand.fetching
+uses it for the catalogue's "nothing to fetch" (revision 2): a single-file
+`go build main.go` in a stage that never gets a go.mod, a vendored tree copied
+in, downloads nothing, so GDL101/GDL201/GDL202 stay silent on it.
+
+A go.mod may be in a RUN's view when, earlier in the stage (or an ancestor), a
+COPY/ADD or a bind mount brought something that can hold one (go.mod itself, a
+folder, the whole context; not a list of `.go` files), or the stage gets files
+some other way (`COPY --from`, `ADD <url>`, `git clone`, `curl`/`wget`). With a
+known build context that has no go.mod anywhere, context copies bring none.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from godockerlint.analysis import copy_sources
+
+FETCH_PROGRAMS = frozenset({"curl", "wget", "svn", "hg", "bzr", "tar", "unzip"})
+GIT_FETCHES = frozenset({"clone", "pull", "fetch", "checkout", "submodule"})
+
+
+def _fetches(cmd) -> bool:
+    name = cmd.name.rsplit("/", 1)[-1]
+    if name == "git":
+        return any(w.value in GIT_FETCHES for w in cmd.words[1:])
+    return name in FETCH_PROGRAMS
+
+
+def _one_file_source(src: str) -> bool:
+    """A COPY source that is a Go source file or a pattern of them (`main.go`, `*.go`, `cmd/x/*.go`)."""
+    base = posixpath.basename(src.rstrip("/"))
+    return base.endswith(".go")
+
+
+def _vendor_source(src: str) -> bool:
+    return posixpath.basename(posixpath.normpath(src.strip() or ".")) == "vendor"
+
+
+class _Inputs:
+    __slots__ = ("gomod", "vendor")
+
+    def __init__(self, gomod: bool, vendor: bool) -> None:
+        self.gomod = gomod  # a go.mod may be visible
+        self.vendor = vendor  # a vendor/ folder was copied explicitly
+
+
+def _compute(facts) -> dict[int, _Inputs]:
+    ctx = facts.context
+    context_has_gomod = None if ctx is None else ctx.has_any_go_mod
+    out: dict[int, _Inputs] = {}
+    per_stage: dict[int, tuple[bool, bool]] = {}
+    for sf in facts.stages:
+        gomod, vendor = per_stage.get(sf.parent.index, (False, False)) if sf.parent is not None else (False, False)
+        runs = {id(r.instruction): r for r in sf.runs}
+        for ins in sf.stage.instructions:
+            kw = ins.keyword
+            if kw in ("COPY", "ADD") and not ins.heredocs:
+                srcs = copy_sources(ins)
+                if ins.flag("from") is not None or (kw == "ADD" and any("://" in s or s.startswith("git@")
+                                                                        for s in srcs)):
+                    gomod = True  # files from another stage, an image or the network
+                elif any(not _one_file_source(s) for s in srcs):
+                    if context_has_gomod is not False:
+                        gomod = True
+                    if any(_vendor_source(s) for s in srcs):
+                        vendor = True
+                continue
+            run = runs.get(id(ins))
+            if run is None:
+                continue
+            for m in run.bind_mounts:
+                if m.from_ or context_has_gomod is not False and not _one_file_source(m.source or "."):
+                    gomod = True
+            out[id(run)] = _Inputs(gomod, vendor)
+            if any(_fetches(cmd) for cmd, _, _ in run.commands):
+                gomod = True  # a clone or a download, in this RUN: its go.mod is visible from here on
+                out[id(run)] = _Inputs(True, vendor)
+        per_stage[sf.index] = (gomod, vendor)
+    return out
+
+
+def _inputs(run) -> _Inputs:
+    facts = run.facts
+    table = facts.__dict__.get("_stage_inputs")
+    if table is None:
+        table = facts.__dict__["_stage_inputs"] = _compute(facts)
+    return table.get(id(run)) or _Inputs(True, False)
+
+
+def may_see_gomod(run) -> bool:
+    """Could a go.mod be where this RUN's go commands look (see the module docstring)?"""
+    return _inputs(run).gomod
+
+
+def vendor_copied(run) -> bool:
+    """Was a `vendor/` folder copied into this RUN's stage explicitly (`COPY vendor/ vendor/`)?"""
+    return _inputs(run).vendor
