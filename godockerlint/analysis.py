@@ -14,6 +14,7 @@ import re
 from functools import cached_property, lru_cache
 
 from godockerlint.buildcontext import BuildContext
+from godockerlint.goversion import UNKNOWN, GoVersion, stage_go_version, stage_module_mode
 from godockerlint.model import Dockerfile, Instruction, Mount, Span, Stage
 from godockerlint.record import Frozen, Record, _set
 from godockerlint.shell import ShellWord, SimpleCommand, expand, key_values, split_commands
@@ -370,14 +371,15 @@ class RunFacts(Record):
 
 class StageFacts(Record):
     __slots__ = ("stage", "facts", "parent", "base", "root_base", "runs", "env", "go_env_file", "user", "workdir",
-                 "arg_names", "sources_copied", "gomod_copied", "dependency_step")
+                 "arg_names", "sources_copied", "gomod_copied", "dependency_step", "go_version", "module_mode")
     _no_repr = ("facts",)
 
     def __init__(self, stage: Stage, facts: Facts, parent: StageFacts | None, base: str, root_base: str,
                  runs: list[RunFacts] | None = None, env: dict[str, str] | None = None,
                  go_env_file: dict[str, str] | None = None, user: str | None = None, workdir: str = "/",
                  arg_names: set[str] | None = None, sources_copied: Instruction | None = None,
-                 gomod_copied: Instruction | None = None, dependency_step: RunFacts | None = None) -> None:
+                 gomod_copied: Instruction | None = None, dependency_step: RunFacts | None = None,
+                 go_version: GoVersion = UNKNOWN, module_mode: bool = True) -> None:
         self.stage = stage
         self.facts = facts
         self.parent = parent
@@ -392,6 +394,9 @@ class StageFacts(Record):
         self.sources_copied = sources_copied
         self.gomod_copied = gomod_copied
         self.dependency_step = dependency_step
+        # godockerlint.goversion, filled in once the stage is analysed:
+        self.go_version = go_version  # the stage's Go release (GoVersion; unknown = current)
+        self.module_mode = module_mode  # its go commands run in module mode
 
     @property
     def index(self) -> int:
@@ -637,6 +642,8 @@ class Facts:
         sf.user = user
         sf.workdir = workdir
         self._layering(sf)
+        sf.go_version = stage_go_version(sf)
+        sf.module_mode = stage_module_mode(sf)
         return sf
 
     # -- layer order ---------------------------------------------------------------
