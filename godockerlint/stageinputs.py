@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import posixpath
 
-from godockerlint.analysis import copy_sources
+from godockerlint.analysis import copy_destination, copy_sources
 
 FETCH_PROGRAMS = frozenset({"curl", "wget", "svn", "hg", "bzr", "tar", "unzip"})
 GIT_FETCHES = frozenset({"clone", "pull", "fetch", "checkout", "submodule"})
@@ -47,47 +47,50 @@ class _Inputs:
         self.vendor = vendor  # a vendor/ folder was copied explicitly
 
 
-def _compute(facts) -> dict[int, _Inputs]:
+def _stage_table(facts, sf) -> tuple[dict[int, _Inputs], tuple[bool, bool]]:
+    """(inputs per RUN, state at the end of the stage) for one stage, computed once. A stage is asked
+    about while the analysis is still at it (its layering), so each stage is computed on its own,
+    from its parent's end state; its instructions and RUNs are complete by then."""
+    tables = facts.__dict__.setdefault("_stage_inputs", {})
+    got = tables.get(sf.index)
+    if got is not None:
+        return got
     ctx = facts.context
     context_has_gomod = None if ctx is None else ctx.has_any_go_mod
+    gomod, vendor = _stage_table(facts, sf.parent)[1] if sf.parent is not None else (False, False)
     out: dict[int, _Inputs] = {}
-    per_stage: dict[int, tuple[bool, bool]] = {}
-    for sf in facts.stages:
-        gomod, vendor = per_stage.get(sf.parent.index, (False, False)) if sf.parent is not None else (False, False)
-        runs = {id(r.instruction): r for r in sf.runs}
-        for ins in sf.stage.instructions:
-            kw = ins.keyword
-            if kw in ("COPY", "ADD") and not ins.heredocs:
-                srcs = copy_sources(ins)
-                if ins.flag("from") is not None or (kw == "ADD" and any("://" in s or s.startswith("git@")
-                                                                        for s in srcs)):
-                    gomod = True  # files from another stage, an image or the network
-                elif any(not _one_file_source(s) for s in srcs):
-                    if context_has_gomod is not False:
-                        gomod = True
-                    if any(_vendor_source(s) for s in srcs):
-                        vendor = True
-                continue
-            run = runs.get(id(ins))
-            if run is None:
-                continue
-            for m in run.bind_mounts:
-                if m.from_ or context_has_gomod is not False and not _one_file_source(m.source or "."):
+    runs = {id(r.instruction): r for r in sf.runs}
+    for ins in sf.stage.instructions:
+        kw = ins.keyword
+        if kw in ("COPY", "ADD") and ins.heredocs:
+            if posixpath.basename(copy_destination(ins).rstrip("/")) in ("go.mod", "go.work"):
+                gomod = True  # COPY <<EOF /src/go.mod
+            continue
+        if kw in ("COPY", "ADD"):
+            srcs = copy_sources(ins)
+            if ins.flag("from") is not None or (kw == "ADD" and any("://" in s or s.startswith("git@") for s in srcs)):
+                gomod = True  # files from another stage, an image or the network
+            elif any(not _one_file_source(s) for s in srcs):
+                if context_has_gomod is not False:
                     gomod = True
-            out[id(run)] = _Inputs(gomod, vendor)
-            if any(_fetches(cmd) for cmd, _, _ in run.commands):
-                gomod = True  # a clone or a download, in this RUN: its go.mod is visible from here on
-                out[id(run)] = _Inputs(True, vendor)
-        per_stage[sf.index] = (gomod, vendor)
-    return out
+                if any(_vendor_source(s) for s in srcs):
+                    vendor = True
+            continue
+        run = runs.get(id(ins))
+        if run is None:
+            continue
+        for m in run.bind_mounts:
+            if m.from_ or context_has_gomod is not False and not _one_file_source(m.source or "."):
+                gomod = True
+        if any(_fetches(cmd) for cmd, _, _ in run.commands):
+            gomod = True  # a clone or a download, in this RUN: its go.mod is visible from here on
+        out[id(run)] = _Inputs(gomod, vendor)
+    got = tables[sf.index] = (out, (gomod, vendor))
+    return got
 
 
 def _inputs(run) -> _Inputs:
-    facts = run.facts
-    table = facts.__dict__.get("_stage_inputs")
-    if table is None:
-        table = facts.__dict__["_stage_inputs"] = _compute(facts)
-    return table.get(id(run)) or _Inputs(True, False)
+    return _stage_table(run.facts, run.stage)[0].get(id(run)) or _Inputs(True, False)
 
 
 def may_see_gomod(run) -> bool:

@@ -99,6 +99,8 @@ def _needs_module(gc, context) -> bool:
         return False
     if gc.subcommand in ("install", "run") and gc.packages and all("@" in p for p in gc.packages[:1]):
         return False
+    if gc.subcommand == "get" and gc.packages and not any(p.startswith((".", "/")) for p in gc.packages):
+        return False  # installs or fetches packages by path (a tool, GOPATH-era prefetch): not this module
     files = [p for p in gc.packages if p.endswith(".go")]
     if files and len(files) == len(gc.packages) and not context.go_mod.requires:
         return False
