@@ -641,8 +641,8 @@ class Facts:
         sf.env = env
         sf.user = user
         sf.workdir = workdir
+        sf.go_version = stage_go_version(sf)  # before the layering: a RUN's module mode needs it
         self._layering(sf)
-        sf.go_version = stage_go_version(sf)
         sf.module_mode = stage_module_mode(sf)
         return sf
 
