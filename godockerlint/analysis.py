@@ -237,18 +237,13 @@ class GoCommand(Record):
 
     @property
     def gopath_mode(self) -> bool:
-        """GOPATH mode: no modules, no proxy, no module cache (Go < 1.11, GO111MODULE=off,
-        or Go < 1.16 with no go.mod in the build context)."""
-        mode = (self.setting("GO111MODULE") or "").lower()
-        if mode == "off":
-            return True
-        if mode == "on":
-            return False
-        v = self.run.stage.image_go_version
-        if v is not None and v < (1, 11):
-            return True
-        ctx = self.run.facts.context
-        return v is not None and v < (1, 16) and ctx is not None and ctx.go_mod is None
+        """GOPATH mode: no modules, no proxy, no module cache. From the stage's Go version and what
+        this RUN sees (goversion.run_module_mode): Go < 1.11, GO111MODULE=off, or Go 1.11-1.15 with
+        no go.mod in view (or inside $GOPATH/src before 1.13)."""
+        from godockerlint.goversion import run_module_mode
+
+        return not run_module_mode(self.run, self.env.get("GO111MODULE") or self.run.exports_before(self).get(
+            "GO111MODULE"))
 
     @property
     def no_requirements(self) -> bool:
