@@ -13,6 +13,7 @@ import posixpath
 import re
 from functools import cached_property, lru_cache
 
+from godockerlint.baseimage import base_env, base_user, defaults_known
 from godockerlint.buildcontext import BuildContext
 from godockerlint.goversion import UNKNOWN, GoVersion, stage_go_version, stage_module_mode
 from godockerlint.model import Dockerfile, Instruction, Mount, Span, Stage
@@ -406,6 +407,12 @@ class StageFacts(Record):
         return image_family(self.root_base)
 
     @property
+    def defaults_known(self) -> bool:
+        """Are the base image's GOPATH/HOME/USER known (godockerlint.baseimage)? When not, a Go cache
+        path that depends on them is a guess: the cache rules say it is unknown."""
+        return defaults_known(self.root_base)
+
+    @property
     def toolchain_base(self) -> bool:
         return self.family == "golang"
 
@@ -596,7 +603,7 @@ class Facts:
             workdir = parent.workdir
         else:
             env = self._image_env(base)
-            user = None
+            user = base_user(base)
             workdir = "/go" if image_family(base) == "golang" and image_name(base.lower()).endswith("golang") else "/"
         args: dict[str, str | None] = {}
 
@@ -693,11 +700,7 @@ class Facts:
         return norm.split("/")[0] in CONVENTIONAL_SOURCE_DIRS
 
     def _image_env(self, base: str) -> dict[str, str]:
-        name = image_name(base.lower())
-        if image_family(base) == "golang" and name.endswith("golang"):
-            return {"GOPATH": "/go", "GOTOOLCHAIN": "local", "PATH": "/go/bin:/usr/local/go/bin:/usr/local/sbin:"
-                    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
-        return {}
+        return base_env(base)
 
     def _analyse_run(self, run: RunFacts) -> None:
         ins = run.instruction

@@ -10,7 +10,11 @@ The mount must cover the *effective* GOMODCACHE of that RUN: `GOMODCACHE` if
 set, else the first GOPATH entry + `/pkg/mod`. Official `golang` images set
 `GOPATH=/go`, so it is `/go/pkg/mod`; other bases (alpine + apk go, debian +
 golang-go) use `$HOME/go/pkg/mod`, and `USER` changes `$HOME`. A mount on a
-parent folder (`/go`) covers it. A mount whose target looks like a module cache
+parent folder (`/go`, `/go/pkg`) covers it. HOME and the user come from the base image
+where it is known (Red Hat go-toolset: HOME=/opt/app-root/src, so
+`/opt/app-root/src/go/pkg/mod`); on a base image godockerlint does not know
+(a company builder, `FROM ${BUILDER}` without default) the message says that
+GOMODCACHE is unknown instead of asserting a path, and there is no fix. A mount whose target looks like a module cache
 but misses the effective one is GDL204's business, not this rule's. When the build context's go.mod
 requires no module, there is nothing to download and the rule is silent.
 
@@ -48,6 +52,16 @@ requires nothing, when modules are vendored (`-mod=vendor`, `GOFLAGS=-mod=vendor
 `vendor/modules.txt` with go >= 1.14, or `COPY vendor/ vendor/` when the context
 is unknown) and with `GOPROXY=off`. GDL101 and GDL201 follow the same rule.
 
+Best practice (parent folder):
+
+```dockerfile
+ARG BUILDER=golang:1.25
+FROM ${BUILDER} AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg go mod download
+```
+
 Best practice (single-file build):
 
 ```dockerfile
@@ -75,7 +89,7 @@ is no fix.
 
 from __future__ import annotations
 
-from godockerlint.cachemounts import cache_mount_fix, looks_like
+from godockerlint.cachemounts import cache_mount_fix, looks_like, path_known, unknown_path_message
 from godockerlint.analysis import covers
 
 CODE = "GDL202"
@@ -116,6 +130,9 @@ def check(ctx):
                 continue
             if any(looks_like(m.target, "pkg/mod") for m in mounts):
                 continue  # a wrongly aimed module cache mount: GDL204
+            if not path_known(run, gc, "GOMODCACHE"):
+                yield ctx.report(gc.span, unknown_path_message(run, gc, "GOMODCACHE", "/go/pkg/mod"))
+                continue
             message = (
                 f"`go {gc.subcommand}` has no cache mount on its module cache {modcache}: "
                 f"modules are downloaded again whenever this layer rebuilds; add "

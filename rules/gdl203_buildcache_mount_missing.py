@@ -44,7 +44,7 @@ is no fix.
 from __future__ import annotations
 
 from godockerlint.analysis import covers
-from godockerlint.cachemounts import cache_mount_fix, looks_like
+from godockerlint.cachemounts import cache_mount_fix, looks_like, path_known, unknown_path_message
 
 CODE = "GDL203"
 NAME = "buildcache-mount-missing"
@@ -55,8 +55,8 @@ SUMMARY = "A RUN that compiles Go code has no BuildKit cache mount on GOCACHE."
 
 def check(ctx):
     for stage in ctx.facts.stages:
-        if stage.windows:
-            continue  # Windows containers: other paths, and no BuildKit cache mounts
+        if stage.windows or not stage.go_version.has_build_cache:
+            continue  # Windows containers: no BuildKit cache mounts; Go < 1.10: no build cache
         for run in stage.runs:
             compiling = [g for g in run.go_commands if g.compiling]
             if not compiling:
@@ -68,6 +68,9 @@ def check(ctx):
                 continue
             if any(looks_like(m.target, "go-build") for m in mounts):
                 continue  # a wrongly aimed build cache mount: GDL204
+            if not path_known(run, gc, "GOCACHE"):
+                yield ctx.report(gc.span, unknown_path_message(run, gc, "GOCACHE", "/root/.cache/go-build"))
+                continue
             message = (
                 f"`go {gc.subcommand}` has no cache mount on its build cache {gocache}: every build "
                 f"recompiles every dependency; add `--mount=type=cache,target={gocache}`"

@@ -17,6 +17,9 @@ asks for `.git` in `.dockerignore`). An explicit `-buildvcs=true` is left
 alone: the author wants the stamp. This rule reads the build context and
 stays silent without one.
 
+Stages whose Go (from the analysis) is older than 1.18 do not stamp VCS
+information and have no `-buildvcs` flag: they are not judged.
+
 Anti-pattern:
 
 ```dockerfile
@@ -65,8 +68,8 @@ def check(ctx):
     if context.excluded(".git"):
         return
     for stage in facts.stages:
-        if not stage.is_go:
-            continue
+        if not stage.is_go or not stage.go_version.supports("-buildvcs"):
+            continue  # VCS stamping (and -buildvcs) came with Go 1.18
         chain = list(reversed(stage.ancestors)) + [stage]
         for run in stage.runs:
             for gc in run.go_commands:
