@@ -46,6 +46,9 @@ PACKAGE_MANAGERS = frozenset({"apk", "apt-get", "apt", "yum", "dnf", "microdnf",
 C_COMPILER_PACKAGES = frozenset({"gcc", "clang", "build-base", "build-essential", "g++", "gcc-c++", "musl-gcc",
                                  "cc", "tcc"})
 
+# `COPY $PWD ./`: PWD is no build variable, so the source is empty, i.e. the whole context
+WHOLE_CONTEXT_VARS = frozenset({"$PWD", "${PWD}", "$PWD/", "${PWD}/"})
+
 # Without a build context, these folders are taken to hold Go packages.
 CONVENTIONAL_SOURCE_DIRS = frozenset({"cmd", "internal", "pkg", "src", "app", "api", "server"})
 
@@ -689,6 +692,8 @@ class Facts:
     def is_source_path(self, src: str) -> bool:
         """Does this COPY/bind source bring Go sources (the tree, a .go file, a package folder)?"""
         s = src.strip()
+        if s in WHOLE_CONTEXT_VARS:
+            s = "."  # `COPY $PWD ./`: the variable is empty in the build, the source is the context
         norm = posixpath.normpath(s.lstrip("/")) if s not in ("", "/") else "."
         if norm in (".", "*", "./*") or s in ("./", "/") or norm.endswith(".go") or "*" in norm.split("/")[-1] and norm.endswith("go"):
             return True

@@ -68,6 +68,7 @@ import posixpath
 import re
 from pathlib import Path
 
+from godockerlint.analysis import WHOLE_CONTEXT_VARS
 from godockerlint.buildcontext import DockerIgnore
 
 CODE = "GDL209"
@@ -150,6 +151,8 @@ def _reads_git(ctx) -> str | None:
 
 def _whole(src: str) -> bool:
     s = src.strip()
+    if s in WHOLE_CONTEXT_VARS:
+        return True
     return s in WHOLE or posixpath.normpath(s) == "."
 
 

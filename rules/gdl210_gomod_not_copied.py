@@ -48,7 +48,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 
-from godockerlint.analysis import copy_sources
+from godockerlint.analysis import WHOLE_CONTEXT_VARS, copy_sources
 from godockerlint.edits import insert_lines_before, replace_span
 from godockerlint.findings import SAFE, Fix
 
@@ -111,7 +111,7 @@ def _copies_gomod(ctx, ins) -> bool:
     context = ctx.facts.context
     for src in copy_sources(ins):
         s = src.strip()
-        if s in WHOLE or posixpath.normpath(s) == ".":
+        if s in WHOLE or s in WHOLE_CONTEXT_VARS or posixpath.normpath(s) == ".":
             return True
         base = posixpath.basename(s.rstrip("/"))
         folder = posixpath.dirname(posixpath.normpath(s.lstrip("/")))
