@@ -54,7 +54,7 @@ def _cwd(gc) -> str:
     return cwd
 
 
-def _package_name(pkg: str) -> str | None:
+def package_name(pkg: str) -> str | None:
     """The binary name go gives a package path (`github.com/x/tool/v2@v2.1.0` -> tool)."""
     path = pkg.split("@", 1)[0].rstrip("/")
     parts = [p for p in path.split("/") if p not in ("", ".")]
@@ -78,7 +78,7 @@ def outputs(gc) -> list[str]:
                 return [ANY]
             if pkgs[0].endswith(".go"):
                 return [posixpath.join(cwd, posixpath.basename(pkgs[0])[:-3])]
-            name = _package_name(pkgs[0]) if pkgs[0] not in (".", "./") else None
+            name = package_name(pkgs[0]) if pkgs[0] not in (".", "./") else None
             if name is None:
                 return [cwd.rstrip("/") + "/"]  # named after the module or folder: somewhere in cwd
             return [posixpath.join(cwd, name)]
@@ -98,7 +98,7 @@ def outputs(gc) -> list[str]:
         return [ANY]
     found = []
     for p in pkgs:
-        name = _package_name(p)
+        name = package_name(p)
         if "..." in p or name is None or p.startswith((".", "/")):
             found.append(gobin.rstrip("/") + "/")
         else:

@@ -68,6 +68,7 @@ from __future__ import annotations
 import posixpath
 
 from godockerlint.analysis import copy_sources, instruction_word_span
+from godockerlint.artifacts import package_name
 from godockerlint.shell import expand, split_words
 
 CODE = "GDL306"
@@ -100,7 +101,7 @@ def stage_outputs(stage):
                         return None
                     pkgs = gc.packages or ["."]
                     for p in pkgs:
-                        name = posixpath.basename(p.split("@", 1)[0].rstrip("/"))
+                        name = package_name(p) or "."  # github.com/x/tool/v2@v2.1.0 -> tool
                         if "..." in p or name in (".", "") or not p.startswith(("./", "/")) and "@" not in p:
                             open_dirs.add(gobin)
                         else:
