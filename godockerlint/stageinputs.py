@@ -82,8 +82,8 @@ def _stage_table(facts, sf) -> tuple[dict[int, _Inputs], tuple[bool, bool]]:
         for m in run.bind_mounts:
             if m.from_ or context_has_gomod is not False and not _one_file_source(m.source or "."):
                 gomod = True
-        if any(_fetches(cmd) for cmd, _, _ in run.commands):
-            gomod = True  # a clone or a download, in this RUN: its go.mod is visible from here on
+        if any(_fetches(cmd) for cmd, _, _ in run.commands) or any(g.subcommand == "mod init" for g in run.go_commands):
+            gomod = True  # a clone, a download or `go mod init`, in this RUN: a go.mod is visible from here on
         out[id(run)] = _Inputs(gomod, vendor)
     got = tables[sf.index] = (out, (gomod, vendor))
     return got
