@@ -13,7 +13,9 @@ Only builds whose binary ships are judged (rules.md revision 2;
 godockerlint.artifacts): the final stage copies the build's output (also
 through other stages), or the build runs in the final stage (a single-stage
 image) and writes a file: warm-up builds (`go build ./...` without `-o`),
-tests, tool installs and outputs the final never copies are left alone. One
+tests, tool installs and outputs the final never copies are left alone. Debug builds
+(`-gcflags "all=-N -l"`, for delve) are not judged: a debugger needs what
+`-s -w` strips. One
 finding per RUN (an if/else with two `go build` branches is one finding, one
 fix for both). `-trimpath` is not asked for where the stage's Go is older
 than 1.13 (it has no such flag).
@@ -107,7 +109,7 @@ def check(ctx):
     facts = ctx.facts
     per_run: dict[int, list] = {}
     for gc in shipped_builds(facts):
-        if not gc.run.stage.is_go:
+        if not gc.run.stage.is_go or _debug_build(gc):
             continue
         goflags = gc.setting("GOFLAGS") or ""
         has_trimpath = gc.run.stage.go_version.has_trimpath
@@ -133,6 +135,12 @@ def check(ctx):
                 tuple(sorted((e for f in fixes for e in f.edits), key=lambda e: e.start)), SAFE, fixes[0].message)
         yield ctx.report(gc.span, f"`go {gc.subcommand}` of the shipped binary lacks {' and '.join(missing)}; "
                                   f"add them{more}", fix=fix)
+
+
+def _debug_build(gc) -> bool:
+    """`-gcflags "all=-N -l"`: a build for a debugger, which needs the symbols and DWARF `-s -w` would strip."""
+    words = (gc.flags.get("gcflags") or "").replace("=", " ").split()
+    return "-N" in words or "-l" in words
 
 
 def _fix(ctx, gc, trimpath, stripped, ld):

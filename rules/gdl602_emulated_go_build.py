@@ -42,6 +42,9 @@ COPY --from=build /out/app /app
 ENTRYPOINT ["/app"]
 ```
 
+A build whose GOARCH comes from a shell variable of its RUN (a loop over
+architectures) already cross-compiles natively and is not judged.
+
 The final stage and the stages it is built `FROM` are the image, which must be
 of the target platform: a single-stage build is not judged unless the file
 shows it is built for several platforms (it reads `TARGETARCH`, `TARGETOS`,
@@ -91,7 +94,7 @@ def check(ctx):
         in_image = id(sf) in image_chain
         if in_image and not multi_platform:
             continue  # a single-stage build that is never built for several platforms
-        builds = [g for g in sf.go_commands if is_target_build(g)]
+        builds = [g for g in sf.go_commands if is_target_build(g) and not _cross_by_hand(g)]
         if not builds or any(g.subcommand in ("test", "run") for g in sf.go_commands):
             continue
         if not all(_cgo_off(sf, g) for g in builds):
@@ -112,6 +115,14 @@ def check(ctx):
             f"GOOS=$TARGETOS GOARCH=$TARGETARCH",
             fix=_fix(df, sf, builds),
         )
+
+
+def _cross_by_hand(gc) -> bool:
+    """GOARCH set from a shell variable of the RUN (`for arch in amd64 arm64; do GOARCH=$arch go build`):
+    the build makes binaries for every platform itself, natively, whatever the image's platform."""
+    value = raw_setting(gc, "GOARCH") or ""
+    names = re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", value)
+    return any(n not in gc.run.args_declared and n not in gc.run.env for n in names)
 
 
 def _multi_platform(df) -> bool:
