@@ -205,8 +205,7 @@ class GoCommand(Record):
         if ctx is None:  # no context to read: a `COPY vendor/ vendor/` says the tree is vendored (Go >= 1.14)
             from godockerlint.stageinputs import vendor_copied
 
-            v = self.run.stage.image_go_version
-            return vendor_copied(self.run) and (v is None or v >= (1, 14))
+            return vendor_copied(self.run) and self.run.stage.go_version.vendor_by_default
         return False
 
     @property
