@@ -133,8 +133,10 @@ def check(ctx):
             fixes = [f for _, _, f in found]
             fix = None if any(f is None for f in fixes) else Fix(
                 tuple(sorted((e for f in fixes for e in f.edits), key=lambda e: e.start)), SAFE, fixes[0].message)
+        old = gc.run.stage.go_version.needs("-trimpath")
+        note = f" (-trimpath {old})" if old else ""
         yield ctx.report(gc.span, f"`go {gc.subcommand}` of the shipped binary lacks {' and '.join(missing)}; "
-                                  f"add them{more}", fix=fix)
+                                  f"add them{more}{note}", fix=fix)
 
 
 def _debug_build(gc) -> bool:
