@@ -173,3 +173,14 @@ def test_copy_pwd_is_a_whole_context_copy(tmp_path):
     found = lint(tmp_path, "FROM golang:1.22 AS build\nWORKDIR /app\nCOPY $PWD ./\nRUN go mod download\n",
                  {"go.mod": GO_MOD, "main.go": "package main\n"}, codes={"GDL201", "GDL210"})
     assert codes_at(found) == [(4, "GDL201")]
+
+
+def test_gopath_tree_on_a_module_mode_go_fails_without_go_mod(tmp_path):
+    text = "FROM golang:{v}\nWORKDIR /go/src/github.com/acme/app\nCOPY . .\nRUN go get -d -v && go build -o /app\n"
+    files = {"app.go": "package main\nfunc main() {}\n"}
+    found = lint(tmp_path, text.format(v="alpine"), files, codes={"GDL210"})
+    assert codes_at(found) == [(4, "GDL210")]
+    assert "the build context has no go.mod" in found[0][2]
+    assert lint(tmp_path, text.format(v="1.15"), files, codes={"GDL210"}) == []
+    assert lint(tmp_path, text.format(v="1.22").replace("RUN ", "ENV GO111MODULE=off\nRUN "), files,
+                codes={"GDL210"}) == []
