@@ -9,7 +9,9 @@ A go.mod may be in a RUN's view when, earlier in the stage (or an ancestor), a
 COPY/ADD or a bind mount brought something that can hold one (go.mod itself, a
 folder, the whole context; not a list of `.go` files), or the stage gets files
 some other way (`COPY --from`, `ADD <url>`, `git clone`, `curl`/`wget`). With a
-known build context that has no go.mod anywhere, context copies bring none.
+known build context that has no go.mod anywhere, context copies bring none,
+except a COPY or bind that names go.mod itself: the Dockerfile then says there
+is one, and the folder read may not be the context it is built with.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ def _one_file_source(src: str) -> bool:
     """A COPY source that is a Go source file or a pattern of them (`main.go`, `*.go`, `cmd/x/*.go`)."""
     base = posixpath.basename(src.rstrip("/"))
     return base.endswith(".go")
+
+
+def _names_gomod(src: str) -> bool:
+    base = posixpath.basename(src.strip().rstrip("/"))
+    return base == "go.mod" or base.startswith("go.") and "*" in base
 
 
 def _vendor_source(src: str) -> bool:
@@ -70,6 +77,9 @@ def _stage_table(facts, sf) -> tuple[dict[int, _Inputs], tuple[bool, bool]]:
             srcs = copy_sources(ins)
             if ins.flag("from") is not None or (kw == "ADD" and any("://" in s or s.startswith("git@") for s in srcs)):
                 gomod = True  # files from another stage, an image or the network
+            elif any(_names_gomod(s) for s in srcs):
+                gomod = True  # `COPY go.mod go.sum ./`: the Dockerfile says there is one (the context read may
+                # not be the one it is built with: `docker build -f svc/Dockerfile .`)
             elif any(not _one_file_source(s) for s in srcs):
                 if context_has_gomod is not False:
                     gomod = True
@@ -80,7 +90,8 @@ def _stage_table(facts, sf) -> tuple[dict[int, _Inputs], tuple[bool, bool]]:
         if run is None:
             continue
         for m in run.bind_mounts:
-            if m.from_ or context_has_gomod is not False and not _one_file_source(m.source or "."):
+            if m.from_ or _names_gomod(m.source or "") or (context_has_gomod is not False
+                                                          and not _one_file_source(m.source or ".")):
                 gomod = True
         if any(_fetches(cmd) for cmd, _, _ in run.commands) or any(g.subcommand == "mod init" for g in run.go_commands):
             gomod = True  # a clone, a download or `go mod init`, in this RUN: a go.mod is visible from here on

@@ -17,7 +17,7 @@ a remote ADD, an earlier RUN that fetches or unpacks files (`git`, `curl`,
 main.go` of a module without requirements works without one. This rule reads
 the build context and stays silent without one.
 
-A context without any go.mod is a GOPATH-era tree: where the stage's Go (from
+A context with Go sources and without any go.mod is a GOPATH-era tree: where the stage's Go (from
 the analysis; unknown means current) is in module mode by default (1.16 and
 later) and nothing turns it off (`GO111MODULE=off`), a `go build`, `go get -d
 ./...` or `go install .` of that tree fails the same way (no fix: the owner
@@ -164,7 +164,11 @@ def _gomod_bound(ctx, run) -> bool:
 
 
 def _no_go_mod_anywhere(ctx):
-    """A GOPATH-era tree (no go.mod in the context) built by a Go that is in module mode by default."""
+    """A GOPATH-era tree (no go.mod in the context) built by a Go that is in module mode by default.
+    Only for a context that holds Go sources: a folder without any (the Dockerfile's own folder when the
+    real context is elsewhere, `docker build -f deploy/Dockerfile .`) says nothing about the module."""
+    if not ctx.facts.context.holds_go_sources("."):
+        return
     for stage in ctx.facts.stages:
         if not stage.is_go or not stage.go_version.modules_by_default:
             continue
