@@ -9,7 +9,7 @@ A go.mod may be in a RUN's view when, earlier in the stage (or an ancestor), a
 COPY/ADD or a bind mount brought something that can hold one (go.mod itself, a
 folder, the whole context; not a list of `.go` files), or the stage gets files
 some other way (`COPY --from`, `ADD <url>`, `git clone`, `curl`/`wget`). With a
-known build context that has no go.mod anywhere, context copies bring none,
+known build context that has Go sources but no go.mod anywhere, context copies bring none,
 except a COPY or bind that names go.mod itself: the Dockerfile then says there
 is one, and the folder read may not be the context it is built with.
 """
@@ -62,9 +62,11 @@ def _stage_table(facts, sf) -> tuple[dict[int, _Inputs], tuple[bool, bool]]:
     got = tables.get(sf.index)
     if got is not None:
         return got
-    ctx = facts.context
-    context_has_gomod = None if ctx is None else ctx.has_any_go_mod
-    gomod, vendor = _stage_table(facts, sf.parent)[1] if sf.parent is not None else (False, False)
+    context_has_gomod = False if gopath_tree(facts) else None
+    if sf.parent is not None:
+        gomod, vendor = _stage_table(facts, sf.parent)[1]
+    else:  # an image godockerlint does not know may well hold the sources (a company's source image)
+        gomod, vendor = not sf.defaults_known, False
     out: dict[int, _Inputs] = {}
     runs = {id(r.instruction): r for r in sf.runs}
     for ins in sf.stage.instructions:
@@ -98,6 +100,13 @@ def _stage_table(facts, sf) -> tuple[dict[int, _Inputs], tuple[bool, bool]]:
         out[id(run)] = _Inputs(gomod, vendor)
     got = tables[sf.index] = (out, (gomod, vendor))
     return got
+
+
+def gopath_tree(facts) -> bool:
+    """Is the build context read a tree of Go sources without any go.mod (a GOPATH-era tree)? A folder
+    with neither tells nothing: the real context may be elsewhere (`docker build -f deploy/Dockerfile .`)."""
+    ctx = facts.context
+    return ctx is not None and not ctx.has_any_go_mod and ctx.holds_go_sources(".")
 
 
 def _inputs(run) -> _Inputs:

@@ -66,7 +66,7 @@ import posixpath
 from godockerlint.analysis import WHOLE_CONTEXT_VARS, copy_sources
 from godockerlint.edits import insert_lines_before, replace_span
 from godockerlint.findings import SAFE, Fix
-from godockerlint.stageinputs import may_see_gomod
+from godockerlint.stageinputs import gopath_tree, may_see_gomod
 
 CODE = "GDL210"
 NAME = "gomod-not-copied"
@@ -85,7 +85,7 @@ def check(ctx):
     context = ctx.facts.context
     if context is None:
         return
-    if not context.has_any_go_mod:
+    if gopath_tree(ctx.facts):
         yield from _no_go_mod_anywhere(ctx)
         return
     if context.go_mod is None:
@@ -167,8 +167,6 @@ def _no_go_mod_anywhere(ctx):
     """A GOPATH-era tree (no go.mod in the context) built by a Go that is in module mode by default.
     Only for a context that holds Go sources: a folder without any (the Dockerfile's own folder when the
     real context is elsewhere, `docker build -f deploy/Dockerfile .`) says nothing about the module."""
-    if not ctx.facts.context.holds_go_sources("."):
-        return
     for stage in ctx.facts.stages:
         if not stage.is_go or not stage.go_version.modules_by_default:
             continue
