@@ -243,8 +243,8 @@ def find_tool(name: str) -> str | None:
 
 def tool_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    for name in ("PYTHONDONTWRITEBYTECODE", "CI", "GODOCKERLINT_SERVER"):
-        env.pop(name, None)  # a user's machine: not CI, the warm server as it comes
+    for name in ("PYTHONDONTWRITEBYTECODE", "CI"):
+        env.pop(name, None)  # a user's machine: not CI
     env["NO_COLOR"] = "1"
     env.update(extra)
     return env
@@ -261,17 +261,6 @@ def install_venv(folder: Path) -> tuple[str, str]:
         sys.exit(f"pip install of {ROOT} into a fresh venv failed (use --installed to measure the "
                  f"godockerlint of this environment):\n{proc.stderr}")
     return str(folder / "bin" / "godockerlint"), str(python)
-
-
-def stop_servers(runtime: Path) -> None:
-    """Stop the warm servers the benchmark's runs started (their pid is in their lock file)."""
-    import signal
-
-    for lock in runtime.glob("godockerlint-*/*.lock"):
-        try:
-            os.kill(int(lock.read_text()), signal.SIGTERM)
-        except (OSError, ValueError):
-            pass
 
 
 def _tree_memory_kib(pid: int) -> tuple[int, int, int]:
@@ -372,8 +361,7 @@ def loadavg() -> str:
 
 def version_of(cmd: list[str]) -> str:
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30,
-                             env=tool_env(GODOCKERLINT_SERVER="0"))  # no server left behind
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30, env=tool_env())
         text = (out.stdout or out.stderr).strip().splitlines()
         return text[0] if text else "?"
     except (OSError, subprocess.SubprocessError):
@@ -407,17 +395,10 @@ def main() -> int:
         else:
             print("# installing godockerlint into a fresh venv", file=sys.stderr)
             gdl, python = install_venv(base / "venv")
-        runtime = Path(tempfile.mkdtemp(prefix="gdl", dir="/tmp" if os.path.isdir("/tmp") else None))
-        served = tool_env(XDG_RUNTIME_DIR=str(runtime))  # the warm server, in a folder of its own
-        alone = tool_env(GODOCKERLINT_SERVER="0")
-        try:
-            return measure(args, base, n, gdl, python, hadolint, tally, served, alone, runtime)
-        finally:
-            stop_servers(runtime)
-            shutil.rmtree(runtime, ignore_errors=True)
+        return measure(args, base, n, gdl, python, hadolint, tally)
 
 
-def measure(args, base: Path, n: int, gdl: str, python: str, hadolint, tally, served, alone, runtime) -> int:
+def measure(args, base: Path, n: int, gdl: str, python: str, hadolint, tally) -> int:
     many = generate(base, n)["many"]
     pristine = (base / "fix" / "Dockerfile").read_bytes()
     fix_copy = base / "fix" / "Dockerfile"
@@ -431,16 +412,13 @@ def measure(args, base: Path, n: int, gdl: str, python: str, hadolint, tally, se
         cases[(key, tool)] = Case(key, tool, cmd, cwd, **kw)
 
     add("python", "python", [python, "-c", "pass"], base / "one")
+    # the Python floor: the interpreter and the two libraries every lint imports, nothing of ours
+    add("imports", "python", [python, "-c", "import click, dockerfile_parse"], base / "one")
     tools = {"godockerlint": gdl}
-    add("one", "godockerlint", [gdl, "Dockerfile"], base / "one", env=served)
-    add("one-alone", "godockerlint", [gdl, "Dockerfile"], base / "one", env=alone)
-    add("conf", "godockerlint", [gdl, "Dockerfile"], base / "conf", env=served)
-    add("conf-alone", "godockerlint", [gdl, "Dockerfile"], base / "conf", env=alone)
-    add("fix", "godockerlint", [gdl, "--fix", "Dockerfile"], base / "fix", prepare=reset_fix, env=served)
-    add("fix-alone", "godockerlint", [gdl, "--fix", "Dockerfile"], base / "fix", prepare=reset_fix, env=alone)
-    # many files: in-process, its whole process tree measured (a served run's work would be
-    # in the server's child, outside the measured tree); the server saves nothing on a batch
-    add("many", "godockerlint", [gdl, *many], base / "many", memory=True, env=alone)
+    add("one", "godockerlint", [gdl, "Dockerfile"], base / "one")
+    add("conf", "godockerlint", [gdl, "Dockerfile"], base / "conf")
+    add("fix", "godockerlint", [gdl, "--fix", "Dockerfile"], base / "fix", prepare=reset_fix)
+    add("many", "godockerlint", [gdl, *many], base / "many", memory=True)
     if hadolint:
         tools["hadolint"] = hadolint
         add("one", "hadolint", [hadolint, "Dockerfile"], base / "one")
@@ -456,12 +434,7 @@ def measure(args, base: Path, n: int, gdl: str, python: str, hadolint, tally, se
 
     print(f"# {n} files generated in {base}; load average before: {loadavg()}", file=sys.stderr)
     load_before = loadavg()
-    for case in cases.values():  # warm-up: bytecode caches, page cache, the warm server started
-        case.run(record=False)
-    deadline = time.monotonic() + 60
-    while not list(runtime.glob("godockerlint-*/*.sock")) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    for case in cases.values():  # a second round: the server's spares are up and warm
+    for case in cases.values():  # warm-up: bytecode caches, page cache
         case.run(record=False)
     single = [c for c in cases.values() if c.label != "many"]
     batch = [c for c in cases.values() if c.label == "many"]
@@ -518,28 +491,20 @@ def render(cases: dict, tools: dict, n: int, args) -> str:
     time_cell = lambda c: ms(c.median)  # noqa: E731
     row("One file, lint, no config", "one", 1.5, time_cell, lambda a, b: a.median / b.median)
     row("One file, config file present", "conf", 2.0, time_cell, lambda a, b: a.median / b.median)
-    for key, title in (("one-alone", "One file, no server (`GODOCKERLINT_SERVER=0`)"),
-                       ("conf-alone", "One file, config, no server")):
-        mine = get(key, "godockerlint")
-        rows.append(f"| {title} | {ms(mine.median)}" + " | n/a" * (len(tools) - 1) +
-                    (f" | {mine.median / ref.median:.2f}x | | |" if ref else " | n/a | | |"))
-    row(f"{n} files, one invocation (wall, no server)", "many", 10, time_cell, lambda a, b: b.median / a.median,
+    row(f"{n} files, one invocation (wall)", "many", 10, time_cell, lambda a, b: b.median / a.median,
         reverse=True)
-    for key, title in (("one", "One file: CPU time (godockerlint: no server)"),
-                       ("many", f"{n} files: CPU time, all processes")):
-        ours, theirs = get("one-alone" if key == "one" else key, "godockerlint"), get(key, "hadolint")
+    for key, title in (("one", "One file: CPU time"), ("many", f"{n} files: CPU time, all processes")):
+        ours, theirs = get(key, "godockerlint"), get(key, "hadolint")
         rows.append(f"| {title} | " + " | ".join(
             ms(statistics.median((ours if t == "godockerlint" else get(key, t)).cpu)) if get(key, t) else "n/a"
             for t in tools) + " | " +
             (f"{statistics.median(ours.cpu) / statistics.median(theirs.cpu):.2f}x" if theirs else "n/a") + " | | |")
     rows.append(f"| {n} files: throughput | " + " | ".join(
         f"{n / get('many', t).median:.0f} files/s" if get("many", t) else "n/a" for t in tools) + " | | | |")
-    fix, fix_alone = get("fix", "godockerlint"), get("fix-alone", "godockerlint")
+    fix = get("fix", "godockerlint")
     rows.append(f"| `--fix`, one file (vs hadolint's lint) | {ms(fix.median)}" + " | n/a" * (len(tools) - 1) +
                 (f" | {fix.median / ref.median:.2f}x | ≤ 3x | {'yes' if fix.median / ref.median <= 3 else 'NO'} |"
                  if ref else " | n/a | | |"))
-    rows.append(f"| `--fix`, one file, no server | {ms(fix_alone.median)}" + " | n/a" * (len(tools) - 1) +
-                (f" | {fix_alone.median / ref.median:.2f}x | | |" if ref else " | n/a | | |"))
     row(f"{n} files: peak memory (PSS, process tree)", "many", 1.0,
         lambda c: f"{max(m[1] for m in c.tree_rss) / 1024:.0f} MiB",
         lambda a, b: max(m[1] for m in a.tree_rss) / max(m[1] for m in b.tree_rss))
@@ -550,8 +515,9 @@ def render(cases: dict, tools: dict, n: int, args) -> str:
         f"{max(m[2] for m in get('many', t).tree_rss)}" if get("many", t) else "n/a" for t in tools) + " | | | |")
     rows.append(f"| {n} files: ru_maxrss, largest process | " + " | ".join(
         f"{max(get('many', t).maxrss) / 1024:.0f} MiB" if get("many", t) else "n/a" for t in tools) + " | | | |")
-    py = cases[("python", "python")]
-    rows.append(f"| (floor) `python -c pass` | {ms(py.median)}" + " |" * (len(tools) - 1) + " | | | |")
+    for key, title in (("python", "(floor) `python -c pass`"),
+                       ("imports", "(Python floor) `python -c 'import click, dockerfile_parse'`")):
+        rows.append(f"| {title} | {ms(cases[(key, 'python')].median)}" + " |" * (len(tools) - 1) + " | | | |")
     return "\n".join(rows) + "\n"
 
 

@@ -1,3 +1,3 @@
-from godockerlint.launcher import main
+from godockerlint.cli import main
 
 main()

@@ -48,6 +48,10 @@ C_COMPILER_PACKAGES = frozenset({"gcc", "clang", "build-base", "build-essential"
 
 # `COPY $PWD ./`: PWD is no build variable, so the source is empty, i.e. the whole context
 WHOLE_CONTEXT_VARS = frozenset({"$PWD", "${PWD}", "$PWD/", "${PWD}/"})
+# Commands that may run go without showing it: build drivers and scripts (rules.md revision 2).
+GO_DRIVERS = frozenset({"make", "gmake", "task", "mage", "goreleaser", "just", "bazel", "bazelisk", "earthly",
+                        "go-task", "ko", "buf", "xx-go"})
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 
 # Without a build context, these folders are taken to hold Go packages.
 CONVENTIONAL_SOURCE_DIRS = frozenset({"cmd", "internal", "pkg", "src", "app", "api", "server"})
@@ -327,6 +331,39 @@ class RunFacts(Record):
         if ctx is not None and ctx.go_mod is None:
             return False
         return bool(self.gomod_copied_before or self.sources_copied_before or self.binds_gomod or self.binds_sources)
+
+    @property
+    def may_run_go(self) -> bool:
+        """Does this RUN run go, or may it (a build driver such as make, task, mage, goreleaser, or a script)?"""
+        if self.go_commands:
+            return True
+        for cmd, _, _ in self.commands:
+            name = cmd.name
+            base = name.rsplit("/", 1)[-1]
+            if base in GO_DRIVERS or base.endswith(".sh") or (name.startswith(("./", "../")) and base):
+                return True
+            if base in SHELLS and any(not w.value.startswith("-") for w in cmd.words[1:]):
+                return True  # `sh build.sh`, `bash -c '...'` (a go inside it is already a go command)
+        return False
+
+    def removes(self, path: str, go_clean: str) -> bool:
+        """Does this RUN delete `path` or a folder holding it (`rm -rf /go`, `rm -rf $GOPATH/pkg`), or clean it
+        with `go clean -<go_clean>` (`modcache`, `cache`)?"""
+        if any(g.subcommand == "clean" and go_clean in g.flags for g in self.go_commands):
+            return True
+        for cmd, _, _ in self.commands:
+            if cmd.name.rsplit("/", 1)[-1] != "rm":
+                continue
+            for w in cmd.words[1:]:
+                v = w.value
+                if v.startswith("-"):
+                    continue
+                if "$" in v:
+                    v = expand(v, self.env.get)
+                v = posixpath.normpath(posixpath.join(self.workdir, v)) if v else v
+                if v and covers(v.rstrip("/*") or "/", path):
+                    return True
+        return False
 
     def exports_before(self, gc: GoCommand) -> dict[str, str]:
         """`export VAR=x` values set by the commands before `gc` in this RUN (a copy)."""

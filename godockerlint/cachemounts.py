@@ -34,8 +34,8 @@ def unknown_path_message(run, gc, var: str, usual: str) -> str:
             f"add `--mount=type=cache,target=<{var}>`")
 
 
-def cache_mount_fix(ctx, run, target: str, what: str) -> Fix | None:
-    """A fix adding `--mount=type=cache,target=...` to `run`, or None when unsure."""
+def mount_flag(ctx, run, target: str) -> tuple[str, str, str] | None:
+    """(flag, applicability, note) of a cache mount on `target` for `run`, or None when unsure ($HOME unknown)."""
     if not run.home_known and target.startswith(run.home.rstrip("/") + "/") and not ctx.facts.stage_of(
             run.instruction).toolchain_base:
         return None
@@ -50,8 +50,65 @@ def cache_mount_fix(ctx, run, target: str, what: str) -> Fix | None:
         else:
             applicability = UNSAFE
             note = f" (USER {user} is not numeric: check the mount's uid/gid)"
+    return flag, applicability, note
+
+
+def cache_mount_fix(ctx, run, target: str, what: str) -> Fix | None:
+    """A fix adding `--mount=type=cache,target=...` to `run`, or None when unsure."""
+    made = mount_flag(ctx, run, target)
+    if made is None:
+        return None
+    flag, applicability, note = made
     return Fix((insert_flag(ctx.dockerfile, run.instruction, flag),), applicability,
                f"add a cache mount on {what} {target}{note}")
+
+
+def later_go_runs(facts, run) -> list:
+    """The RUNs after `run` in its stage and in every stage built on it (`FROM <stage>`) that run go or
+    may (make, scripts, task, mage, goreleaser...), in file order."""
+    stage = run.stage
+    out = []
+    after = False
+    for r in stage.runs:
+        if r is run:
+            after = True
+        elif after and r.may_run_go:
+            out.append(r)
+    for st in facts.stages:
+        if stage in st.ancestors:
+            out.extend(r for r in st.runs if r.may_run_go)
+    return out
+
+
+def modcache_fix(ctx, run, target: str, covered: set) -> tuple[Fix | None, str | None]:
+    """(fix, why not) for a GOMODCACHE cache mount on `run` and on every later RUN that may run go
+    (of its stage and the stages built on it) that lacks it: once modules live in a cache mount, a RUN
+    without the mount finds none. No fix when one of those RUNs deletes or cleans the module cache
+    (`rm -rf $GOPATH`, `go clean -modcache`) or sees another GOMODCACHE: the modules then stay in the
+    layer. `covered` collects the RUNs edited, so that a later finding does not add the mount again."""
+    from godockerlint.analysis import covers
+
+    runs = [run] + [r for r in later_go_runs(ctx.facts, run)
+                    if not any(covers(m.target, target) for m in r.cache_mounts)]
+    for r in runs:
+        if r.removes(target, "modcache"):
+            return None, f"no fix: line {r.instruction.span.line} deletes the module cache (a cache mount must not be emptied by the build: drop that, or keep the modules in the layer)"
+        if r is not run and r.resolve_gomodcache() != target:
+            return None, f"no fix: line {r.instruction.span.line} has another GOMODCACHE"
+    edits, applicability, notes = [], SAFE, ""
+    for r in runs:
+        made = mount_flag(ctx, r, target)
+        if made is None:
+            return None, None
+        flag, app, note = made
+        if app == UNSAFE:
+            applicability, notes = UNSAFE, note
+        edits.append(insert_flag(ctx.dockerfile, r.instruction, flag))
+    covered.update(id(r.instruction) for r in runs)
+    lines = ", ".join(str(r.instruction.span.line) for r in runs[1:])
+    also = (f" (and on line{'s' if len(runs) > 2 else ''} {lines}, which run{'' if len(runs) > 2 else 's'} go after it)"
+            if lines else "")
+    return Fix(tuple(edits), applicability, f"add a cache mount on GOMODCACHE {target}{also}{notes}"), None
 
 
 def mount_text(mount, **changes: str | None) -> str:

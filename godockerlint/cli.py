@@ -11,15 +11,23 @@ import click
 from godockerlint import __version__, reporting
 from godockerlint.config import THRESHOLDS, CliOverrides, ConfigError, ConfigResolver, check_code
 from godockerlint.discovery import collect_targets
+from godockerlint.redact import Redactor
 
 PROG = "godockerlint"
 FORMATS = reporting.FORMATS  # each is a module godockerlint.report.<name> with render()
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# The one redaction of the run: everything printed or written about the files passes through it.
+REDACT = Redactor()
+
+
+def say(text: str, **kw) -> None:
+    """click.echo, with the run's secrets and every credential shape masked."""
+    click.echo(REDACT(text), **kw)
 
 
 def error(message: str) -> None:
     """Print a one-line error on stderr (a multi-line message is joined into one line)."""
-    click.echo(f"{PROG}: error: {' '.join(message.splitlines())}", err=True)
+    say(f"{PROG}: error: {' '.join(message.splitlines())}", err=True)
 
 
 class _Command(click.Command):
@@ -27,7 +35,13 @@ class _Command(click.Command):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
+            if sys.stdout is None:  # started with stdout closed (`>&-`): nothing can be reported
+                raise _Unusable("stdout is closed: nowhere to print (redirect it to a file or /dev/null)")
+            # (a reader that goes away, `| head`, ends the run quietly: click's EPIPE handling)
             code = super().main(args, prog_name or PROG, complete_var, standalone_mode=False, **extra)
+        except _Unusable as exc:
+            error(str(exc))
+            code = EXIT_ERROR
         except click.exceptions.Abort:
             error("interrupted")
             code = 130
@@ -43,6 +57,25 @@ class _Command(click.Command):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+class _Unusable(Exception):
+    """The run cannot start (stdout closed, the working folder deleted): one line, exit 2."""
+
+
+def _cwd_or_none() -> Path | None:
+    try:
+        return Path(os.getcwd())
+    except OSError:  # deleted while we were in it, or no longer searchable
+        return None
+
+
+def _needs_cwd(paths, stdin_filename, config_file, context, baseline_file, write_baseline, outputs) -> bool:
+    """Whether a run uses a name relative to the working folder."""
+    names = list(paths or ["."]) + [stdin_filename or "."] * ("-" in (paths or ())) + [
+        str(p) for p in (config_file, context, baseline_file, write_baseline) if p is not None] + [
+        str(p) for _, p in outputs if p is not None]
+    return any(n != "-" and not os.path.isabs(n) for n in names)
 
 
 def _codes(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[str] | None:
@@ -105,7 +138,8 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
 
     PATH is a Dockerfile, a folder (searched recursively for Dockerfile, Dockerfile.*, *.Dockerfile,
     *.dockerfile and Containerfile*, skipping .git, vendor and node_modules), or - for stdin.
-    Without PATH, the current folder is searched. A compose file (compose.yaml, compose.yml,
+    Without PATH, the current folder is searched. `godockerlint lsp` starts the language server
+    (stdio) instead: to lint a file or folder named lsp, write ./lsp. A compose file (compose.yaml, compose.yml,
     docker-compose.yaml, docker-compose.yml), named or found in a folder, lints each service's
     Dockerfile with the service's build context, target and build args.
 
@@ -115,6 +149,7 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     Exit status: 0 no finding at or above the failure threshold, 1 some, 2 usage, config or I/O error.
     After --fix the status is that of the findings that remain; with --diff, 1 when there is a diff.
     """
+    REDACT.reset()
     if list_rules:
         click.echo(rules_table(), nl=False)
         return EXIT_OK
@@ -123,6 +158,8 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     if init:
         from godockerlint.init import run_init
 
+        if _cwd_or_none() is None:
+            raise _Unusable("the current folder no longer exists: --init has nowhere to write")
         return run_init(Path.cwd(), force=force)
     if force:
         raise click.UsageError("--force needs --init")
@@ -134,6 +171,11 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
         outputs = reporting.plan(fmt, output)
     except reporting.OutputError as exc:
         raise click.UsageError(str(exc)) from None
+    cwd = _cwd_or_none()
+    if cwd is None and _needs_cwd(paths, stdin_filename, config_file, context, baseline_file, write_baseline,
+                                  outputs):
+        raise _Unusable("the current folder no longer exists (deleted?): relative paths, `.` and - have "
+                        "nothing to refer to; cd to a folder or give absolute paths")
     baseline = None
     if baseline_file is not None:
         from godockerlint.baseline import Baseline, BaselineError
@@ -149,14 +191,14 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     resolver = ConfigResolver(overrides, config_file)
     if config_file is not None:
         try:  # a bad explicit config stops the run before linting anything
-            resolver.settings_for(Path.cwd())  # loads and caches it
+            resolver.settings_for(cwd or config_file.parent)  # loads and caches it
         except ConfigError as exc:
             error(str(exc))
             return EXIT_ERROR
 
     targets, missing = collect_targets(paths or ["."], stdin_filename)
     if not targets and not missing:
-        click.echo(f"{PROG}: warning: no Dockerfiles found in {', '.join(paths or ['.'])}", err=True)
+        say(f"{PROG}: warning: no Dockerfiles found in {', '.join(paths or ['.'])}", err=True)
     run = _Run(resolver, fixing)
     for message in missing:
         run.fail(message)
@@ -166,7 +208,7 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     report_to_stderr = fixing is not None and (fixing.diff or fixing.stdout_used)
     stdout_fmt = next((name for name, path in outputs if path is None), None)  # None: every report to a file
     color = stdout_fmt is not None and not no_color and not os.environ.get("NO_COLOR") and (
-        sys.stderr.isatty() if report_to_stderr else sys.stdout.isatty())
+        _isatty(sys.stderr) if report_to_stderr else _isatty(sys.stdout))
     findings, fails_threshold = run.findings, run.fails_threshold
     needs_sources = baseline is not None or write_baseline is not None or any(
         reporting.uses_sources(name) for name, _ in outputs)
@@ -175,21 +217,23 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
         findings, known = baseline.split(findings, sources)
         fails_threshold = run.fails(findings)
         if known and not quiet:
-            click.echo(f"{PROG}: {_plural(len(known), 'finding')} in the baseline {baseline_file} not reported",
-                       err=True)
+            say(f"{PROG}: {_plural(len(known), 'finding')} in the baseline {baseline_file} not reported", err=True)
+    # what the reports show: every finding with its texts masked (formatters stay pure)
+    shown = {id(f): REDACT.finding(f) for f in run.findings}
+    findings = [shown.get(id(f)) or REDACT.finding(f) for f in findings]
     write_failed = False
     if write_baseline is not None:
         from godockerlint.baseline import BaselineError, write as write_baseline_file
 
         try:
-            write_baseline_file(write_baseline, run.findings, sources)
+            write_baseline_file(write_baseline, [shown[id(f)] for f in run.findings], sources)
         except BaselineError as exc:
             error(str(exc))
             write_failed = True
         else:
             if not quiet:
-                click.echo(f"{PROG}: wrote {_plural(len(run.findings), 'finding')} to the baseline {write_baseline}",
-                           err=True)
+                say(f"{PROG}: wrote {_plural(len(run.findings), 'finding')} to the baseline {write_baseline}",
+                    err=True)
     for name, path in outputs:
         if fixing is not None and fixing.diff:
             report = ""  # the diff is the report
@@ -218,6 +262,22 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     if exit_zero or write_baseline is not None:
         return EXIT_OK
     return EXIT_FINDINGS if fails_threshold else EXIT_OK
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def _stdin(name: str):
+    """The binary stdin, or LintInputError when the run was started with it closed (`<&-`)."""
+    from godockerlint.engine import LintInputError
+
+    if sys.stdin is None:
+        raise LintInputError(f"{name}: stdin is closed: nothing to read (give a file, or redirect stdin)")
+    return click.get_binary_stream("stdin")
 
 
 def _plural(n: int, noun: str) -> str:
@@ -289,7 +349,8 @@ class _Run:
         if self.fixing is None and len(plain) > 1:  # many files: every core (godockerlint.parallel)
             from godockerlint.parallel import prelint
 
-            self._prelinted = {id(plain[i]): r for i, r in prelint(plain, self.resolver).items()}
+            pooled = prelint(plain, self.resolver, warn=lambda line: say(line, err=True))
+            self._prelinted = {id(plain[i]): r for i, r in pooled.items()}
         for target in plain:
             self.lint(target)
 
@@ -354,6 +415,7 @@ class _Run:
         return False
 
     def _add(self, found, settings, name: str, source) -> None:
+        REDACT.add(getattr(found, "secrets", ()))
         for message in getattr(found, "errors", ()):  # a rule failed: its findings are missing
             error(message)
             self.broken = True
@@ -378,7 +440,7 @@ class _Run:
                 if found is None:
                     return
             elif target.path is None:
-                stdin_data = read_stream(click.get_binary_stream("stdin"), target.display)
+                stdin_data = read_stream(_stdin(target.display), target.display)
                 found = lint_bytes(stdin_data, target.display, settings)
             else:
                 found = self._prelinted.pop(id(target), None)
@@ -397,25 +459,24 @@ class _Run:
         """Fix one file (write it, print it, or print its diff); the findings that remain, or None."""
         from godockerlint.engine import _default_context, read_dockerfile, read_stream
         from godockerlint.fixer import fix_bytes, unified_diff
-        from godockerlint.redact import redact
         from godockerlint.writer import WriteError, write_atomic
 
         fixing = self.fixing
         if target.path is None:
-            data = read_stream(click.get_binary_stream("stdin"), target.display)
+            data = read_stream(_stdin(target.display), target.display)
             context_dir = _default_context(None, settings)
         else:
             data = read_dockerfile(target.path, target.display)
             context_dir = _default_context(target.path, settings)
         outcome = fix_bytes(data, target.display, settings, context_dir=context_dir, unsafe=fixing.unsafe)
-        secrets = outcome.secrets() if outcome.dropped or (fixing.diff and outcome.changed) else ()
+        REDACT.add(outcome.secrets())  # before and after fixing: the diff, the warnings, the reports
         for message in outcome.dropped:
-            click.echo(f"{PROG}: warning: {redact(message, secrets)}", err=True)
+            say(f"{PROG}: warning: {message}", err=True)
         if fixing.diff:
-            if outcome.changed:  # the diff quotes the file: its secrets are masked
-                click.echo(redact(unified_diff(target.display, outcome.original, outcome.text), secrets), nl=False)
+            if outcome.changed:  # the diff quotes the file (context lines too): masked
+                say(unified_diff(target.display, outcome.original, outcome.text, outcome.bom), nl=False)
         elif target.path is None:
-            out = click.get_binary_stream("stdout")
+            out = sys.stdout.buffer
             out.write(outcome.data() if outcome.text is not None else data)
             out.flush()
             fixing.stdout_used = True
@@ -450,14 +511,40 @@ def _explain(query: str) -> int:
     if rule is None:
         error(f"unknown rule {query!r} (see '{PROG} --list-rules')")
         return EXIT_ERROR
-    fix = "no automatic fix" if rule.fix == "none" else f"fix: {rule.fix}"
-    options = "".join(f"\n  {name}: {default!r}" for name, default in rule.options.items())
-    click.echo(f"{rule.code} {rule.name} ({rule.severity.label}, {fix})\n\n{rule.doc.strip()}\n")
-    if options:
-        click.echo(f"Options (config `rules: {{{rule.code}: {{...}}}}`):{options}\n")
+    from godockerlint.ruletable import explain, fix_label
+
+    click.echo(f"{rule.code} {rule.name} ({rule.severity.label}, {fix_label(rule)})\n\n{explain(rule)}")
     click.echo(rule.url)
     return EXIT_OK
 
 
+LSP_HINT = "the language server needs the lsp extra: pip install 'godockerlint[lsp]'"
+
+
+def lsp_main(args: list[str]) -> int:
+    """`godockerlint lsp [--stdio]`: the language server on stdin/stdout (godockerlint.lsp)."""
+    if any(a in ("-h", "--help") for a in args):
+        click.echo(f"Usage: {PROG} lsp [--stdio]\n\n  Run the language server on stdin/stdout "
+                   "(diagnostics, quick fixes, hover, completion).\n  Needs the lsp extra: "
+                   "pip install 'godockerlint[lsp]'.")
+        return EXIT_OK
+    unknown = [a for a in args if a != "--stdio"]
+    if unknown:
+        error(f"lsp: unknown option {unknown[0]!r} (see '{PROG} lsp --help')")
+        return EXIT_ERROR
+    try:
+        from godockerlint import lsp
+    except ImportError as exc:
+        missing = getattr(exc, "name", None) or ""
+        if missing.split(".")[0] not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        error(LSP_HINT)
+        return EXIT_ERROR
+    return lsp.serve()
+
+
 def main() -> None:
+    args = sys.argv[1:]
+    if args[:1] == ["lsp"]:  # a reserved word: a path named lsp is linted as ./lsp
+        sys.exit(lsp_main(args[1:]))
     cli.main()

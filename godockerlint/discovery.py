@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Iterable
 
@@ -12,14 +13,33 @@ SKIPPED_DIRS = frozenset({".git", "vendor", "node_modules"})
 STDIN = "-"
 
 
+_UNPRINTABLE_RE = re.compile(r"[\x00-\x1f\x7f\udc80-\udcff]")
+
+
+def shown_name(name: str) -> str:
+    """A file name as reports show it: one line of valid UTF-8 text. A byte that is not UTF-8
+    (os.fsdecode gives it as a lone surrogate) and a control character (a newline, a tab)
+    are written as escapes, `\\xff`, `\\n`, `\\t`; the file is still read by its real name."""
+    if not _UNPRINTABLE_RE.search(name):
+        return name
+    return _UNPRINTABLE_RE.sub(_escape, name)
+
+
+def _escape(m: re.Match) -> str:
+    c = ord(m.group(0))
+    if c >= 0xDC80:
+        return f"\\x{c - 0xDC00:02x}"
+    return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(m.group(0), f"\\x{c:02x}")
+
+
 class Target(Frozen):
-    """One file to lint. `path` is None for stdin; `display` is the name reports show."""
+    """One file to lint. `path` is None for stdin; `display` is the name reports show (see shown_name)."""
 
     __slots__ = ("path", "display", "compose", "found")
 
     def __init__(self, path: Path | None, display: str, compose: bool = False, found: bool = False) -> None:
         _set(self, "path", path)
-        _set(self, "display", display)
+        _set(self, "display", shown_name(display))
         _set(self, "compose", compose)  # a compose file: its services' Dockerfiles are linted
         _set(self, "found", found)  # found while searching a folder (not named on the command line)
 
@@ -90,7 +110,7 @@ def collect_targets(paths: Iterable[str], stdin_filename: str | None = None) -> 
         elif os.path.lexists(arg):
             add(Target(Path(arg), arg, compose=_is_compose(arg)))
         else:
-            errors.append(f"{arg}: no such file or directory")
+            errors.append(f"{shown_name(arg)}: no such file or directory")
     return targets, errors
 
 

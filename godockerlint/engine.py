@@ -28,11 +28,13 @@ class LintInputError(Exception):
 
 
 class LintResult(list):
-    """The findings of one file (a list), plus `errors`: internal failures, one line each."""
+    """The findings of one file (a list), plus `errors`: internal failures, one line each, and
+    `secrets`: the secret values written in the file, which no output may show."""
 
-    def __init__(self, findings=(), errors=()):
+    def __init__(self, findings=(), errors=(), secrets=()):
         super().__init__(findings)
         self.errors: list[str] = list(errors)
+        self.secrets: set[str] = set(secrets)
 
 
 def lint_file(path: Path, settings: Settings, display_path: str | None = None) -> LintResult:
@@ -172,7 +174,7 @@ def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> 
             result.errors.append(f"{df.path}: internal error in rule {rule.code}: {type(exc).__name__}: {exc}")
     from godockerlint.redact import redact_finding, secret_values
 
-    secrets = secret_values(facts) if raw else set()
+    secrets = result.secrets = secret_values(facts) if raw else set()
     for f in raw:
         if not settings.enabled(f.code) or ignores.suppresses(f):
             continue

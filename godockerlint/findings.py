@@ -49,6 +49,19 @@ class Fix(Frozen):
         _set(self, "message", message)  # what the fix does, for --diff and summaries
 
 
+class Related(Frozen):
+    """Another place a finding names ("the sources are copied here"): 1-based, end exclusive."""
+
+    __slots__ = ("line", "column", "end_line", "end_column", "message")
+
+    def __init__(self, line: int, column: int, end_line: int, end_column: int, message: str) -> None:
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "end_line", end_line)
+        _set(self, "end_column", end_column)
+        _set(self, "message", message)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     code: str
@@ -62,6 +75,7 @@ class Finding:
     message: str
     url: str = ""
     fix: Fix | None = field(default=None, compare=False)
+    related: tuple[Related, ...] = field(default=(), compare=False)
 
     @property
     def level(self) -> str:
@@ -76,7 +90,7 @@ class Finding:
 
     def __reduce__(self):  # pickled by the process pool: plain values, rebuilt with __init__
         return _finding, (self.code, self.name, int(self.severity), self.file, self.line, self.column,
-                          self.end_line, self.end_column, self.message, self.url, self.fix)
+                          self.end_line, self.end_column, self.message, self.url, self.fix, self.related)
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.code, self.message)

@@ -161,6 +161,26 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
     return out
 
 
+def check_fix(text: str, path: str, finding, settings, context_dir=None) -> str | None:
+    """Why `--fix` would refuse this finding's fix applied alone to `text` (one line), or None.
+
+    The same checks as a pass of the fix loop: the edits apply, the result parses, and it adds
+    no error-level finding. Used by the language server before it offers a quick fix.
+    """
+    from godockerlint.engine import lint_model
+    from godockerlint.parser import ParseError, parse
+
+    if finding.fix is None:
+        return "the finding has no fix"
+    try:
+        df = parse(text, path)
+    except ParseError as exc:
+        return f"the file does not parse (line {exc.line}: {exc.message})"
+    loop = _FixLoop(settings, context_dir, finding.fix.applicability == UNSAFE, path)
+    result, why = loop.attempt(df, lint_model(df, settings, context_dir), [finding])
+    return why if result is None else None
+
+
 def _key(f) -> tuple:
     return (f.code, f.message)
 
@@ -291,12 +311,32 @@ def _error_counts(findings) -> Counter:
     return Counter(f.code for f in findings if f.severity >= Severity.ERROR)
 
 
-def unified_diff(path: str, before: str, after: str) -> str:
-    """A unified diff (`--- a/path`, `+++ b/path`) with the file's own line endings kept."""
+def diff_path(path: str) -> str:
+    """The file's name in a diff header, after `a/` and `b/`: relative to the current folder
+    (so `patch -p1` run there finds it), an absolute path inside it made relative, one outside
+    it without its leading slash (`patch -p1` from /); always with forward slashes."""
+    import os
+
+    if os.path.isabs(path):
+        try:
+            rel = os.path.relpath(path)
+        except ValueError:  # another drive (Windows)
+            rel = None
+        path = rel if rel is not None and rel != os.pardir and not rel.startswith(os.pardir + os.sep) else \
+            os.path.splitdrive(path)[1].lstrip("/\\")
+    return path.replace(os.sep, "/")
+
+
+def unified_diff(path: str, before: str, after: str, bom: bool = False) -> str:
+    """A unified diff (`--- a/path`, `+++ b/path`, see diff_path) with the file's own line endings
+    kept, and its BOM on the first line when it has one (else a changed first line does not apply)."""
     import difflib
 
+    name = diff_path(path)
+    if bom:
+        before, after = "\ufeff" + before, "\ufeff" + after
     lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                 fromfile=f"a/{path}", tofile=f"b/{path}")
+                                 fromfile=f"a/{name}", tofile=f"b/{name}")
     out = []
     for line in lines:
         if not line.endswith("\n"):

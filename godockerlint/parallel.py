@@ -6,7 +6,9 @@ N processes (N - 1 workers and this one) and hands back, per target, the
 lint cleanly (an unreadable file, a bad config, an internal error) is left
 out: the caller lints it again in its own process, so every message and exit
 code stays exactly the serial one. The caller reports in the targets' order,
-so the output is deterministic.
+so the output is deterministic. A pool that cannot start, or a worker that
+fails (an exception, a signal), is reported with a one-line warning on stderr;
+its files are linted again in this process, so the findings stay complete.
 
 On Linux the workers are forked from this process after it has loaded the
 rules; elsewhere they start fresh and load them once, in their initializer.
@@ -64,9 +66,12 @@ def busy_cores(loadavg: str | None = None) -> float | None:
     return min(busy, max(0, running))
 
 
-def prelint(targets, resolver) -> dict[int, object]:
+def prelint(targets, resolver, warn=None) -> dict[int, object]:
     """{index in `targets`: LintResult} for the targets the pool linted; {} when the run
-    is too small for a pool or there is one core."""
+    is too small for a pool or there is one core. `warn(line)` reports a pool that could not
+    run or a worker that failed (default: the line on stderr)."""
+    global _emit
+    _emit = warn or (lambda line: print(line, file=sys.stderr))
     n = jobs()
     if n < 2 or len(targets) < POOL_THRESHOLD:
         return {}
@@ -86,6 +91,7 @@ def prelint(targets, resolver) -> dict[int, object]:
     from godockerlint.rule import load_rules
 
     load_rules()  # once, before forking: the workers inherit it
+    _warned.clear()
     size = max(1, min(CHUNK_FILES, -(-len(work) // (n * 4))))
     size = max(size, -(-len(work) // MAX_CHUNKS))
     chunks = [work[k:k + size] for k in range(0, len(work), size)]
@@ -96,8 +102,30 @@ def prelint(targets, resolver) -> dict[int, object]:
         if sys.platform.startswith("linux"):
             return _forked(chunks, n)
         return _pooled(chunks, n)
-    except Exception:  # noqa: BLE001 - no pool here (no /dev/shm, a worker killed...): the rest goes serial
+    except Exception as exc:  # noqa: BLE001 - no pool here (no /dev/shm, no fork...): the rest goes serial
+        _warn(f"the process pool could not run ({_reason(exc)}): the files were linted in this process; "
+              "GODOCKERLINT_JOBS=1 skips the pool")
         return {}
+
+
+_warned: set[str] = set()  # this run's warnings
+_emit = None  # prelint's `warn`
+
+
+def _warn(message: str) -> None:
+    """A failed pool or worker, once per message and run: the run goes on, its findings complete."""
+    if message not in _warned:
+        _warned.add(message)
+        _emit(f"godockerlint: warning: {message}")
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _worker_failed(reason: str) -> None:
+    _warn(f"a process pool worker failed ({reason}): its files were linted again in this process")
 
 
 def _forked(chunks, n: int) -> dict[int, object]:
@@ -120,20 +148,31 @@ def _forked(chunks, n: int) -> dict[int, object]:
                 code = 1
                 try:
                     with open(out, "wb", closefd=False) as f:
-                        for part in _chunk_results(queue_r, chunks, remote=True):  # pickled as it goes:
-                            pickle.dump(part, f, pickle.HIGHEST_PROTOCOL)  # no pickling left at the end
-                    code = 0
+                        try:
+                            for part in _chunk_results(queue_r, chunks, remote=True):  # pickled as it goes:
+                                pickle.dump(part, f, pickle.HIGHEST_PROTOCOL)  # no pickling left at the end
+                            code = 0
+                        except BaseException as exc:  # noqa: BLE001 - the parent reports it
+                            pickle.dump(_reason(exc), f, pickle.HIGHEST_PROTOCOL)
                 finally:
                     os._exit(code)
             children.append((pid, out))
         results = dict(_drain_queue(queue_r, chunks, remote=False))
         for pid, out in children:
             _, status = os.waitpid(pid, 0)
-            if status == 0:
-                os.lseek(out, 0, os.SEEK_SET)  # the child's writes moved the offset the two share
-                with open(out, "rb", closefd=False) as f:
-                    while f.peek(1):
-                        results.update(pickle.load(f))
+            os.lseek(out, 0, os.SEEK_SET)  # the child's writes moved the offset the two share
+            with open(out, "rb", closefd=False) as f:
+                parts = []
+                while f.peek(1):
+                    parts.append(pickle.load(f))
+            code = os.waitstatus_to_exitcode(status)
+            if code == 0:
+                for part in parts:
+                    results.update(part)
+            else:  # what it linted is dropped too: the caller lints all of its files again
+                failure = [p for p in parts if isinstance(p, str)]
+                _worker_failed(failure[-1] if failure else
+                               f"killed by signal {-code}" if code < 0 else f"exit status {code}")
         return results
     finally:
         os.close(queue_r)
@@ -170,7 +209,10 @@ def _pooled(chunks, n: int) -> dict[int, object]:
         _init(chunks, counter, load=False)
         results.update(_drain(remote=False))
         for job in pending:
-            results.update(job.get())
+            try:
+                results.update(job.get())
+            except Exception as exc:  # noqa: BLE001 - the files it took are linted again by the caller
+                _worker_failed(_reason(exc))
     return results
 
 

@@ -1,22 +1,36 @@
-"""Dockerfile text -> model.
+"""Dockerfile text -> model, read as BuildKit reads it.
 
-dockerfile-parse splits the file into instructions (line ranges and keywords).
-This layer adds what it lacks: exact spans, parser directives, BOM and CRLF,
-comment lines inside continuations, flags (``--mount`` with every key alias),
-JSON vs shell form, and heredocs, whose bodies dockerfile-parse mistakes for
-instructions: they are reattached to their instruction here.
+The grammar followed is BuildKit's Dockerfile frontend, moby/buildkit at
+dockerfile/1.26.0-labs-57-g73ed6825c (`frontend/dockerfile/parser/` and
+`frontend/dockerfile/instructions/`): the facts (what splits a line, what ends
+a heredoc, what is refused and with which words) are taken from it, the code
+is ours. The splitting into instructions is ours too: dockerfile-parse, which
+this layer used to correct, got continuations ending in an escaped escape,
+continuations into the end of the file, keyword-only lines and every heredoc
+wrong, so the whole line reader is here now, in BuildKit's order:
+
+- parser directives at the top (`# escape=` only there, `# syntax=` and
+  `# check=` also after a `#!` shebang line; a repeated one is refused);
+- a physical line longer than 65535 bytes is refused;
+- blank and comment lines between instructions are skipped; an instruction
+  continues while a line ends in the escape character that is not itself
+  escaped (`\\\\` at the end of a line ends the instruction); comment and blank
+  lines inside a continuation are dropped;
+- flags (`--name[=value]`, quotes and escapes removed, `--` ends them);
+- heredocs on RUN, COPY and ADD (also under ONBUILD), found in the words of the
+  whole line as BuildKit's shell lexer splits them, their bodies read raw;
+- what BuildKit's instruction parser refuses at parse time (ENV/LABEL without
+  value, non-string JSON arrays, HEALTHCHECK without a command, bad --mount
+  keys and values, FROM's shape, ...) is a ParseError with BuildKit's words.
 
 Nothing here knows about Go.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from bisect import bisect_right
-
-from dockerfile_parse import DockerfileParser
 
 from godockerlint.model import (
     Comment,
@@ -30,17 +44,29 @@ from godockerlint.model import (
     Span,
     Stage,
 )
-from godockerlint.record import Record
 
 BOM = "\ufeff"
 INSTRUCTIONS = frozenset(
     "ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD "
     "RUN SHELL STOPSIGNAL USER VOLUME WORKDIR".split()
 )
-NO_FLAG_INSTRUCTIONS = frozenset(
-    {"ENV", "ARG", "LABEL", "ONBUILD", "MAINTAINER", "USER", "WORKDIR", "EXPOSE", "STOPSIGNAL", "VOLUME"})
+# The flags BuildKit knows, per instruction: bool, string or strings (may be repeated).
+# ARG and STOPSIGNAL never look at theirs; every other instruction refuses any flag.
+_B, _S, _M = "bool", "string", "strings"
+FLAG_SPECS: dict[str, dict[str, str] | None] = {
+    "ADD": {"chown": _S, "chmod": _S, "link": _B, "keep-git-dir": _B, "checksum": _S, "unpack": _B, "exclude": _M},
+    "COPY": {"chown": _S, "from": _S, "chmod": _S, "link": _B, "exclude": _M, "parents": _B},
+    "FROM": {"platform": _S},
+    "RUN": {"mount": _M, "network": _S, "security": _S, "device": _M},
+    "HEALTHCHECK": {"interval": _S, "timeout": _S, "start-period": _S, "start-interval": _S, "retries": _S},
+    "ARG": None,
+    "STOPSIGNAL": None,
+}
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
 JSON_INSTRUCTIONS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME", "HEALTHCHECK"})
+# BuildKit: these may have no arguments at all (RUN alone runs `sh -c ""`)
+MAY_BE_EMPTY = frozenset({"RUN", "CMD", "ENTRYPOINT"})
+EXACTLY_ONE = frozenset({"USER", "WORKDIR", "STOPSIGNAL", "MAINTAINER"})
 MOUNT_TYPES = frozenset({"bind", "cache", "tmpfs", "secret", "ssh"})
 MOUNT_ALIASES = {
     "dst": "target",
@@ -49,12 +75,26 @@ MOUNT_ALIASES = {
     "ro": "readonly",
     "readwrite": "rw",
 }
-MOUNT_BOOL_KEYS = frozenset({"readonly", "rw", "required", "relabel"})
-DIRECTIVE_RE = re.compile(r"^#[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t]*$")
-HEREDOC_WORD_RE = re.compile(r"^(\d*)<<(-?)([^<]+)$")
-_KEYWORD_RE = re.compile(r"\S+")
-_BLANKS_RE = re.compile(r"[ \t]*")
-_PLAIN_TOKEN_RE = re.compile(r"[^ \t\"']*")  # a token's characters up to a blank or a quote
+MAX_LINE_BYTES = 65535  # BuildKit reads lines with a 64 KiB scanner: the newline must fit too
+DIRECTIVE_NAMES = ("syntax", "escape", "check")
+# Go's unicode.IsSpace, which BuildKit uses to trim lines and split words
+GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+           "\u2028\u2029\u202f\u205f\u3000"
+_GO_SPACE_SET = frozenset(GO_SPACE)
+# BuildKit's directive line after the '#' and leading blanks (Go's \s is [\t\n\f\r ])
+DIRECTIVE_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z", re.S)
+# a word that BuildKit takes for a heredoc marker: [fd]<<[-][blanks]word
+HEREDOC_WORD_RE = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.S)
+_KEYWORD_RE = re.compile(r"[^\t\v\f\r ]+")  # BuildKit splits the keyword off at these
+_KEYWORD_GAP_RE = re.compile(r"[\t\v\f\r ]*")
+_GO_SPACE_RUN_RE = re.compile(f"[{GO_SPACE}]*")
+_FIRST_WORD_RE = re.compile(f"[^{GO_SPACE}]*")
+_BK_SPLIT_RE = re.compile(r"[\t\v\f\r ]+")  # BuildKit's whitespace for splitting arguments
+_MARKER_RE = re.compile(f"(?:^|[{GO_SPACE}])\\d*<<")  # a word that may be a heredoc marker
+_PARSE_BOOL = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
+               "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
+_RAM_RE = re.compile(r"(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?\Z")  # docker/go-units RAMInBytes
+_STAGE_NAME_RE = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
 
 
 class ParseError(Exception):
@@ -104,15 +144,6 @@ def parse(text: str, path: str = "Dockerfile", *, bom: bool = False) -> Dockerfi
     return _Parser(text, path, bom).run()
 
 
-class _Entry(Record):
-    __slots__ = ("keyword", "first", "last")
-
-    def __init__(self, keyword: str, first: int, last: int) -> None:
-        self.keyword = keyword
-        self.first = first  # 0-based first line
-        self.last = last  # 0-based last line
-
-
 class _Parser:
     def __init__(self, text: str, path: str, bom: bool) -> None:
         self.text = text
@@ -123,6 +154,7 @@ class _Parser:
         self.lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
         self.escape = "\\"
         self.directives: list[Directive] = []
+        self.directive_lines: set[int] = set()
         self.comments: list[Comment] = []
         self.instructions: list[Instruction] = []
 
@@ -138,131 +170,118 @@ class _Parser:
         end_line, end_col = self.index.position(end if end is not None else start + 1)
         return ParseError(message, line, col, end_line, end_col)
 
+    def line_error(self, message: str, n: int) -> ParseError:
+        line = self.lines[n]
+        col = len(line) - len(line.lstrip(GO_SPACE))
+        return self.error(message, self.off(n, col), self.off(n, max(len(line), col + 1)))
+
     # -- driver ------------------------------------------------------------------
     def run(self) -> Dockerfile:
-        first_line = self.read_directives()
-        covered: set[int] = set(range(first_line))
-        entries = self.split(first_line)
-        i = 0
-        while i < len(entries):
-            e = entries[i]
-            ins_index = len(self.instructions)
-            ins, resume = self.build_instruction(e, ins_index)
+        self.check_line_lengths()
+        self.read_directives()
+        lines = self.lines
+        skip = self.directive_lines
+        n, total = 0, len(lines)
+        while n < total:
+            line = lines[n]
+            stripped = line.lstrip(GO_SPACE)
+            if not stripped or n in skip:
+                n += 1
+                continue
+            if stripped[0] == "#":
+                start = self.off(n, len(line) - len(stripped))
+                self.comments.append(Comment(stripped[1:].strip(), self.span(start, self.off(n, len(line)))))
+                n += 1
+                continue
+            ins, n = self.build_instruction(n, len(self.instructions))
             self.instructions.append(ins)
-            covered.update(range(e.first, max(e.last, resume - 1) + 1))
-            i += 1
-            if resume > e.last + 1:
-                # heredoc bodies: drop entries inside them, re-split if one straddles the end
-                while i < len(entries) and entries[i].first < resume:
-                    if entries[i].last >= resume:
-                        entries[i:] = self.split(resume)
-                        break
-                    i += 1
-        self.check_uncovered(covered, first_line)
         return self.assemble()
 
-    def read_directives(self) -> int:
-        """Parser directives at the top of the file; returns the first line after them."""
+    def check_line_lengths(self) -> None:
+        """BuildKit reads lines with a 64 KiB buffer: a line (with its `\\r`, and the BOM on
+        the first line) of more than 65535 bytes is refused."""
+        if len(self.text) * 4 + 3 <= MAX_LINE_BYTES:
+            return
+        starts = self.index.starts
+        for n in range(len(starts)):
+            end = starts[n + 1] - 1 if n + 1 < len(starts) else len(self.text)
+            if (end - starts[n]) * 4 + 3 <= MAX_LINE_BYTES:
+                continue
+            size = len(self.text[starts[n]:end].encode("utf-8", "surrogatepass")) + (3 if n == 0 and self.bom else 0)
+            if size > MAX_LINE_BYTES:
+                raise ParseError(f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES} "
+                                 f"(line {n + 1} has {size} bytes)", n + 1, 1, n + 1, end - starts[n] + 1)
+
+    def read_directives(self) -> None:
+        """Parser directives, read twice as BuildKit does.
+
+        The Dockerfile parser takes `# escape=` (and decides which top lines are directives,
+        not comments) from the first lines, blanks trimmed, up to the first line that is not
+        a directive; a repeated directive is an error. `# syntax=` and `# check=` are read by
+        BuildKit's directive detection, which skips one `#!` shebang line first but does not
+        trim the lines."""
+        lines = self.lines
         seen: set[str] = set()
-        for n, line in enumerate(self.lines):
-            m = DIRECTIVE_RE.match(line.strip())
-            if not m or m.group(1).lower() not in ("syntax", "escape", "check"):
-                return n
-            name, value = m.group(1).lower(), m.group(2)
+        for n, line in enumerate(lines):
+            found = _directive(line.lstrip(GO_SPACE))
+            if found is None:
+                break
+            name, value, vcol = found
+            col = len(line) - len(line.lstrip(GO_SPACE))
             if name in seen:
-                return n  # a repeated directive is an ordinary comment
+                raise self.line_error(f"only one {name} parser directive can be used", n)
             seen.add(name)
-            start = self.off(n, len(line) - len(line.lstrip()))
-            span = self.span(start, self.off(n, len(line)))
+            self.directive_lines.add(n)
             if name == "escape":
                 if value not in ("\\", "`"):
-                    col = line.index("=") + 1
-                    raise self.error(
-                        f"invalid escape directive {value!r}: it must be a backslash or a backtick",
-                        self.off(n, col), self.off(n, len(line)))
+                    raise self.error(f"invalid escape token '{value}' does not match ` or \\",
+                                     self.off(n, col + vcol), self.off(n, len(line)))
                 self.escape = value
-            self.directives.append(Directive(name, value, span))
-        return len(self.lines)
-
-    def split(self, first_line: int) -> list[_Entry]:
-        """dockerfile-parse's instruction splitting, from `first_line` on."""
-        tail = "\n".join(self.lines[first_line:])
-        # Our escape character, then a blank line so that dockerfile-parse looks for no
-        # further directives: a directive-like comment below ours is an ordinary comment.
-        prefix = f"# escape={self.escape}\n\n"
-        parser = DockerfileParser(fileobj=io.BytesIO((prefix + tail).encode("utf-8")))
-        shift = first_line - 2
-        out = []
-        last_covered = first_line - 1
-        for item in parser.structure:
-            if item["instruction"] == "COMMENT":
-                continue  # a comment may sit inside a continuation that runs into the end
-            last_covered = max(last_covered, item["endline"] + shift)
-            first = item["startline"] + shift
-            if first < first_line:
-                continue
-            out.append(_Entry(item["instruction"], first, item["endline"] + shift))
-        # dockerfile-parse drops an instruction whose continuation runs into the end of
-        # the file; BuildKit accepts it.
-        for n in range(last_covered + 1, len(self.lines)):
-            stripped = self.lines[n].strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            if stripped.endswith(self.escape):
-                out.append(_Entry(stripped.split()[0].upper(), n, len(self.lines) - 1))
-            break
-        return out
-
-    def check_uncovered(self, covered: set[int], first_line: int) -> None:
-        """Lines dockerfile-parse silently dropped: keyword-only instructions."""
-        for n in range(first_line, len(self.lines)):
-            if n in covered:
-                continue
-            stripped = self.lines[n].strip()
-            if not stripped:
-                continue
-            if stripped.startswith("#"):
-                if n not in covered:
-                    col = len(self.lines[n]) - len(self.lines[n].lstrip())
-                    start = self.off(n, col)
-                    self.comments.append(Comment(stripped[1:].strip(), self.span(start, self.off(n, len(self.lines[n])))))
-                continue
-            word = stripped.split()[0]
-            col = self.lines[n].index(word)
-            start = self.off(n, col)
-            if word.upper() in INSTRUCTIONS:
-                raise self.error(f"{word.upper()} requires at least one argument", start, start + len(word))
-            raise self.error(f"unknown instruction: {word}", start, start + len(word))
+                self.directives.append(Directive(name, value, self.span(self.off(n, col), self.off(n, len(line)))))
+        first = 1 if lines and lines[0].startswith("#!") else 0
+        seen = set()
+        for n in range(first, len(lines)):
+            found = _directive(lines[n])
+            if found is None or found[0] in seen:
+                break
+            name, value, _ = found
+            seen.add(name)
+            if name != "escape":
+                self.directive_lines.add(n)
+                self.directives.append(Directive(name, value, self.span(self.off(n), self.off(n, len(lines[n])))))
+        self.directives.sort(key=lambda d: d.span.start)
 
     # -- one instruction -----------------------------------------------------------
-    def build_instruction(self, e: _Entry, ins_index: int) -> tuple[Instruction, int]:
+    def build_instruction(self, first: int, ins_index: int) -> tuple[Instruction, int]:
+        """The instruction starting on line `first`; returns it and the line after it."""
         esc = self.escape
         pieces: list[tuple[int, int]] = []  # (text start, text end) of joined pieces
-        last = e.first
-        n = e.first
         lines = self.lines
         starts = self.index.starts
-        while n < len(lines):
+        total = len(lines)
+        last = n = first
+        while n < total:
             line = lines[n]
             base = starts[n]
-            if n == e.first:
-                begin = len(line) - len(line.lstrip())
+            if n == first:
+                begin = len(line) - len(line.lstrip(GO_SPACE))
             else:
-                stripped = line.lstrip()
-                if stripped.startswith("#"):
+                stripped = line.lstrip(GO_SPACE)
+                if stripped[:1] == "#":  # BuildKit drops comment lines inside a continuation
                     col = len(line) - len(stripped)
                     self.comments.append(Comment(stripped[1:].strip(), self.span(base + col, base + len(line)), ins_index))
                     n += 1
                     continue
-                if not stripped:
+                if not stripped:  # and blank ones
                     n += 1
                     continue
                 begin = 0
-            body = line.rstrip()
             last = n
-            if body.endswith(esc):
+            n += 1
+            body = line.rstrip("\r").rstrip(" \t")
+            # a continuation: the last escape character, unless another one escapes it
+            if body.endswith(esc) and (len(body) == 1 or body[-2] != esc):
                 pieces.append((base + begin, base + len(body) - 1))
-                n += 1
                 continue
             pieces.append((base + begin, base + len(line)))
             break
@@ -279,34 +298,32 @@ class _Parser:
             logical = "".join(logical_parts)
         end_offset = starts[last] + len(lines[last])
 
-        m = _KEYWORD_RE.match(logical)
+        k0 = _GO_SPACE_RUN_RE.match(logical).end()
+        m = _KEYWORD_RE.match(logical, k0)
         if not m:
-            raise self.error("empty instruction", self.off(e.first))
+            raise self.error("empty instruction", self.off(first))
         raw_kw = m.group(0)
         kw = raw_kw.upper()
-        kw_start = _map(segments, 0)
+        kw_start = _map(segments, k0)
+        kw_end = kw_start + len(raw_kw)
         if kw not in INSTRUCTIONS:
-            raise self.error(f"unknown instruction: {raw_kw}", kw_start, kw_start + len(raw_kw))
+            raise self.error(f"unknown instruction: {raw_kw}", kw_start, kw_end)
 
-        i = m.end()
-        flags: list[Flag] = []
-        while True:
-            j = _skip_ws(logical, i)
-            if not logical.startswith("--", j) or kw in NO_FLAG_INSTRUCTIONS:
-                i = j
-                break
-            k = _token_end(logical, j)
-            if k is None:
-                s = _map(segments, j)
-                raise self.error("unterminated quote in flag", s, s + 2)
-            if k == j + 2:  # `--` ends the flags, as in BuildKit: `RUN -- cmd`
-                i = _skip_ws(logical, k)
-                break
-            flags.append(self.make_flag(kw, logical, j, k, segments))
-            i = k
-        args = logical[i:].rstrip()
-        if not args:
-            raise self.error(f"{kw} requires at least one argument", kw_start, kw_start + len(raw_kw))
+        i = _KEYWORD_GAP_RE.match(logical, m.end()).end()
+        words, i = _flag_words(logical, i, esc)
+        flags = [self.make_flag(kw, word, j, k, segments) for word, j, k in words] if words else []
+        i = _GO_SPACE_RUN_RE.match(logical, i).end()
+        args = logical[i:].rstrip(GO_SPACE)
+        if not args and kw not in MAY_BE_EMPTY:
+            if kw in EXACTLY_ONE:
+                why = "requires exactly one argument"
+            elif kw in ("COPY", "ADD"):
+                why = "requires at least two arguments, but only one was provided. Destination could not be determined"
+            elif kw == "FROM":
+                why = "requires either one or three arguments"
+            else:
+                why = "requires at least one argument"
+            raise self.error(f"{kw} {why}", kw_start, kw_end)
         args_start = _map(segments, i) if i < len(logical) else end_offset
         args_end = _map(segments, i + len(args) - 1) + 1 if args else args_start
         # shift segments so that they index `args`
@@ -316,20 +333,45 @@ class _Parser:
             arg_segments = tuple((max(a - i, 0), t + max(i - a, 0)) for a, t in _segments_from(segments, i))
 
         json_args = None
-        if kw in JSON_INSTRUCTIONS and args.startswith("["):
-            try:
-                value = json.loads(args)
-            except ValueError:
-                value = None
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                json_args = tuple(value)
+        if kw in JSON_INSTRUCTIONS and kw != "HEALTHCHECK":
+            json_args = self.json_form(args, args_start, args_end)
+        if words and not (kw == "HEALTHCHECK" and _FIRST_WORD_RE.match(args).group(0).upper() == "NONE"):
+            self.check_flags(kw, words, flags)
+        if kw == "SHELL":
+            if json_args is None:
+                raise self.error("SHELL requires the arguments to be in JSON form", args_start, args_end)
+            if not json_args:
+                raise self.error("SHELL requires at least one argument", kw_start, kw_end)
+        elif kw == "VOLUME" and json_args is not None:
+            if not json_args:
+                raise self.error("VOLUME requires at least one argument", kw_start, kw_end)
+            if any(not v.strip(GO_SPACE) for v in json_args):
+                raise self.error("VOLUME specified can not be an empty string", args_start, args_end)
+        if kw in ("ENV", "LABEL", "ARG"):
+            self.check_name_values(kw, args, arg_segments)
+        elif kw == "HEALTHCHECK":
+            self.check_healthcheck(args, args_start, args_end)
+        elif kw in ("COPY", "ADD"):
+            paths = _BK_SPLIT_RE.split(args) if json_args is None else json_args
+            if len(paths) < 2:
+                raise self.error(f"{kw} requires at least two arguments, but only one was provided. Destination could "
+                                 "not be determined", kw_start, kw_end)
 
+        # heredocs: RUN, COPY and ADD in shell form, also as an ONBUILD trigger
         heredocs: tuple[Heredoc, ...] = ()
-        resume = last + 1
-        if kw in HEREDOC_INSTRUCTIONS and json_args is None and "<<" in args:
-            heredocs, resume = self.read_heredocs(args, arg_segments, last + 1)
+        resume = n
+        target, target_json = kw, json_args
+        if kw == "ONBUILD":
+            target, target_json = self.onbuild_trigger(args, args_start, args_end)
+        if target in HEREDOC_INSTRUCTIONS and target_json is None and "<<" in logical:
+            heredocs, resume = self.read_heredocs(logical, segments, resume)
             if heredocs:
                 end_offset = heredocs[-1].span.end
+
+        if kw in ("COPY", "ADD"):  # after the heredocs, as BuildKit reads them first
+            dest = _BK_SPLIT_RE.split(args)[-1] if json_args is None else json_args[-1]
+            if _is_heredoc_word(dest):
+                raise self.error(f"{kw} cannot accept a heredoc as a destination", args_end - len(dest), args_end)
 
         ins = Instruction(
             index=ins_index,
@@ -345,63 +387,219 @@ class _Parser:
         )
         return ins, resume
 
-    def make_flag(self, kw: str, logical: str, j: int, k: int, segments) -> Flag:
-        raw = logical[j:k]
+    def check_flags(self, kw: str, words: list[tuple[str, int, int]], flags: list[Flag]) -> None:
+        """BuildKit's flag checks: known names (case matters), no repeats but of the repeatable
+        ones, values where a value is due, booleans spelled true/false; RUN's network and
+        security modes."""
+        spec = FLAG_SPECS.get(kw, {})
+        if spec is None:
+            return
+        used: set[str] = set()
+        for (word, _, _), flag in zip(words, flags):
+            name, eq, value = word.partition("=")
+            kind = spec.get(name[2:])
+
+            def fail(message: str) -> ParseError:
+                return self.error(message, flag.span.start, flag.span.end)
+
+            if kind is None:
+                raise fail(f"unknown flag: {name}")
+            if name[2:] in used and kind != _M:
+                raise fail(f"duplicate flag specified: {name}")
+            used.add(name[2:])
+            if kind == _B:
+                if eq and not value:
+                    raise fail(f"missing a value on flag: {name}")
+                if value.lower() not in ("true", "false", ""):
+                    raise fail(f"expecting boolean value for flag {name}, not: {value}")
+            elif not eq:
+                raise fail(f"missing a value on flag: {name}")
+            elif kind == _S and kw == "RUN" and name == "--network" and value not in ("default", "none", "host"):
+                raise fail(f"invalid network mode {_go_quote(value)}")
+            elif kind == _S and kw == "RUN" and name == "--security" and value not in ("sandbox", "insecure"):
+                raise fail(f"security {_go_quote(value)} is not valid")
+
+    def json_form(self, args: str, start: int, end: int) -> tuple[str, ...] | None:
+        """The exec form, as BuildKit decides it: a JSON array of strings; a JSON array
+        holding anything else is an error; any other text is the shell form."""
+        if not args.startswith("["):
+            return None
+        try:
+            value = json.loads(args, parse_constant=_no_constant)
+        except (ValueError, RecursionError):  # nested past the stack: not a string array, shell form
+            return None
+        if not isinstance(value, list):
+            return None
+        if not all(isinstance(v, str) for v in value):
+            raise self.error("when using JSON array syntax, arrays must be comprised of strings only", start, end)
+        return tuple(value)
+
+    def check_name_values(self, kw: str, args: str, segments) -> None:
+        """ENV and LABEL take `name value` or `name=value ...`; no name may be blank (ARG too)."""
+        words = _parse_words(args, self.escape)
+        if not words:
+            return
+
+        def at(w):
+            return self.error_at(segments, w[0], w[1])
+
+        if kw == "ARG":
+            for w in words:
+                if w[2].startswith("="):
+                    raise self.error("ARG names can not be blank", *at(w))
+            return
+        if "=" not in words[0][2]:
+            if len(_BK_SPLIT_RE.split(args, 1)) < 2:
+                raise self.error(f"{kw} must have two arguments: {words[0][2]} has no value", *at(words[0]))
+            return
+        for w in words:
+            if "=" not in w[2]:
+                raise self.error(f"Syntax error - can't find = in {_go_quote(w[2])}. Must be of the form: name=value",
+                                 *at(w))
+            if w[2].startswith("="):
+                raise self.error(f"{kw} names can not be blank", *at(w))
+
+    def error_at(self, segments, i: int, j: int) -> tuple[int, int]:
+        return _map(segments, i), _map(segments, max(j - 1, i)) + 1
+
+    def check_healthcheck(self, args: str, start: int, end: int) -> None:
+        sep = 0
+        while sep < len(args) and args[sep] not in _GO_SPACE_SET:
+            sep += 1
+        typ = args[:sep].upper()
+        rest = args[sep:].lstrip(GO_SPACE)
+        if typ == "NONE":
+            if rest:
+                raise self.error("HEALTHCHECK NONE takes no arguments", start, end)
+        elif typ == "CMD":
+            cmd_start = end - len(rest)
+            value = self.json_form(rest, cmd_start, end)
+            if not rest or value == ():
+                raise self.error("Missing command after HEALTHCHECK CMD", start, end)
+        else:
+            raise self.error(f"Unknown type {_go_quote(typ)} in HEALTHCHECK (try CMD)", start, start + sep)
+
+    def onbuild_trigger(self, args: str, start: int, end: int) -> tuple[str, tuple[str, ...] | None]:
+        """The trigger instruction of an ONBUILD and its exec form, for its heredocs."""
+        m = _KEYWORD_RE.match(args)
+        if not m:
+            return "", None
+        sub = m.group(0).upper()
+        if sub not in HEREDOC_INSTRUCTIONS:
+            return sub, None
+        i = _KEYWORD_GAP_RE.match(args, m.end()).end()
+        _, i = _flag_words(args, i, self.escape)
+        rest = args[i:].strip(GO_SPACE)
+        return sub, self.json_form(rest, end - len(rest), end)
+
+    def make_flag(self, kw: str, word: str, j: int, k: int, segments) -> Flag:
         start = _map(segments, j)
         span = self.span(start, _map(segments, k - 1) + 1)
-        body = raw[2:]
+        body = word[2:]
         if "=" in body:
             name, value = body.split("=", 1)
-            value = _flag_word(value)
         else:
             name, value = body, None
         name = name.lower()
         if not name:
-            raise self.error("malformed flag '--'", start, start + 2)
+            raise self.error("unknown flag: --", span.start, span.end)
         mount = None
-        if kw == "RUN" and name == "mount":
-            if not value:
-                raise self.error("--mount needs a value (type=...,target=...)", span.start, span.end)
+        if kw == "RUN" and name == "mount" and value is not None and body.startswith("mount"):
             mount = self.parse_mount(value, span)
         return Flag(name, value, span, mount)
 
     def parse_mount(self, value: str, span: Span) -> Mount:
-        if '"' in value or "\n" in value or "\r" in value:  # BuildKit reads the value as one CSV record
-            import csv  # here: most --mount values have no quotes, and csv costs 0.6 ms to import
+        """A --mount value, checked as BuildKit checks it (keys in order, values once
+        variables are expanded: a value with a `$` is not checked)."""
 
-            try:
-                fields = next(csv.reader([value]))
-            except (csv.Error, StopIteration):
-                raise self.error(f"malformed --mount value {value!r}", span.start, span.end) from None
-        else:
-            fields = value.split(",")
+        def fail(message: str) -> ParseError:
+            return self.error(f"--mount: {message}", span.start, span.end)
+
+        try:
+            fields = _csv_fields(value)
+        except ValueError as exc:
+            raise fail(f"failed to parse csv mounts: {exc}") from None
         opts: dict[str, str] = {}
         order: list[tuple[str, str]] = []
+        mtype = "bind"
+        type_known = True
+        readonly: bool | None = None  # None: the type's default
+        file_info = False  # mode, uid or gid given
         for f in fields:
-            f = f.strip()
-            if not f:
+            key, eq, val = f.partition("=")
+            key = key.lower()
+            canon = MOUNT_ALIASES.get(key, key)
+            if not eq:
+                if canon == "readonly":
+                    readonly = True
+                elif canon == "rw":
+                    readonly = False
+                elif canon == "required":
+                    if type_known and mtype not in ("secret", "ssh"):
+                        raise fail(f"unexpected key '{key}' for mount type '{mtype}'")
+                else:
+                    raise fail(f"invalid field '{f}' must be a key=value pair")
+                opts[canon] = "true"
+                order.append((canon, "true"))
                 continue
-            if "=" in f:
-                key, val = f.split("=", 1)
+            if key == "from" and "$" in val[:-1]:
+                raise fail("'from' doesn't support variable expansion, define alias stage instead")
+            opts[canon] = val
+            order.append((canon, val))
+            var = "$" in val  # expanded at build time: not checked here
+            if canon == "type":
+                if var:
+                    type_known = False
+                    mtype = val.lower()
+                    continue
+                if val.lower() not in MOUNT_TYPES:
+                    raise fail(f"unsupported mount type {_go_quote(val)}")
+                mtype = val.lower()
+            elif canon in ("from", "source", "target", "id", "env"):
+                pass
+            elif canon in ("readonly", "rw"):
+                if not var:
+                    if val not in _PARSE_BOOL:
+                        raise fail(f"invalid value for {key}: {val}")
+                    readonly = _PARSE_BOOL[val] == (canon == "readonly")
+            elif canon in ("required", "size"):
+                allowed = ("secret", "ssh") if canon == "required" else ("tmpfs",)
+                if type_known and mtype not in allowed:
+                    raise fail(f"unexpected key '{key}' for mount type '{mtype}'")
+                if not var and not (val in _PARSE_BOOL if canon == "required" else _ram_in_bytes(val)):
+                    raise fail(f"invalid value for {key}: {val}")
+            elif canon == "sharing":
+                if not var and val.lower() not in ("shared", "private", "locked"):
+                    raise fail(f"unsupported sharing value {_go_quote(val)}")
+            elif canon in ("mode", "uid", "gid"):
+                file_info = True
+                if not var and not _parse_uint(val, 8 if canon == "mode" else 10):
+                    raise fail(f"invalid value {val} for {key}")
             else:
-                key, val = f, "true"
-            key = MOUNT_ALIASES.get(key.strip().lower(), key.strip().lower())
-            if "=" not in f and key not in MOUNT_BOOL_KEYS:
-                raise self.error(f"malformed --mount option {f!r}: expected key=value", span.start, span.end)
-            opts[key] = val
-            order.append((key, val))
-        mtype = opts.get("type", "bind").lower()
-        if mtype not in MOUNT_TYPES:
-            raise self.error(f"unknown --mount type {mtype!r} (expected bind, cache, tmpfs, secret or ssh)",
-                             span.start, span.end)
-        if mtype in ("bind", "cache", "tmpfs") and not opts.get("target"):
-            raise self.error(f"--mount type={mtype} needs a target", span.start, span.end)
-        # BuildKit: bind, secret and ssh mounts are read-only unless `rw`; cache and tmpfs
-        # mounts are writable unless `ro`.
-        readonly = mtype not in ("cache", "tmpfs")
-        for key, val in order:  # the last of ro/rw wins
-            if key in ("readonly", "rw"):
-                readonly = (val.lower() in ("true", "1", "t")) == (key == "readonly")
+                raise fail(f"unexpected key '{key}' in '{f}'")
+        if type_known:
+            if file_info and mtype not in ("secret", "ssh", "cache"):
+                which = next(k for k in ("mode", "uid", "gid") if k in opts)
+                raise fail(f"{which} not allowed for {_go_quote(mtype)} type mounts")
+            if mtype == "secret":
+                if opts.get("from"):
+                    raise fail("secret mount should not have a from")
+                if opts.get("sharing"):
+                    raise fail("secret mount should not define sharing")
+                if not (opts.get("source") or opts.get("target") or opts.get("id")):
+                    raise fail("invalid secret mount. one of source, target required")
+                if opts.get("source") and opts.get("id"):
+                    raise fail("both source and id can't be set")
+            if opts.get("sharing") and mtype != "cache":
+                raise fail(f"invalid cache sharing set for {mtype} mount")
+            if mtype == "ssh" and opts.get("source"):  # refused when the build runs it
+                raise fail("ssh does not support source")
+            target = opts.get("target") or ""
+            if mtype not in ("secret", "ssh") and target.startswith("/") and "$" not in target \
+                    and _posix_clean(target) == "/":
+                raise fail('invalid mount target "/"')
+        if readonly is None:  # BuildKit: bind, secret and ssh read-only, cache and tmpfs writable
+            readonly = mtype not in ("cache", "tmpfs")
         return Mount(
             type=mtype,
             target=opts.get("target"),
@@ -419,18 +617,31 @@ class _Parser:
             span=span,
         )
 
-    def read_heredocs(self, args: str, segments, body_line: int) -> tuple[tuple[Heredoc, ...], int]:
+    def read_heredocs(self, logical: str, segments, body_line: int) -> tuple[tuple[Heredoc, ...], int]:
+        """Heredocs of one instruction line, as BuildKit finds them: the whole line is split
+        into words by its shell lexer (escape `\\`, quotes kept); a word `[n]<<[-][blanks]name`
+        names a heredoc when `name` is one word once its quotes are removed. Their bodies
+        follow the instruction, one after the other, each ended by a line equal to its name
+        (leading tabs removed first for `<<-`)."""
+        try:
+            words = _Lex(logical, raw_quotes=True, raw_escapes=True).words()
+        except _LexError as exc:
+            # BuildKit reads no heredoc on a line its lexer cannot split: the body would be read
+            # as instructions, and the shell would refuse the line anyway
+            if _MARKER_RE.search(logical):
+                start = _map(segments, min(exc.pos, len(logical) - 1))
+                raise self.error(f"heredoc not read: {exc.message}", start, start + 1) from None
+            return (), body_line
         markers = []
-        for start, end in _word_bounds(args):
-            word = args[start:end]
-            m = HEREDOC_WORD_RE.match(word)
-            if not m:
-                continue
-            raw_delim = m.group(3)
-            delim = _unquote(raw_delim)
-            if not delim or re.search(r"\s", delim):
-                continue
-            markers.append((start, end, m.group(2) == "-", raw_delim != delim, delim))
+        for start, end, word in words:
+            try:
+                found = _heredoc_name(word)
+            except _LexError as exc:
+                s = _map(segments, start)
+                raise self.error(f"invalid heredoc word {word!r}: {exc.message}", s, _map(segments, end - 1) + 1) \
+                    from None
+            if found is not None:
+                markers.append((start, end, *found))
         docs = []
         n = body_line
         for start, end, strip_tabs, quoted, delim in markers:
@@ -443,7 +654,9 @@ class _Parser:
                                             self.text.endswith("\n")):
                     raise self.error(f"unterminated heredoc: no line {delim!r} ends it", marker.start, marker.end)
                 line = self.lines[n]
-                check = line.lstrip("\t") if strip_tabs else line
+                check = line.rstrip("\r")
+                if strip_tabs:
+                    check = check.lstrip("\t")
                 if check == delim:  # BuildKit: the whole line, trailing blanks included
                     break
                 body_lines.append(line.lstrip("\t") if strip_tabs else line)
@@ -514,11 +727,17 @@ class _Parser:
         )
 
     def from_parts(self, ins: Instruction) -> tuple[str | None, str, str | None]:
-        words = ins.args.split()
-        if len(words) == 2 or len(words) > 3 or (len(words) == 3 and words[1].lower() != "as"):
-            raise self.error("FROM takes an image and an optional 'AS name'", ins.args_span.start, ins.args_span.end)
+        words = _BK_SPLIT_RE.split(ins.args)
+        if len(words) == 3 and words[1].lower() == "as":
+            name = words[2].lower()
+            if not _STAGE_NAME_RE.match(name):
+                raise self.error(f"invalid name for build stage: {_go_quote(words[2])}, name can't start with a "
+                                 "number or contain symbols", ins.args_span.start, ins.args_span.end)
+        elif len(words) != 1:
+            raise self.error("FROM requires either one or three arguments", ins.args_span.start, ins.args_span.end)
+        else:
+            name = None
         platform = ins.flag("platform")
-        name = words[2].lower() if len(words) == 3 else None
         return name, words[0], platform.value if platform else None
 
 
@@ -548,61 +767,435 @@ def _segments_from(segments, i):
     return out
 
 
-def _skip_ws(s: str, i: int) -> int:
-    return _BLANKS_RE.match(s, i).end()
+def _directive(line: str) -> tuple[str, str, int] | None:
+    """(name, value, column of the value) of a directive line `# name=value`, else None."""
+    if not line.startswith("#"):
+        return None
+    rest = line[1:].lstrip(GO_SPACE)
+    m = DIRECTIVE_RE.match(rest)
+    if not m:
+        return None
+    name = m.group(1).lower()
+    if name not in DIRECTIVE_NAMES:
+        return None
+    return name, m.group(2), len(line) - len(rest) + m.start(2)
 
 
-def _token_end(s: str, i: int) -> int | None:
-    """End of a whitespace-delimited token starting at i, honouring quotes."""
-    i = _PLAIN_TOKEN_RE.match(s, i).end()  # the characters before any quote
-    quote = None
-    while i < len(s):
-        c = s[i]
-        if quote:
-            if c == quote:
+def _flag_words(s: str, i: int, esc: str) -> tuple[list[tuple[str, int, int]], int]:
+    """BuildKit's flag words from `s[i:]`: (word with quotes and escapes removed, start, end)
+    for each word beginning with `--`, and where the arguments begin. A lone `--` ends the
+    flags; an unmatched quote runs to the end of the line."""
+    out = []
+    n = len(s)
+    while True:
+        i = _GO_SPACE_RUN_RE.match(s, i).end()
+        if not s.startswith("--", i):
+            return out, i
+        start = i
+        chars = []
+        quote = None
+        while i < n:
+            c = s[i]
+            if quote is None:
+                if c in _GO_SPACE_SET:
+                    break
+                if c == "'" or c == '"':
+                    quote = c
+                    i += 1
+                    continue
+            elif c == quote:
                 quote = None
-        elif c in "\"'":
-            quote = c
-        elif c in " \t":
-            break
-        i += 1
-    return None if quote else i
+                i += 1
+                continue
+            if c == esc:
+                i += 1
+                if i == n:  # an escape at the end is dropped
+                    quote = None
+                    continue
+                c = s[i]
+            chars.append(c)
+            i += 1
+        word = "".join(chars)
+        if word == "--":
+            return out, i
+        out.append((word, start, i))
 
 
-def _word_bounds(s: str):
+def _parse_words(s: str, esc: str) -> list[tuple[int, int, str]]:
+    """BuildKit's words of ENV, LABEL and ARG: split at blanks outside quotes, quotes and
+    escapes kept. (start, end, word)."""
+    words = []
+    n = len(s)
     i = 0
     while True:
-        i = _skip_ws(s, i)
-        if i >= len(s):
-            return
-        j = _token_end(s, i)
-        if j is None:
-            return
-        yield i, j
-        i = j
+        while i < n and s[i] in _GO_SPACE_SET:
+            i += 1
+        if i >= n:
+            return words
+        start = i
+        chars = []
+        blank_ok = False
+        quote = None
+        while i < n:
+            c = s[i]
+            if quote is None:
+                if c in _GO_SPACE_SET:
+                    break
+                if c == "'" or c == '"':
+                    quote = c
+                    blank_ok = True
+                elif c == esc:
+                    if i + 1 == n:
+                        i += 1
+                        continue
+                    chars.append(c)
+                    i += 1
+                    c = s[i]
+            else:
+                if c == quote:
+                    quote = None
+                elif c == esc and quote != "'":
+                    if i + 1 == n:
+                        i += 1
+                        quote = None
+                        continue
+                    chars.append(c)
+                    i += 1
+                    c = s[i]
+            chars.append(c)
+            i += 1
+        if blank_ok or chars:
+            words.append((start, i, "".join(chars)))
 
 
-def _unquote(s: str) -> str:
-    if len(s) >= 2 and s[0] == s[-1] and s[0] in "\"'":
-        return s[1:-1]
-    return s.replace('"', "").replace("'", "")
+class _LexError(Exception):
+    def __init__(self, pos: int, message: str) -> None:
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
 
 
-def _flag_word(s: str) -> str:
-    """A flag value as BuildKit reads it: quotes removed wherever they are, `\\x` -> `x`."""
-    out = []
-    quote = None
-    i = 0
-    while i < len(s):
-        c = s[i]
-        if c == quote:
-            quote = None
-        elif quote is None and c in "\"'":
-            quote = c
-        else:
-            if c == "\\" and i + 1 < len(s):
-                i += 1
-                c = s[i]
+class _Lex:
+    """BuildKit's shell lexer as its heredoc detection runs it: escape `\\` whatever the
+    file's escape, no variable set (`$x`, `${x:-y}` stay as written), quotes and escapes
+    kept (raw) or removed. It shares one word buffer between nested `${...}` words, which
+    empties the word being built: kept here, as it decides what is a heredoc word."""
+
+    def __init__(self, s: str, raw_quotes: bool, raw_escapes: bool) -> None:
+        self.s = s
+        self.i = 0
+        self.raw_quotes = raw_quotes
+        self.raw_escapes = raw_escapes
+        self.buf: list[str] = []
+        self.buf_start = 0
+
+    def words(self) -> list[tuple[int, int, str]]:
+        return self.stop_on(None, self.raw_escapes)[1]
+
+    def stop_on(self, stop: str | None, raw_escapes: bool) -> tuple[str, list[tuple[int, int, str]]]:
+        s, n = self.s, len(self.s)
+        saved, self.raw_escapes = self.raw_escapes, raw_escapes
+        result: list[str] = []
+        words: list[tuple[int, int, str]] = []
+        self.buf = []
+        in_word = False
+
+        def add_raw(text: str, at: int) -> None:
+            nonlocal in_word
+            if not self.buf:
+                self.buf_start = at
+            if text:
+                self.buf.append(text)
+            in_word = True
+
+        def add_char(c: str, at: int) -> None:
+            nonlocal in_word
+            if c in _GO_SPACE_SET:
+                if in_word and self.buf:
+                    words.append((self.buf_start, at, "".join(self.buf)))
+                    self.buf = []
+                    in_word = False
+            else:
+                add_raw(c, at)
+
+        try:
+            while self.i < n:
+                c = s[self.i]
+                at = self.i
+                if stop is not None and c == stop:
+                    self.i += 1
+                    return "".join(result), self._flush(words)
+                if c == "$":
+                    tmp = self.dollar()
+                    result.append(tmp)
+                    for ch in tmp:
+                        add_char(ch, self.i)
+                    continue
+                if c == "<":
+                    tmp = self.possible_heredoc()
+                elif c == "'":
+                    tmp = self.single_quote()
+                elif c == '"':
+                    tmp = self.double_quote()
+                else:
+                    self.i += 1
+                    if c == "\\":
+                        if self.raw_escapes:
+                            add_raw(c, at)
+                            result.append(c)
+                        if self.i >= n:
+                            break
+                        c = s[self.i]
+                        self.i += 1
+                        add_raw(c, at)
+                    else:
+                        add_char(c, at)
+                    result.append(c)
+                    continue
+                result.append(tmp)
+                add_raw(tmp, at)
+            if stop is not None:
+                raise _LexError(self.i, f"unexpected end of statement while looking for matching {stop}")
+            return "".join(result), self._flush(words)
+        finally:
+            self.raw_escapes = saved
+
+    def _flush(self, words):
+        if self.buf:
+            words.append((self.buf_start, self.i, "".join(self.buf)))
+            self.buf = []
+        return words
+
+    def single_quote(self) -> str:
+        start = self.i
+        self.i += 1
+        end = self.s.find("'", self.i)
+        if end == -1:
+            raise _LexError(start, "unexpected end of statement while looking for matching single-quote")
+        body = self.s[self.i:end]
+        self.i = end + 1
+        return f"'{body}'" if self.raw_quotes else body
+
+    def double_quote(self) -> str:
+        s, n = self.s, len(self.s)
+        start = self.i
+        self.i += 1
+        out = ['"'] if self.raw_quotes else []
+        while True:
+            if self.i >= n:
+                raise _LexError(start, "unexpected end of statement while looking for matching double-quote")
+            c = s[self.i]
+            if c == '"':
+                self.i += 1
+                if self.raw_quotes:
+                    out.append(c)
+                return "".join(out)
+            if c == "$":
+                out.append(self.dollar())
+                continue
+            self.i += 1
+            if c == "\\":
+                if self.raw_escapes:
+                    out.append(c)
+                if self.i >= n:
+                    continue
+                if s[self.i] in '"$\\':
+                    c = s[self.i]
+                    self.i += 1
             out.append(c)
+
+    def possible_heredoc(self) -> str:
+        s = self.s
+        self.i += 1
+        if s[self.i:self.i + 1] != "<":
+            return "<"
+        self.i += 1
+        j = self.i
+        while self.i < len(s) and s[self.i] in "\t\r ":
+            self.i += 1
+        return "<<" + s[j:self.i]
+
+    def name(self) -> str:
+        s, n = self.s, len(self.s)
+        j = self.i
+        if j < n and s[j].isdecimal():
+            while self.i < n and s[self.i].isdecimal():
+                self.i += 1
+            return s[j:self.i]
+        if j < n and s[j] in "@*#?-$!0":
+            self.i += 1
+            return s[j]
+        while self.i < n and (s[self.i].isalpha() or s[self.i].isdecimal() or s[self.i] == "_"):
+            self.i += 1
+        return s[j:self.i]
+
+    def dollar(self) -> str:
+        s, n = self.s, len(self.s)
+        start = self.i
+        self.i += 1
+        if s[self.i:self.i + 1] != "{":
+            return "$" + self.name()
+        self.i += 1
+        if self.i >= n:
+            raise _LexError(start, "syntax error: missing '}'")
+        if s[self.i] in "{}:":
+            raise _LexError(start, "syntax error: bad substitution")
+        name = self.name()
+        ch = s[self.i] if self.i < n else "\ufffd"
+        self.i += 1
+        if ch == "}":
+            return "${" + name + "}"
+        chs = ch
+        null_unset = ch == ":"
+        if null_unset:
+            ch = s[self.i] if self.i < n else "\ufffd"
+            self.i += 1
+            chs += ch
+        if null_unset or ch in "+-?#%":
+            raw = ch in "#%"
+            if null_unset and raw:
+                raise _LexError(start, f"unsupported modifier ({chs}) in substitution")
+            try:
+                word = self.stop_on("}", raw)[0]
+            except _LexError:
+                if self.i >= n:
+                    raise _LexError(start, "syntax error: missing '}'") from None
+                raise
+            return "${" + name + chs + word + "}"
+        if ch == "/":
+            if s[self.i:self.i + 1] == "/":
+                self.i += 1
+            try:
+                pattern = self.stop_on("/", True)[0]
+            except _LexError:
+                if self.i >= n:
+                    raise _LexError(start, "syntax error: missing '/' in ${}") from None
+                raise
+            try:
+                repl = self.stop_on("}", True)[0]
+            except _LexError:
+                if self.i >= n:
+                    raise _LexError(start, "syntax error: missing '}'") from None
+                raise
+            return "${" + name + "/" + pattern + "/" + repl + "}"
+        raise _LexError(start, f"unsupported modifier ({chs}) in substitution")
+
+
+def _heredoc_name(word: str) -> tuple[bool, bool, str] | None:
+    """(strip tabs, quoted, name) if BuildKit takes `word` for a heredoc marker, else None.
+    Raises _LexError for a word its lexer cannot read."""
+    m = HEREDOC_WORD_RE.match(word)
+    if not m or not m.group(3):
+        return None
+    rest = m.group(3)
+    plain = _Lex(rest, raw_quotes=False, raw_escapes=False).words()
+    if len(plain) != 1:
+        return None
+    with_quotes = _Lex(rest, raw_quotes=True, raw_escapes=False).words()
+    name = plain[0][2]
+    return m.group(2) == "-", _count_quotes(name) != _count_quotes(with_quotes[0][2]), name
+
+
+def _is_heredoc_word(word: str) -> bool:
+    try:
+        return _heredoc_name(word) is not None
+    except _LexError:
+        return False
+
+
+def _count_quotes(s: str) -> int:
+    return s.count("'") + s.count('"')
+
+
+def _csv_fields(value: str) -> list[str]:
+    """The fields of a --mount value, one CSV record as BuildKit reads it (quotes only
+    around a whole field, `""` inside them; no bare quote elsewhere)."""
+    if '"' not in value:
+        return value.split(",") if value else _empty_csv()
+    if not value:
+        _empty_csv()
+    fields = []
+    i, n = 0, len(value)
+    while True:
+        if i >= n or value[i] != '"':
+            j = value.find(",", i)
+            field = value[i:] if j == -1 else value[i:j]
+            if '"' in field:
+                raise ValueError('bare " in non-quoted-field')
+            fields.append(field)
+            if j == -1:
+                return fields
+            i = j + 1
+            continue
         i += 1
-    return "".join(out)
+        parts = []
+        while True:
+            j = value.find('"', i)
+            if j == -1:
+                raise ValueError('extraneous or missing " in quoted-field')
+            parts.append(value[i:j])
+            i = j + 1
+            nxt = value[i:i + 1]
+            if nxt == '"':
+                parts.append('"')
+                i += 1
+                continue
+            if nxt == ",":
+                fields.append("".join(parts))
+                i += 1
+                break
+            if not nxt:
+                fields.append("".join(parts))
+                return fields
+            raise ValueError('extraneous or missing " in quoted-field')
+
+
+def _empty_csv():
+    raise ValueError("EOF")
+
+
+_GO_FLOAT_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+
+def _ram_in_bytes(size: str) -> bool:
+    """Would docker/go-units RAMInBytes (a tmpfs mount's size) accept `size`?"""
+    sep = max(size.rfind(c) for c in "0123456789. ")
+    if sep == -1:
+        return False
+    num, sfx = (size[:sep + 1], size[sep + 1:]) if size[sep] != " " else (size[:sep], size[sep + 1:])
+    if not _GO_FLOAT_RE.match(num) or float(num) < 0:
+        return False
+    if not sfx:
+        return True
+    sfx = sfx.lower()
+    if len(sfx) > 3:
+        return False
+    if sfx[0] == "b":
+        return len(sfx) == 1
+    if sfx[0] not in "kmgtp":
+        return False
+    return len(sfx) == 1 or (len(sfx) == 2 and sfx[1] == "b") or sfx[1:] == "ib"
+
+
+def _parse_uint(s: str, base: int) -> bool:
+    """Go's strconv.ParseUint(s, base, 32) accepts `s`."""
+    digits = "01234567" if base == 8 else "0123456789"
+    if not s or any(c not in digits and c != "_" for c in s) or "_" in s:
+        return False
+    return int(s, base) < 1 << 32
+
+
+def _posix_clean(p: str) -> str:
+    import posixpath
+
+    out = posixpath.normpath(p)
+    return "/" if out.startswith("//") and out.strip("/") == "" else out
+
+
+def _go_quote(s: str) -> str:
+    """A string as Go's %q prints it (enough for messages)."""
+    return json.dumps(s, ensure_ascii=False)
+
+
+def _no_constant(name: str):
+    raise ValueError(name)  # Go's JSON has no NaN or Infinity

@@ -1,19 +1,48 @@
-"""Keeping secrets out of every report: masking credentials in text.
+"""Keeping secrets out of every output: masking credentials in text.
 
-Rules must never print a secret, but a rule that quotes a value (a GOPROXY, a
-flag) may quote one by accident. The engine therefore passes every finding's
-message and fix description through `redact()`, with the secret values found
-in the Dockerfile (`secret_values()`), and reporters that show inserted fix
-text pass it through `redact()` too. Masking keeps what helps the reader (the
-scheme and host of a URL, a token's well-known prefix) and drops the rest:
-`https://user:****@proxy.example.com`, `ghp_****`.
+One redaction, applied where text leaves the program: `Redactor` holds the
+secret values of every file of the run (`secret_values()`: values of
+secret-named variables, URL passwords and tokens written in the Dockerfile)
+and the command line passes everything it prints or writes through it: each
+report (so SARIF fixes' inserted text too), diffs (context lines included),
+warnings, error messages, baseline files. `redact()` masks, with or without
+those values, every credential form it can recognise by shape:
+
+- URL userinfo: a password (`https://user:pw@host`, split at the last `@`
+  before the host, as Go does), a token alone in the user part of an
+  http(s) URL (`https://TOKEN@host`, `TOKEN:x-oauth-basic@`, `TOKEN:@`), and
+  scheme-less `user:pw@host.domain`;
+- well-known token shapes (`ghp_…`, `glpat-…`, `AKIA…`);
+- `NAME=value` where the name says it holds a secret (`API_KEY`, `*TOKEN*`,
+  `*PASS*`, `AWS_SECRET_ACCESS_KEY`…), and `aws configure set
+  aws_secret_access_key VALUE`;
+- a `.netrc` password (`login bot password X`, a `password X` line).
+
+Masking keeps what helps the reader (the scheme and host of a URL, a token's
+well-known prefix, a variable's name) and drops the rest:
+`https://user:****@proxy.example.com`, `ghp_****`, `API_KEY=****`.
 """
 
 from __future__ import annotations
 
 import re
 
-URL_RE = re.compile(r"([A-Za-z][A-Za-z0-9+-]*)://([^/\s@'\"`]+)@([^/\s'\"@`]+)")
+# userinfo holds no `/` (so it never runs into the next URL of a list) and ends at the last `@`
+URL_RE = re.compile(r"([A-Za-z][A-Za-z0-9+-]*)://([^/\\\s'\"`<>]+)@([^/\\\s'\"@`,|<>]+)")
+# `user:pw@host.domain` without a scheme (the host has a dot: `golang:1.25@sha256:…` is an image)
+SCHEMELESS_RE = re.compile(r"(?<![\w./:@%+$-])([A-Za-z0-9._~%+-]+):([^\\\s/'\"`@<>]+)@"
+                           r"([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# NAME=value, NAME="value", NAME = value (the name decides: see secret_name)
+# (never a backslash taken into a mask: the text may be a rendered JSON or XML document)
+ASSIGN_RE = re.compile(r"(?<![\w$])([A-Za-z_][A-Za-z0-9_]*)([ \t]*=[ \t]*)"
+                       r"(\\\"[^\"\\\n]*\\\"|\"[^\"\\\n]*\"|'[^'\\\n]*'|[^\\\s'\"`;&|)]+)")
+# `aws configure set aws_secret_access_key VALUE`, `aws_secret_access_key: VALUE`
+AWS_RE = re.compile(r"\b(aws_secret_access_key|aws_session_token|aws_access_key_id)([ \t]*[:=]?[ \t]*)"
+                    r"([A-Za-z0-9/+=]{16,})", re.I)
+# .netrc: `machine h login u password X` on one line, or a `password X` line of its own
+NETRC_RE = re.compile(r"((?:^[\s+\-\"']*|\blogin[ \t]+\S+[ \t]+)password[ \t]+)([^\\\s\"'`]+)", re.M)
+# schemes whose user name is an account, not a credential
+ACCOUNT_SCHEMES = frozenset({"ssh", "git+ssh", "ssh+git", "sftp", "scp", "rsync", "smb", "ldap", "mailto"})
 TOKEN_PREFIXES = ("github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "glpat-", "gldt-", "glcbt-", "xoxb-",
                   "xoxp-", "npm_", "AKIA", "ASIA", "hf_", "sk-")
 TOKEN_RE = re.compile(r"\b(github_pat_|gh[pousr]_|glpat-|gldt-|glcbt-|xox[bp]-|npm_|hf_)[A-Za-z0-9_-]{8,}"
@@ -42,44 +71,97 @@ def mask_part(s: str) -> str:
     return MASK
 
 
-def masked_url(scheme: str, userinfo: str, host: str) -> str:
+def user_is_credential(scheme: str, user: str) -> bool:
+    """A URL's user part without a password: a token, unless it is a public account name,
+    a variable reference, or the account of an ssh-like scheme."""
+    if not user or user in PUBLIC_USERS or VAR_ONLY_RE.match(user):
+        return False
+    return token_like(user) or scheme.lower() not in ACCOUNT_SCHEMES
+
+
+def masked_userinfo(scheme: str, userinfo: str) -> str:
     user, sep, password = userinfo.partition(":")
     if sep:
-        keep_user = not token_like(user) and password != "x-oauth-basic" and len(user) <= 32 and "$(" not in user
-        shown = f"{user if keep_user else mask_part(user)}:{mask_part(password) if password else ''}"
-    else:
-        shown = user if user in PUBLIC_USERS or not token_like(user) and VAR_ONLY_RE.match(user) else mask_part(user)
-    return f"{scheme}://{shown}@{host}"
+        keep_user = (password not in ("", "x-oauth-basic") and not token_like(user) and len(user) <= 32
+                     and "$(" not in user)
+        return f"{user if keep_user else mask_part(user)}:{mask_part(password) if password else ''}"
+    return mask_part(user) if user_is_credential(scheme, user) else user
+
+
+def masked_url(scheme: str, userinfo: str, host: str) -> str:
+    return f"{scheme}://{masked_userinfo(scheme, userinfo)}@{host}"
 
 
 def redact(text: str, secrets=()) -> str:
-    """`text` with URL credentials, well-known token shapes and the given secret values masked."""
+    """`text` with every credential form above and the given secret values masked."""
     if not text:
         return text
-    if secrets:
+    if "@" in text:  # what every URL match holds (most messages have none)
+        if "://" in text:
+            text = URL_RE.sub(_masked_url_match, text)
+        text = SCHEMELESS_RE.sub(_masked_schemeless_match, text)
+    if "=" in text:
+        text = ASSIGN_RE.sub(_masked_assignment, text)
+    if "aws_" in text or "AWS_" in text:
+        text = AWS_RE.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
+    if "password" in text:
+        text = NETRC_RE.sub(lambda m: m.group(1) + mask_part(m.group(2)), text)
+    if TOKEN_HINT_RE.search(text):
+        text = TOKEN_RE.sub(_masked_token_match, text)
+    if secrets:  # after the shapes, which read the text around a secret (a URL's user and password)
         for s in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
             if s in text:
                 text = text.replace(s, mask_part(s))
-    if "://" in text and "@" in text:  # what every URL_RE match holds (most messages have neither)
-        text = URL_RE.sub(_masked_url_match, text)
-    if TOKEN_HINT_RE.search(text):
-        text = TOKEN_RE.sub(_masked_token_match, text)
     return text
 
 
+def credentials(text: str) -> list[str]:
+    """The credentials written in `text`, each as `redact` shows it (for GDL501's messages)."""
+    found = []
+    if "@" in text:
+        found += [masked_url(*m.groups()) for m in URL_RE.finditer(text) if _url_has_credential(m)]
+        found += [f"{m.group(1)}:{mask_part(m.group(2))}@{m.group(3)}" for m in SCHEMELESS_RE.finditer(text)
+                  if not VAR_ONLY_RE.match(m.group(2))]
+    found += [m.group(1) + m.group(2) + MASK for m in AWS_RE.finditer(text)]
+    found += ["password " + mask_part(m.group(2)) for m in NETRC_RE.finditer(text) if "password" in m.group(1)]
+    found += [(m.group(1) or m.group(2)) + MASK for m in TOKEN_RE.finditer(text)]
+    return found
+
+
+def _url_has_credential(m: re.Match) -> bool:
+    scheme, userinfo, _ = m.groups()
+    user, sep, password = userinfo.partition(":")
+    return bool(sep) and (password or not VAR_ONLY_RE.match(user)) or user_is_credential(scheme, user)
+
+
 def _masked_url_match(m: re.Match) -> str:
-    scheme, userinfo, host = m.groups()
-    user, sep, _ = userinfo.partition(":")
-    if not sep and (user in PUBLIC_USERS or not token_like(user)):
+    if not _url_has_credential(m):
         return m.group(0)
-    return masked_url(scheme, userinfo, host)
+    return masked_url(*m.groups())
+
+
+def _masked_schemeless_match(m: re.Match) -> str:
+    user, password, host = m.groups()
+    return f"{user}:{mask_part(password)}@{host}"
+
+
+def _masked_assignment(m: re.Match) -> str:
+    name, eq, value = m.groups()
+    if not secret_name(name):
+        return m.group(0)
+    quote = value[:2] if value[:2] == '\\"' else value[0] if value[:1] in ("'", '"') else ""
+    inner = value[len(quote):-len(quote)] if quote else value
+    if not inner or VAR_ONLY_RE.match(inner) or inner.startswith(("$(", "`", "${")) or inner == MASK:
+        return m.group(0)
+    return f"{name}{eq}{quote}{mask_part(inner)}{quote}"
 
 
 def _masked_token_match(m: re.Match) -> str:
     return (m.group(1) or m.group(2)) + MASK
 
 
-SECRET_NAME_RE = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|NETRC", re.I)
+SECRET_NAME_RE = re.compile(r"TOKEN|PASSWORD|PASSWD|PASSPHRASE|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|NETRC"
+                            r"|CREDENTIAL|(?:^|_)(?:PASS|PAT|CREDS?|PW)(?:$|_)|_PWD$", re.I)
 GITHUB_PUBLIC = frozenset({
     "GITHUB_SHA", "GITHUB_REF", "GITHUB_REF_NAME", "GITHUB_REF_TYPE", "GITHUB_HEAD_REF", "GITHUB_BASE_REF",
     "GITHUB_REPOSITORY", "GITHUB_REPOSITORY_OWNER", "GITHUB_REPOSITORY_ID", "GITHUB_RUN_ID", "GITHUB_RUN_NUMBER",
@@ -141,3 +223,59 @@ def redact_finding(f, secrets=()):
     if message == f.message and fix is f.fix:
         return f
     return replace(f, message=message, fix=fix)
+
+
+class Redactor:
+    """The run's one redaction: the secret values of every file linted so far (in the forms the
+    report formats escape them to) and every shape `redact` knows. The command line passes
+    every text it prints or writes through it, and the findings it hands to the formatters."""
+
+    def __init__(self) -> None:
+        self.secrets: set[str] = set()
+
+    def reset(self) -> None:
+        self.secrets.clear()
+
+    def add(self, values) -> None:
+        import json
+        from html import escape
+
+        for v in values or ():
+            if not v or len(v) < 4 or v in self.secrets:
+                continue
+            self.secrets.add(v)
+            # as a JSON string, an XML attribute and a GitHub workflow command spell it
+            self.secrets.update({json.dumps(v)[1:-1], json.dumps(v, ensure_ascii=False)[1:-1], escape(v),
+                                 v.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")})
+
+    def __call__(self, text: str) -> str:
+        return redact(text, self.secrets)
+
+    def finding(self, f):
+        """The finding as the reports show it: message, fix description and fix text masked
+        (the fix's edits are masked when a report reads them)."""
+        from dataclasses import replace
+
+        message = self(f.message)
+        fix = _ShownFix(f.fix, self) if f.fix is not None else None
+        return replace(f, message=message, fix=fix)
+
+
+class _ShownFix:
+    """A fix as a report shows it: the same applicability and offsets, the texts masked."""
+
+    __slots__ = ("_fix", "_redact", "applicability", "message", "_edits")
+
+    def __init__(self, fix, redactor) -> None:
+        self._fix, self._redact = fix, redactor
+        self.applicability = fix.applicability
+        self.message = redactor(fix.message) if fix.message else fix.message
+        self._edits = None
+
+    @property
+    def edits(self):
+        if self._edits is None:
+            from godockerlint.findings import Edit
+
+            self._edits = tuple(Edit(e.start, e.end, self._redact(e.text)) for e in self._fix.edits)
+        return self._edits

@@ -283,7 +283,7 @@ def healthcheck_parts(ins: Instruction) -> tuple[str, list[str] | None]:
             argv = json.loads(rest)
             if isinstance(argv, list) and all(isinstance(a, str) for a in argv):
                 return opts, argv
-        except ValueError:
+        except (ValueError, RecursionError):
             return opts, None
     if SHELL_SYNTAX_RE.search(rest):
         return opts, None

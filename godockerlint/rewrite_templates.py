@@ -46,7 +46,7 @@ def environment():
 
 def render(template_name: str, /, **values) -> str:
     """The rendered template (`*.j2`), "\\n" line ends, without a trailing newline."""
-    return environment().get_template(template_name).render(**values)
+    return environment().get_template(template_name).render(**values).rstrip("\n")
 
 
 def render_lines(template_name: str, /, **values) -> list[str]:

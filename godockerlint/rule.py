@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable, Iterable, Iterator
 
-from godockerlint.findings import Finding, Fix, Severity
+from godockerlint.findings import Finding, Fix, Related, Severity
 from godockerlint.model import Span
 
 DOCS_URL = "https://github.com/godockerlint/godockerlint/blob/main/docs/rules.md#{code_lower}"
@@ -217,8 +217,12 @@ class RuleContext:
         *,
         fix: Fix | None = None,
         severity: Severity | str | None = None,
+        related=(),
     ) -> Finding:
-        """A finding at `where`: a Span, or anything with a `.span` (instruction, flag, word)."""
+        """A finding at `where`: a Span, or anything with a `.span` (instruction, flag, word).
+
+        `related`: (where, message) pairs for other places the message names (SARIF
+        relatedLocations, LSP relatedInformation)."""
         span: Span = where if isinstance(where, Span) else where.span
         if isinstance(severity, str):
             severity = Severity.parse(severity)
@@ -234,4 +238,10 @@ class RuleContext:
             message=message,
             url=self.rule.url,
             fix=fix,
+            related=tuple(_related(w, m) for w, m in related),
         )
+
+
+def _related(where, message: str) -> Related:
+    span = where if isinstance(where, Span) else where.span
+    return Related(span.line, span.column, span.end_line, span.end_column, message)

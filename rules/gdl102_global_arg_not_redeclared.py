@@ -136,6 +136,7 @@ def check(ctx):
                         f"`${name}` is empty in stage {sf.label}: {where} is not re-declared in the stage; "
                         f"add `ARG {name}` at the top of the stage",
                         fix=_fix(ctx, sf, name),
+                        related=[(globals_[name], "the global ARG")] if name in globals_ else (),
                     )))
             # what this instruction defines for the next ones
             if ins.keyword in ("ARG", "ENV"):
@@ -155,6 +156,7 @@ def check(ctx):
                         f"(line {globals_[name].line}) is not re-declared in stage {sf.label}, so go never sees it; "
                         f"add `ARG {name}` at the top of the stage",
                         fix=_fix(ctx, sf, name),
+                        related=[(globals_[name], "the global ARG")],
                     )))
                     break
                 if name in run.args_declared or name in run.env:

@@ -188,11 +188,11 @@ def _package_words(gc):
 
 
 def _get_fix(facts, gc, image_version) -> Fix | None:
-    if image_version is not None and len(image_version) >= 2 and image_version < (1, 16):
-        return None
+    if not gc.run.stage.go_version.has_install_at_version:
+        return None  # `go install pkg@version` needs Go >= 1.16
     pkgs = _package_words(gc)
-    if len(pkgs) != 1:
-        return None
+    if len(pkgs) != 1 or _local(pkgs[0].value):
+        return None  # never a @version on a local pattern (./..., ., ../...)
     words = gc.words
     sub = next((i for i, w in enumerate(words) if w.value == "get"), None)
     if sub is None:

@@ -39,7 +39,10 @@ RUN go build -o /out/app .
 ```
 
 Fix (safe): writes the go.mod version into the tag (`golang:1.24-alpine` →
-`golang:1.25-alpine`), or into the default of the ARG that feeds the tag. No
+`golang:1.25-alpine`), or into the default of the ARG that feeds the tag,
+keeping the variant and the tag's precision: a minor tag stays a minor (it
+tracks the newest patch, which satisfies `go 1.25.3`), a patch tag gets
+go.mod's version. It only ever raises a version: go.mod's lines are minimums. No
 fix when the image is pinned by digest (the digest would still select the
 old image) or the version comes from somewhere else.
 """
@@ -135,7 +138,8 @@ def _fix(ctx, sf, version: str):
     if m:
         start = ins.text_offset(tag_at)
         end = ins.text_offset(tag_at + m.end() - 1) + 1
-        return Fix((replace_span(start, end, version),), SAFE, f"use Go {version} in the image tag"), "the image tag"
+        new = _same_precision(m.group(0), version)
+        return Fix((replace_span(start, end, new),), SAFE, f"use Go {new} in the image tag"), "the image tag"
     v = VAR_RE.match(tag)
     if not v:
         return None, "the image tag"
@@ -157,7 +161,8 @@ def _fix(ctx, sf, version: str):
             s = word.start + prefix + quote
             start = arg_ins.text_offset(s)
             end = arg_ins.text_offset(s + mv.end() - 1) + 1
-            return (Fix((replace_span(start, end, version),), SAFE, f"use Go {version} as the `{name}` default"),
+            new = _same_precision(mv.group(0), version)
+            return (Fix((replace_span(start, end, new),), SAFE, f"use Go {new} as the `{name}` default"),
                     f"the `ARG {name}` default")
         if facts.global_args.get(name):
             return None, f"the `ARG {name}` default"
@@ -167,5 +172,14 @@ def _fix(ctx, sf, version: str):
             s = tag_at + tag.index(default)
             start = ins.text_offset(s)
             end = ins.text_offset(s + mv.end() - 1) + 1
-            return Fix((replace_span(start, end, version),), SAFE, f"use Go {version} in the tag"), "the image tag"
+            new = _same_precision(mv.group(0), version)
+            return Fix((replace_span(start, end, new),), SAFE, f"use Go {new} in the tag"), "the image tag"
     return None, "the image tag"
+
+
+def _same_precision(old: str, need: str) -> str:
+    """The version to write: a minor tag stays a minor (`1.24` -> `1.25`: it floats to the newest patch,
+    which satisfies `go 1.25.3`), a patch tag gets the version go.mod names (its minimum)."""
+    if old.count(".") == 1:
+        return ".".join(need.split(".")[:2])
+    return need

@@ -35,7 +35,15 @@ COPY . .
 RUN go build -o /out/app .
 ```
 
-Fix (safe): inserts the dependency step just before the source COPY. The
+Fix (safe): inserts the dependency step just before the source COPY, only
+with evidence of a go.mod (the context has one, or the Dockerfile copies one;
+never when the build makes it with `go mod init`), in module mode on Go >= 1.11
+("needs Go >= 1.11" otherwise), and when Go is installed and every setting
+that changes fetching (ENV/ARG GOPROXY, GOPRIVATE, GOFLAGS..., `go env -w`,
+git credentials) is in effect before that COPY; otherwise the message says
+why there is no fix. Private modules need go.sum in the context; the secret
+and ssh mounts the build's download uses are carried to the step. A module
+outside WORKDIR is entered with `WORKDIR` (and left again), never `cd`. The
 bind-mount form (`RUN --mount=type=cache,... --mount=type=bind,source=go.mod,...
 go mod download`) is used when the file already uses `RUN --mount` or the
 configuration says `download-step: bind`; otherwise, and always with
@@ -81,8 +89,104 @@ def check(ctx):
                 f"(line {src.span.line}) with no dependency step before: every source edit "
                 f"re-downloads every module; copy go.mod and go.sum and run `go mod download` first"
             )
-            yield ctx.report(gc.span, message, fix=_fix(ctx, src, run))
+            why = refusal(ctx, stage, src, run)
+            yield ctx.report(gc.span, message + (f" ({why})" if why else ""),
+                             fix=None if why else _fix(ctx, src, run),
+                             related=[(src, "the sources are copied here")])
             break
+
+
+# settings that change what `go mod download` fetches, or from where
+FETCH_SETTINGS = frozenset({"GOPROXY", "GOPRIVATE", "GONOPROXY", "GONOSUMDB", "GONOSUMCHECK", "GOSUMDB",
+                            "GOINSECURE", "GOFLAGS", "GO111MODULE", "GOTOOLCHAIN", "GOMODCACHE", "GOPATH",
+                            "GOAUTH", "GIT_CONFIG_GLOBAL", "HOME", "NETRC"})
+PRIVATE_SETTINGS = ("GOPRIVATE", "GONOPROXY", "GONOSUMDB")
+
+
+def refusal(ctx, stage, src, run) -> str | None:
+    """Why no dependency step may be inserted before `src` for `run` (one clause), or None.
+
+    Evidence of a go.mod is needed (the context has one, or the Dockerfile copies one), and not one
+    the build makes (`go mod init`); the stage's Go must have modules and be in module mode; the
+    step goes before the source COPY, so Go must be installed and every setting that changes fetching
+    (ENV/ARG, `go env -w`, git credentials) in effect by then; private modules need go.sum in the
+    context (their secret mounts, if the build passes some, are carried over)."""
+    facts = ctx.facts
+    bc = facts.context
+    copies_gomod = run.gomod_copied_before is not None or run.binds_gomod
+    if bc is not None and bc.go_mod is None and not copies_gomod:
+        return "no fix: the build context has no go.mod"
+    go = stage.go_version
+    if not go.has_modules:
+        return f"no fix: the dependency step needs Go >= 1.11 (Go {go} here, {go.source})"
+    if not stage.module_mode:
+        return "no fix: this stage builds in GOPATH mode (GO111MODULE, or go.mod inside $GOPATH/src on Go < 1.13)"
+    chain = list(reversed(stage.ancestors)) + [stage]
+    for st in chain:
+        for r in st.runs:
+            if any(g.subcommand == "mod init" for g in r.go_commands):
+                return f"no fix: line {r.instruction.span.line} creates go.mod with `go mod init`"
+    between = []
+    seen_src = False
+    for ins in (i for st in chain for i in st.stage.instructions):
+        if ins is run.instruction:
+            break
+        if ins is src:
+            seen_src = True
+        elif seen_src and ins.keyword != "FROM":
+            between.append(ins)
+    for ins in between:
+        if ins.keyword in ("ENV", "ARG"):
+            from godockerlint.shell import key_values
+
+            names = [k for k, _, _ in key_values(ins.args, legacy=ins.keyword == "ENV")]
+            hit = next((n for n in names if n in FETCH_SETTINGS), None)
+            if hit:
+                return f"no fix: line {ins.span.line} sets {hit} after the sources are copied; move it before line {src.span.line}"
+        elif ins.keyword == "RUN":
+            r = facts.run_of(ins)
+            if r is None or r is run:
+                continue
+            if any(g.subcommand == "env" and "w" in g.flags for g in r.go_commands):
+                return f"no fix: line {ins.span.line} runs `go env -w` after the sources are copied; move it before line {src.span.line}"
+            what = "installs Go" if _installs_go(r) else "sets up git credentials" if _configures_credentials(r) else None
+            if what:
+                return f"no fix: line {ins.span.line} {what} after the sources are copied; move it before line {src.span.line}"
+    if _installs_go(run) and not stage.toolchain_base:
+        return "no fix: this RUN installs Go itself, so a download before the sources has no go"
+    if not stage.toolchain_base and not any(_installs_go(r) for st in chain for r in st.runs
+                                            if r.instruction.span.start < src.span.start):
+        if stage.go_version.source is None:
+            return "no fix: no Go toolchain is installed before the sources are copied"
+    if any(run.setting(n) or stage.go_env_file.get(n) for n in PRIVATE_SETTINGS):
+        if bc is not None and not bc.has_go_sum:
+            return "no fix: private modules need go.sum in the build context for a download step"
+    return None
+
+
+def _installs_go(run) -> bool:
+    from godockerlint.goversion import _TARBALL_RE
+
+    for cmd, _, _ in run.commands:
+        words = [w.value for w in cmd.words]
+        if not words:
+            continue
+        tool = words[0].rsplit("/", 1)[-1]
+        if tool in ("apk", "apt-get", "apt", "yum", "dnf", "microdnf", "zypper") and any(
+                w in ("go", "golang", "golang-go", "go-toolset") or w.startswith(("go=", "golang-1.", "golang1"))
+                for w in words[1:]):
+            return True
+        if any(_TARBALL_RE.search(w) and "://" in w for w in words):
+            return True
+    return False
+
+
+def _configures_credentials(run) -> bool:
+    for cmd, _, _ in run.commands:
+        words = [w.value for w in cmd.words]
+        if words[:2] == ["git", "config"] or any(w.endswith(".netrc") for w in words):
+            return True
+    return False
 
 
 def uses_mounts(df) -> bool:
@@ -120,24 +224,23 @@ def dependency_step(ctx, src, run, comment=()) -> dict:
         form = "copy"
     elif form == "auto":
         form = "bind" if uses_mounts(df) else "copy"
-    cd = "" if target_dir == workdir else f"cd {target_dir} && "
+    elsewhere = target_dir != workdir
+    mounts = [df.text[m.span.start:m.span.end] for m in run.instruction.mounts if m.type in ("secret", "ssh")]
+    common = dict(files=files, workdir=target_dir if elsewhere else None, back=workdir, mounts=mounts,
+                  comment=list(comment))
     if form == "copy":
-        where = "./" if target_dir == workdir else target_dir.rstrip("/") + "/"
         # go.mod already copied before the sources: only the download is missing
         copy = not (run.gomod_copied_before is not None and run.gomod_copied_before.span.start < src.span.start)
-        return dict(template="dependency_step_copy.j2", files=files, dest=where, cd=cd, copy=copy,
-                    comment=list(comment))
+        return dict(template="dependency_step_copy.j2", dest="./", copy=copy, **common)
     style = Style.of(df)
-    prefix = "" if target_dir == workdir else target_dir.rstrip("/") + "/"
     uid = gid = None
     user = run.user
     if user and user.split(":", 1)[0] not in ("root", "0"):
         u, _, g = user.partition(":")
         if u.isdigit() and (not g or g.isdigit()):
             uid, gid = u, g or u
-    return dict(template="dependency_step_bind.j2", files=files, prefix=prefix, cd=cd,
-                gomodcache=run.resolve_gomodcache(), uid=uid, gid=gid, cont=style.cont, ci=style.continuation,
-                comment=list(comment))
+    return dict(template="dependency_step_bind.j2", gomodcache=run.resolve_gomodcache(), uid=uid, gid=gid,
+                cont=style.cont, ci=style.continuation, **common)
 
 
 def _module_root(ctx, src, run, workdir: str) -> str:

@@ -18,11 +18,19 @@ GOMODCACHE is unknown instead of asserting a path, and there is no fix. A mount 
 but misses the effective one is GDL204's business, not this rule's. When the build context's go.mod
 requires no module, there is nothing to download and the rule is silent.
 
+After a RUN that downloaded the modules into a layer (the dependency step
+`COPY go.mod go.sum` + `RUN go mod download`, or a first build), later go
+commands of the stage and of stages built on it find them there: they are not
+reported. The finding is on that first download ("when go.mod changes, every
+module is downloaded again"). A final stage whose product is the downloaded
+modules (it ends with the dependency step: a base image for other builds) is
+not reported: a cache mount would leave its layer empty.
+
 With `ci-cache: ephemeral` (a CI runner that keeps only the layer cache), cache
 mounts are empty on every run, so modules must be downloaded into a layer by
-the dependency step: the rule then asks for no mount, and instead flags a
-GOMODCACHE cache mount on the dependency step or after it, which would hide the
-downloaded layer and make go fetch everything again.
+the dependency step: that layout is the recommended one and is not reported;
+instead the rule flags a GOMODCACHE cache mount on the dependency step or after
+it, which would hide the downloaded layer and make go fetch everything again.
 
 Stages on a Windows base (nanoserver, servercore) are skipped: their paths
 differ and Windows builds have no BuildKit cache mounts.
@@ -34,6 +42,8 @@ FROM golang:1.25 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
+COPY . .
+RUN go build -o /out/app .
 ```
 
 Best practice:
@@ -43,6 +53,8 @@ FROM golang:1.25 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod go build -o /out/app .
 ```
 
 Nothing to fetch, nothing to say: the rule is silent when no go.mod can be
@@ -81,15 +93,20 @@ COPY . .
 RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .
 ```
 
-Fix (safe): adds `--mount=type=cache,target=<GOMODCACHE>` to the RUN (with the
-numeric `uid`/`gid` of a non-root numeric USER). When a named non-root USER is
-in effect the fix is unsafe (its uid is unknown); when `$HOME` is unknown there
-is no fix.
+Fix (safe): adds `--mount=type=cache,target=<GOMODCACHE>` to the RUN, and to
+every later RUN of the stage and of the stages built on it that runs go or may
+(`make`, `./build.sh`, `task`, `mage`, `goreleaser`): once the modules are in
+a cache mount, a RUN without it finds none. The mount gets the numeric
+`uid`/`gid` of a non-root numeric USER; with a named non-root USER the fix is
+unsafe (its uid is unknown); when `$HOME` is unknown there is no fix. No fix
+either when one of those RUNs deletes or cleans the module cache (`rm -rf
+$GOPATH`, `go clean -modcache`: a cache mount must not be emptied by the
+build) or sees another GOMODCACHE; the modules then stay in the layer.
 """
 
 from __future__ import annotations
 
-from godockerlint.cachemounts import cache_mount_fix, looks_like, path_known, unknown_path_message
+from godockerlint.cachemounts import looks_like, modcache_fix, path_known, unknown_path_message
 from godockerlint.analysis import covers
 
 CODE = "GDL202"
@@ -101,10 +118,14 @@ SUMMARY = "A RUN that downloads modules has no BuildKit cache mount on GOMODCACH
 
 def check(ctx):
     ephemeral = ctx.settings.ci_cache == "ephemeral"
-    for stage in ctx.facts.stages:
+    facts = ctx.facts
+    covered: set = set()  # RUNs an earlier finding's fix already mounts
+    where_at_end: dict = {}  # stage index -> "layer" / "mount" / None: where its modules are
+    for stage in facts.stages:
         if stage.windows:
             continue  # Windows containers: other paths, and no BuildKit cache mounts
         layered = False  # ephemeral: the dependency step has put modules in a layer
+        where = where_at_end.get(stage.parent.index) if stage.parent is not None else None
         for run in stage.runs:
             if run.is_dependency_step and ephemeral:
                 layered = True
@@ -127,15 +148,49 @@ def check(ctx):
             modcache = gc.gomodcache
             mounts = run.cache_mounts
             if any(covers(m.target, modcache) for m in mounts):
+                where = "mount"
                 continue
             if any(looks_like(m.target, "pkg/mod") for m in mounts):
                 continue  # a wrongly aimed module cache mount: GDL204
+            if where == "layer":
+                continue  # an earlier RUN downloaded the modules into a layer: they are there
+            in_place = _module_in_place(facts, run)
+            step = run.is_dependency_step and in_place
+            if in_place:
+                where = "layer"  # the module's requirements are in this layer now (not a tool's modules)
+            if step and _product(facts, stage, run):
+                continue  # the stage's product is the downloaded modules (a base image for other builds)
             if not path_known(run, gc, "GOMODCACHE"):
                 yield ctx.report(gc.span, unknown_path_message(run, gc, "GOMODCACHE", "/go/pkg/mod"))
                 continue
-            message = (
-                f"`go {gc.subcommand}` has no cache mount on its module cache {modcache}: "
-                f"modules are downloaded again whenever this layer rebuilds; add "
-                f"`--mount=type=cache,target={modcache}`"
-            )
-            yield ctx.report(gc.span, message, fix=cache_mount_fix(ctx, run, modcache, "GOMODCACHE"))
+            fix, why = (None, None) if id(run.instruction) in covered else modcache_fix(ctx, run, modcache, covered)
+            if step:
+                message = (
+                    f"`go {gc.subcommand}` downloads the modules into a layer: when go.mod changes, every module is "
+                    f"downloaded again; add `--mount=type=cache,target={modcache}` here and on the RUNs after it "
+                    f"that run go"
+                )
+            else:
+                message = (
+                    f"`go {gc.subcommand}` has no cache mount on its module cache {modcache}: "
+                    f"modules are downloaded again whenever this layer rebuilds; add "
+                    f"`--mount=type=cache,target={modcache}`"
+                )
+            yield ctx.report(gc.span, message + (f" ({why})" if why else ""), fix=fix)
+        where_at_end[stage.index] = where
+
+
+def _product(facts, stage, run) -> bool:
+    """Is this dependency step the product of the final stage (nothing after it runs go)?"""
+    if stage is not facts.final:
+        return False
+    return not any(r.may_run_go for r in stage.runs[stage.runs.index(run) + 1:])
+
+
+def _module_in_place(facts, run) -> bool:
+    """Is the module's go.mod where this RUN runs (copied explicitly, which fails without one, or with the
+    source tree of a context that has one)? Then its downloads are the module's requirements."""
+    if run.gomod_copied_before is not None or run.binds_gomod:
+        return True
+    ctx = facts.context
+    return bool(run.sources_copied_before or run.binds_sources) and (ctx is None or ctx.go_mod is not None)

@@ -12,6 +12,10 @@ else `$XDG_CACHE_HOME/go-build`, else `$HOME/.cache/go-build` (for root,
 `/root/.cache/go-build`; `USER` changes `$HOME`). A mount whose target looks
 like a build cache but misses the effective one is GDL204's business.
 
+A stage whose Go is older than 1.10 (the image tag, a distribution package or
+a tarball says so) has no build cache: the finding is info, says "needs Go >=
+1.10" and carries no fix.
+
 Stages on a Windows base (nanoserver, servercore) are skipped: their paths
 differ and Windows builds have no BuildKit cache mounts.
 
@@ -35,7 +39,8 @@ RUN --mount=type=cache,target=/go/pkg/mod \
     go build -o /out/app .
 ```
 
-Fix (safe): adds `--mount=type=cache,target=<GOCACHE>` to the RUN (with the
+Fix (safe): adds `--mount=type=cache,target=<GOCACHE>` to the RUN (never to
+a RUN that deletes or cleans it: `go clean -cache`, `rm -rf /root/.cache`; with the
 numeric `uid`/`gid` of a non-root numeric USER). When a named non-root USER is
 in effect the fix is unsafe (its uid is unknown); when `$HOME` is unknown there
 is no fix.
@@ -55,8 +60,8 @@ SUMMARY = "A RUN that compiles Go code has no BuildKit cache mount on GOCACHE."
 
 def check(ctx):
     for stage in ctx.facts.stages:
-        if stage.windows or not stage.go_version.has_build_cache:
-            continue  # Windows containers: no BuildKit cache mounts; Go < 1.10: no build cache
+        if stage.windows:
+            continue  # Windows containers: other paths, and no BuildKit cache mounts
         for run in stage.runs:
             compiling = [g for g in run.go_commands if g.compiling]
             if not compiling:
@@ -68,6 +73,15 @@ def check(ctx):
                 continue
             if any(looks_like(m.target, "go-build") for m in mounts):
                 continue  # a wrongly aimed build cache mount: GDL204
+            needs = stage.go_version.needs("build cache")
+            if needs:
+                yield ctx.report(
+                    gc.span,
+                    f"`go {gc.subcommand}` recompiles every package on every build: Go {stage.go_version} "
+                    f"({stage.go_version.source}) has no build cache; a GOCACHE cache mount {needs}",
+                    severity="info",
+                )
+                continue
             if not path_known(run, gc, "GOCACHE"):
                 yield ctx.report(gc.span, unknown_path_message(run, gc, "GOCACHE", "/root/.cache/go-build"))
                 continue
@@ -75,4 +89,8 @@ def check(ctx):
                 f"`go {gc.subcommand}` has no cache mount on its build cache {gocache}: every build "
                 f"recompiles every dependency; add `--mount=type=cache,target={gocache}`"
             )
+            if run.removes(gocache, "cache"):
+                message += " (no fix: this RUN deletes the build cache, which a cache mount must keep)"
+                yield ctx.report(gc.span, message)
+                continue
             yield ctx.report(gc.span, message, fix=cache_mount_fix(ctx, run, gocache, "GOCACHE"))

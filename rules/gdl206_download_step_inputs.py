@@ -97,6 +97,7 @@ def check(ctx):
                     f"every source edit; the dependency step ({where}) already downloaded the modules: remove it",
                     fix=Fix((delete_instruction(ctx.dockerfile, run.instruction),), SAFE,
                             "delete the redundant download step") if only_go else None,
+                    related=[(src, "the sources are copied here"), (dep.instruction, "the dependency step")],
                 )
                 continue
             for m in run.bind_mounts:

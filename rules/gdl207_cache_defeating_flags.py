@@ -143,5 +143,6 @@ def _clean(ctx, run, gc, later):
             gc.span,
             f"`go clean -{flag}` {why}: the {var} is rebuilt from nothing; remove the clean",
             fix=fix,
+            related=[(user.span, f"`go {user.subcommand}` needs the {var} again")] if user is not None else (),
         )
         break

@@ -84,9 +84,16 @@ COPY --from=build /out/app /app
 ENTRYPOINT ["/app"]
 ```
 
+Go older than 1.13 (the stage's Go version: image tag, distribution package,
+tarball) has no `-trimpath`: it is not asked for there.
+
 Fix (safe: the program behaves the same; only paths and debug data go): adds
-`-trimpath` and `-ldflags="-s -w"` after the subcommand; an existing
-`-ldflags` value gets `-s -w ` prepended inside its quotes (or is quoted).
+`-trimpath` and `-ldflags="-s -w"` after the subcommand. An existing
+`-ldflags` value gets `-s -w ` (or just `-s ` when `-w` is there) prepended
+inside its quotes, or is quoted, so `-X main.version=...` stamps stay inside
+it; a second `-ldflags` would replace the first. No fix when `GOFLAGS` holds the
+`-ldflags` (a command-line `-ldflags` would replace it), when `-trimpath=false`
+is written on purpose, or when the value's quoting is too tangled to edit.
 """
 
 from __future__ import annotations
@@ -111,32 +118,35 @@ def check(ctx):
     for gc in shipped_builds(facts):
         if not gc.run.stage.is_go or _debug_build(gc):
             continue
+        go = gc.run.stage.go_version
         goflags = gc.setting("GOFLAGS") or ""
-        has_trimpath = gc.run.stage.go_version.has_trimpath
-        trimpath = not has_trimpath or ("trimpath" in gc.flags and gc.flags["trimpath"] != "false"
-                                        or "-trimpath" in goflags)
+        trimpath = "trimpath" in gc.flags and gc.flags["trimpath"] != "false" or "-trimpath" in goflags
+        if not go.has_trimpath:
+            trimpath = True  # Go < 1.13 has no -trimpath: nothing to ask for
         ld = gc.flags.get("ldflags")
-        ld_all = (ld or "") + " " + " ".join(x.split("=", 1)[1] for x in goflags.split() if x.startswith("-ldflags="))
-        stripped = "-s" in ld_all.split()
+        goflags_ld = [x.split("=", 1)[1] for x in goflags.split() if x.startswith("-ldflags=")]
+        ld_words = (ld if ld is not None else " ".join(goflags_ld)).split()
+        stripped = "-s" in ld_words
         missing = []
         if not trimpath:
             missing.append("-trimpath (build paths end up in the binary: not reproducible)")
         if not stripped:
             missing.append('-ldflags "-s -w" (symbol table and DWARF: a quarter of its size)')
         if missing:
-            per_run.setdefault(id(gc.run), []).append((gc, missing, _fix(ctx, gc, trimpath, stripped, ld)))
+            fix, why = _fix(ctx, gc, trimpath, stripped, ld, ld_words, bool(goflags_ld))
+            per_run.setdefault(id(gc.run), []).append((gc, missing, fix, why))
     for found in per_run.values():
-        gc, missing, fix = found[0]
+        gc, missing, fix, why = found[0]
         more = ""
         if len(found) > 1:
             more = f" (and {len(found) - 1} more go command{'s' * (len(found) > 2)} of this RUN)"
-            fixes = [f for _, _, f in found]
+            fixes = [f for _, _, f, _ in found]
             fix = None if any(f is None for f in fixes) else Fix(
                 tuple(sorted((e for f in fixes for e in f.edits), key=lambda e: e.start)), SAFE, fixes[0].message)
         old = gc.run.stage.go_version.needs("-trimpath")
         note = f" (-trimpath {old})" if old else ""
         yield ctx.report(gc.span, f"`go {gc.subcommand}` of the shipped binary lacks {' and '.join(missing)}; "
-                                  f"add them{more}{note}", fix=fix)
+                                  f"add them{more}" + (f" ({why})" if why else "") + note, fix=fix)
 
 
 def _debug_build(gc) -> bool:
@@ -145,29 +155,36 @@ def _debug_build(gc) -> bool:
     return "-N" in words or "-l" in words
 
 
-def _fix(ctx, gc, trimpath, stripped, ld):
+def _fix(ctx, gc, trimpath, stripped, ld, ld_words, ld_in_goflags):
+    """(Fix or None, why there is none). Every flag is written once, and -s -w go inside the
+    existing -ldflags value (a second -ldflags would replace the first, -X stamps and all)."""
     facts = ctx.facts
     sub_index = _subcommand_index(gc)
     if sub_index is None:
-        return None
+        return None, None
+    if not trimpath and gc.flags.get("trimpath") == "false":
+        return None, "no fix: -trimpath=false is written on purpose"
     edits = []
     add = []
     if not trimpath:
         add.append("-trimpath")
     if not stripped:
+        strip = "-s" if "-w" in ld_words else "-s -w"
+        if ld is None and ld_in_goflags:
+            return None, "no fix: GOFLAGS sets -ldflags, write -s -w there"
         if ld is None:
             add.append('-ldflags="-s -w"')
         else:
-            edit = _merge_ldflags(facts, gc)
+            edit = _merge_ldflags(facts, gc, strip)
             if edit is None:
-                return None
+                return None, None
             edits.append(edit)
     if add:
         edit = insert_words_after(facts, gc, sub_index, " ".join(add))
         if edit is None:
-            return None
+            return None, None
         edits.insert(0, edit)
-    return Fix(tuple(edits), SAFE, "add " + " and ".join(["-trimpath"] * (not trimpath) + ['-s -w'] * (not stripped)))
+    return Fix(tuple(edits), SAFE, "add " + " and ".join(["-trimpath"] * (not trimpath) + ['-s -w'] * (not stripped))), None
 
 
 def _subcommand_index(gc):
@@ -178,7 +195,7 @@ def _subcommand_index(gc):
     return None
 
 
-def _merge_ldflags(facts, gc):
+def _merge_ldflags(facts, gc, strip="-s -w"):
     word = gc.flag_words["ldflags"]
     idx = gc.words.index(word)
     if "=" in word.value:
@@ -199,7 +216,9 @@ def _merge_ldflags(facts, gc):
         start = span.start
         raw_value = vw.raw
     if raw_value[:1] in ("'", '"'):
-        return replace_span(start + 1, start + 1, "-s -w ")
-    if '"' in raw_value or "'" in raw_value:
+        if raw_value[-1:] != raw_value[0] or raw_value.count(raw_value[0]) != 2:
+            return None  # "-X a=b"' c': quotes this edit cannot see through
+        return replace_span(start + 1, start + 1, f"{strip} ")
+    if '"' in raw_value or "'" in raw_value or "\\" in raw_value:
         return None
-    return replace_span(start, start + len(raw_value), f'"-s -w {raw_value}"')
+    return replace_span(start, start + len(raw_value), f'"{strip} {raw_value}"')

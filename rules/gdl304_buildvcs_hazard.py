@@ -14,11 +14,9 @@ Fires on every `go build` / `go install` without `-buildvcs` (flag or
 context has a `.git` that `.dockerignore` does not exclude. Official Debian
 golang images have git: a plain `COPY . .` there is not flagged (GDL209 still
 asks for `.git` in `.dockerignore`). An explicit `-buildvcs=true` is left
-alone: the author wants the stamp. This rule reads the build context and
+alone: the author wants the stamp. Stages whose Go is older than 1.18 stamp
+nothing (and have no `-buildvcs` flag): not flagged. This rule reads the build context and
 stays silent without one.
-
-Stages whose Go (from the analysis) is older than 1.18 do not stamp VCS
-information and have no `-buildvcs` flag: they are not judged.
 
 Anti-pattern:
 
@@ -69,7 +67,7 @@ def check(ctx):
         return
     for stage in facts.stages:
         if not stage.is_go or not stage.go_version.supports("-buildvcs"):
-            continue  # VCS stamping (and -buildvcs) came with Go 1.18
+            continue  # Go < 1.18 stamps no VCS data (and has no -buildvcs flag)
         chain = list(reversed(stage.ancestors)) + [stage]
         for run in stage.runs:
             for gc in run.go_commands:

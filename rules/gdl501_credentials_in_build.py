@@ -11,19 +11,25 @@ metadata, gets the token.
 What is flagged, in every stage and among the global ARGs:
 
 - a URL with credentials in its userinfo, in an ARG/ENV value or a RUN
-  command: `https://user:token@proxy.example.com` (a GOPROXY with a password),
-  `https://ghp_...@github.com`; in RUN, a variable in the userinfo counts when
+  command: `https://user:token@proxy.example.com` (a GOPROXY with a password,
+  split at the last `@` as Go does), a token alone in an http(s) URL's user
+  part (`https://TOKEN@proxy`, `TOKEN:x-oauth-basic@`, `TOKEN:@`), a
+  scheme-less `user:password@host.example.com`; in RUN, a variable in the userinfo counts when
   it comes from an ARG or ENV (a value read from `/run/secrets/...` with
   `$(cat ...)`, or from a secret mount's `env=`, does not);
 - tokens in `git config url."https://<token>@github.com/".insteadOf ...`
   (any userinfo other than `git@`);
 - an ARG or ENV whose name says it holds a secret: `*TOKEN*`, `*PASSWORD*`,
   `*PASSWD*`, `*SECRET*`, `*API_KEY*`, `*ACCESS_KEY*`, `*PRIVATE_KEY*`,
-  `*NETRC*`, `GITHUB_*` (the GitHub Actions metadata that is not secret, such
+  `*CREDENTIAL*`, `*NETRC*`, a `PASS`, `PAT`, `CREDS` or `PW` part (`DB_PASS`),
+  `GITHUB_*` (the GitHub Actions metadata that is not secret, such
   as `GITHUB_SHA`, `GITHUB_REF` or `GITHUB_REPOSITORY`, is exempt); a bare
   `ARG GITHUB_TOKEN` counts, since `--build-arg` fills it; an inline
   `TOKEN=literal cmd` in a RUN counts, `TOKEN=$(cat /run/secrets/t) cmd`
   does not;
+- a RUN or heredoc that writes a literal token (`ghp_…`, an AWS key pair as
+  `aws configure set aws_secret_access_key …`) or a `.netrc` password
+  (`echo "machine h login u password X" > ~/.netrc`, a heredoc);
 - COPY/ADD of `.netrc`, `.git-credentials`, anything under `.ssh/`, or an SSH
   private key (`id_rsa`, `id_ed25519`, `id_ecdsa`, `id_dsa`).
 
@@ -80,7 +86,8 @@ import posixpath
 import re
 
 from godockerlint.analysis import assignments, copy_sources, shell_word_span
-from godockerlint.redact import PUBLIC_USERS, URL_RE, masked_url, secret_name, token_like
+from godockerlint.redact import (AWS_RE, NETRC_RE, PUBLIC_USERS, SCHEMELESS_RE, TOKEN_RE, URL_RE, credentials,
+                                 masked_url, secret_name, user_is_credential)
 
 CODE = "GDL501"
 NAME = "credentials-in-build"
@@ -109,12 +116,12 @@ def url_credentials(text: str, *, persisted: bool, insteadof: bool = False, buil
         names = _vars(userinfo)
         if names and not persisted and not any(n in build_vars for n in names):
             continue
-        if sep and password:
+        if sep or names or user_is_credential(scheme, user) or insteadof and user not in PUBLIC_USERS:
             out.append(masked_url(scheme, userinfo, host))
-        elif names:
-            out.append(masked_url(scheme, userinfo, host))
-        elif user not in PUBLIC_USERS and (token_like(user) or insteadof):
-            out.append(masked_url(scheme, userinfo, host))
+    for m in SCHEMELESS_RE.finditer(text):  # user:password@host.example.com
+        names = _vars(m.group(2))
+        if not names or persisted or any(n in build_vars for n in names):
+            out.append(credentials(m.group(0))[0])
     return out
 
 
@@ -167,7 +174,7 @@ def check(ctx):
                 insteadof = name == "git" and any(w.value.lower().endswith(".insteadof") or
                                                   w.value.lower() == "insteadof" for w in words)
                 for w in words:
-                    if "://" not in w.value or "@" not in w.value:
+                    if "@" not in w.value:
                         continue
                     urls = url_credentials(w.value, persisted=False, insteadof=insteadof, build_vars=build_vars)
                     if not urls:
@@ -179,6 +186,12 @@ def check(ctx):
                     yield ctx.report(span, f"`RUN` uses {what} ({urls[0]}): the command line is kept in the image "
                                            f"history{' and the token in the layer' if insteadof else ''}; "
                                            f"{SECRET_FORM}")
+        for ins in sf.stage.instructions:  # tokens and .netrc passwords written by a RUN or a heredoc
+            if ins.keyword in ("RUN", "COPY", "ADD") and not any(k[0] in ins_lines(ins) for k in seen):
+                written = _written_secret(ins.args + "".join("\n" + h.body for h in ins.heredocs))
+                if written and once(ins.span):
+                    yield ctx.report(ins, f"`{ins.keyword}` writes a credential ({written[0]}) into the image "
+                                          f"history or a layer; {written[1]}")
         for ins in sf.stage.instructions:
             if ins.keyword not in ("COPY", "ADD") or ins.heredocs:
                 continue
@@ -190,6 +203,29 @@ def check(ctx):
                     yield ctx.report(ins, f"`{ins.keyword}` puts {posixpath.basename(src.rstrip('/')) or src} into a "
                                           f"layer, where it stays even if a later step deletes it; {how}")
                     break
+
+
+def ins_lines(ins) -> range:
+    return range(ins.span.line, ins.span.end_line + 1)
+
+
+AWS_FORM = ("use `RUN --mount=type=secret,id=aws,target=/root/.aws/credentials ...` "
+            "(docker build --secret id=aws,src=$HOME/.aws/credentials)")
+TOKEN_FORM = "use `RUN --mount=type=secret,id=token,env=TOKEN ...` (docker build --secret id=token,env=TOKEN)"
+
+
+def _written_secret(text: str) -> tuple[str, str] | None:
+    """(the credential masked, how to pass it) for the first literal token, AWS key or .netrc
+    password in an instruction's text."""
+    for pattern in (AWS_RE, TOKEN_RE, NETRC_RE):
+        for m in pattern.finditer(text):
+            if "$" in m.group(m.lastindex):
+                continue
+            if pattern is NETRC_RE:
+                return "a .netrc password", SECRET_FORM
+            aws = pattern is AWS_RE or m.group(0).startswith(("AKIA", "ASIA"))
+            return credentials(m.group(0))[0], AWS_FORM if aws else TOKEN_FORM
+    return None
 
 
 def _build_vars(a):

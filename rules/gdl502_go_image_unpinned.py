@@ -33,15 +33,20 @@ COPY . .
 RUN go build -o /out/app .
 ```
 
-Fix (safe, when the build context has a go.mod, and only for the official
-`golang` image): the version becomes the one go.mod asks for (its `toolchain`
-line when that is newer than its `go` line). A literal reference gets a global
-`ARG GO_VERSION=<version>` before the first FROM and becomes
+Fix (safe, when the build context is known, and only for the official
+`golang` image): an unpinned tag follows the newest Go release, so the pin is
+the newest release godockerlint knows (its release table, updated with each Go
+release), written as a minor (`1.27`), and never older than what go.mod's `go`
+and `toolchain` lines ask for (they are minimums, not targets: pinning an
+untagged image to them would downgrade the build). A literal reference gets a
+global `ARG GO_VERSION=<version>` before the first FROM and becomes
 `golang:${GO_VERSION}-<variant>` (the variant is kept); a reference built from
-a global ARG gets that ARG's default raised. Without a go.mod the message asks
-for the version and nothing is changed: the linter does not invent one. The
-first finding carries the edits for every unpinned Go stage of the file (they
-share the ARG).
+a global ARG gets that ARG's default raised. A variant that is not built for
+every new Go release (`buster`, `alpine3.18`) gets no fix: the pinned tag might
+not exist. Without a build context the message asks for the version and
+nothing is changed: go.mod might ask for more than the table knows. The first
+finding carries the edits for every unpinned Go stage of the file (they share
+the ARG).
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ import re
 
 from godockerlint.analysis import image_name, image_tag
 from godockerlint.buildcontext import version_tuple
+from godockerlint.goversion import newest_release
 from godockerlint.edits import insert_lines_before, replace_span
 from godockerlint.findings import SAFE, Fix
 from godockerlint.shell import key_values, split_words
@@ -88,7 +94,14 @@ def unpinned(tag: str | None) -> str | None:
     return None
 
 
+# variants the golang images are built in for every new Go release (others are dropped over time)
+CURRENT_VARIANTS = frozenset({"", "alpine", "bookworm", "trixie", "alpine3.21", "alpine3.22", "alpine3.23",
+                              "windowsservercore", "nanoserver", "windowsservercore-ltsc2022",
+                              "nanoserver-ltsc2022", "windowsservercore-ltsc2025", "nanoserver-ltsc2025"})
+
+
 def gomod_version(ctx) -> str | None:
+    """The newest of go.mod's `go` and `toolchain` lines ("1.22.5"), or None."""
     bc = ctx.facts.context
     gm = bc.go_mod if bc is not None else None
     if gm is None:
@@ -99,6 +112,16 @@ def gomod_version(ctx) -> str | None:
         if t is not None and (best is None or t > version_tuple(best)):
             best = re.match(r"^\d+\.\d+(?:\.\d+)?", v).group(0)
     return best
+
+
+def pin_version(ctx) -> str | None:
+    """The minor to pin an unpinned golang image to ("1.27"): the newest known release, or what go.mod
+    asks for when that is newer; None without a build context."""
+    if ctx.facts.context is None:
+        return None
+    need = gomod_version(ctx)
+    newest = version_tuple(newest_release(version_tuple(need) if need else None))
+    return f"{newest[0]}.{newest[1]}"
 
 
 def check(ctx):
@@ -117,15 +140,29 @@ def check(ctx):
             found.append((sf, why))
     if not found:
         return
-    version = gomod_version(ctx)
-    fix = _fix(ctx, df, [sf for sf, _ in found], version) if version else None
+    version = pin_version(ctx)
+    need = gomod_version(ctx)
+    variants = {split_tag(image_tag(sf.base))[1] for sf, _ in found}
+    odd = sorted(variants - CURRENT_VARIANTS)
+    fix = _fix(ctx, df, [sf for sf, _ in found], version) if version and not odd else None
     for k, (sf, why) in enumerate(found):
         base = sf.base
         name = image_name(base)
         _, variant = split_tag(image_tag(base))
         want = f"{name}:{version}{'-' + variant if variant else ''}" if version else None
-        advice = (f"pin {want} (go.mod asks for go {version}) or a digest" if want
-                  else "pin the Go version go.mod asks for (e.g. golang:1.25-alpine) or a digest")
+        floor = f"; go.mod asks for at least go {need}" if need else ""
+        if variant in odd:
+            yield ctx.report(
+                sf.stage.from_instruction,
+                f"the Go builder image {base} {why}: it names no Go version, so which compiler builds is up to "
+                f"the image's maintainers; pin a Go version that is built for the {variant} variant "
+                f"(golang:<version>-{variant} is not made for every release) or a digest",
+            )
+            continue
+        if want:
+            advice = f"pin {want} (the newest Go release godockerlint knows{floor}) or a digest"
+        else:
+            advice = "pin the Go version go.mod asks for (e.g. golang:1.25-alpine) or a digest"
         yield ctx.report(
             sf.stage.from_instruction,
             f"the Go builder image {base} {why}: it moves to every new Go release, so the same commit builds "
@@ -168,7 +205,7 @@ def _fix(ctx, df, stages, version):
         insert_arg = True
     if insert_arg:
         edits.insert(0, insert_lines_before(df, df.stages[0].from_instruction, [f"ARG GO_VERSION={version}"]))
-    return Fix(tuple(edits), SAFE, f"pin the Go image to go.mod's version {version}")
+    return Fix(tuple(edits), SAFE, f"pin the Go image to Go {version}")
 
 
 def _arg_default_edit(arg_ins, var, version, rest):

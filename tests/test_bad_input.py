@@ -75,13 +75,12 @@ PARSE_ERRORS = {
     "unterminated-heredoc": (b"FROM alpine\nRUN <<EOF\necho hi\n",
                              "2:5: GDL001 error: unterminated heredoc: no line 'EOF' ends it"),
     "unknown-instruction": (b"FROM alpine\nFOO bar\n", "2:1: GDL001 error: unknown instruction: FOO"),
-    "no-arguments": (b"FROM alpine\nRUN\n", "2:1: GDL001 error: RUN requires at least one argument"),
-    "no-arguments-continued": (b"FROM alpine\nCOPY \\\n\n", "2:1: GDL001 error: COPY requires at least one argument"),
-    "escape-x": (b"# escape=x\nFROM alpine\n",
-                 "1:10: GDL001 error: invalid escape directive 'x': it must be a backslash or a backtick"),
+    "no-arguments": (b"FROM alpine\nWORKDIR\n", "2:1: GDL001 error: WORKDIR requires exactly one argument"),
+    "no-arguments-continued": (b"FROM alpine\nCOPY \\\n\n", "2:1: GDL001 error: COPY requires at least two arguments, "
+                               "but only one was provided. Destination could not be determined"),
+    "escape-x": (b"# escape=x\nFROM alpine\n", "1:10: GDL001 error: invalid escape token 'x' does not match ` or \\"),
     "escape-two-chars": (b"# escape=\\\\\nFROM alpine\n",
-                         "1:10: GDL001 error: invalid escape directive '\\\\\\\\': it must be a backslash or a "
-                         "backtick"),
+                         "1:10: GDL001 error: invalid escape token '\\\\' does not match ` or \\"),
     "no-from": (b"RUN echo hi\n", "1:1: GDL001 error: RUN before the first FROM: only ARG may come first"),
 }
 

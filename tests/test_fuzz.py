@@ -1,9 +1,13 @@
 """Fuzzing the whole pipeline with generated Dockerfiles (hypothesis).
 
 The strategy writes Dockerfile-shaped text: real and unknown instructions in any case,
-flags (`--mount` with every type and alias, `--from`, `--platform`...), continuations
-with comment and blank lines, heredocs (terminated or not), Go commands with env
-prefixes, secrets, CRLF or LF, a BOM, and random bytes in values. Properties:
+flags (`--mount` with every type and alias, with and without target, `--from`,
+`--platform`...), continuations with comment and blank lines and escaped escapes at a
+line end, heredocs in every word form BuildKit reads (blanks after `<<`, `-EOF` names,
+escaped and partly quoted words, quoted words with blanks, a file descriptor, ONBUILD
+triggers; terminated or not) and forms that are no heredoc (`<<- EOF`, `cat <<-`), a
+`#!` shebang before the directives, Go commands with env prefixes, secrets, CRLF or LF,
+a BOM, and random bytes in values. Properties:
 
 - parsing raises nothing but ParseError;
 - linting raises nothing, and no rule fails on any input (LintResult.errors is empty);
@@ -31,7 +35,16 @@ IMAGES = ["golang:1.25", "golang:1.22-alpine AS build", "golang AS b", "alpine:3
 FLAGS = ["--mount=type=cache,target=/go/pkg/mod", "--mount=type=cache,dst=/root/.cache/go-build,id=gb",
          "--mount=type=bind,source=go.mod,target=go.mod", "--mount=type=secret,id=netrc,target=/root/.netrc",
          "--mount=type=ssh", "--mount=type=tmpfs,target=/t", "--mount=target=/src,type=bind,rw",
+         "--mount=type=bind,source=.", "--mount=from=build", "--mount=ro", "--mount=type=cache",
+         "--mount=type=tmpfs,size=64m", "--mount=type=secret,id=tok,env=GITHUB_TOKEN,required",
+         "--mount=type=cache,target=/go/pkg/mod,sharing=locked,mode=0777,uid=1000",
          "--from=build", "--from=0", "--chown=1000:1000", "--chmod=755", "--link", "--network=none", "--"]
+MOUNTS = FLAGS[:14]
+COPY_FLAGS = FLAGS[14:18]
+# (marker as written, the line that ends it): every heredoc word form BuildKit reads
+HEREDOC_WORDS = [("<<EOF", "EOF"), ("<<'EOF'", "EOF"), ('<<"GO"', "GO"), ("<<END", "END"), ("<<  EOF", "EOF"),
+                 ("<< -EOF", "-EOF"), ("<<eo\\'f", "eo'f"), ("<<'e'o\\'f", "eo'f"), ("<<'one two'", "one two"),
+                 ('<<E"O"F', "EOF"), ("3<<EOF", "EOF"), ("<<EOF>out", "EOF>out")]
 GO = ["go build -o /out/app .", "go build ./...", "CGO_ENABLED=0 go build -a -installsuffix cgo -o /app .",
       "go mod download", "go mod tidy", "go get github.com/x/y", "go install golang.org/x/tools/gopls@latest",
       "go clean -modcache", "go test ./...", "go env -w GOPROXY=https://proxy.example.com,direct",
@@ -52,11 +65,11 @@ value = st.one_of(st.sampled_from(WORDS), random_text, random_bytes, st.sampled_
 
 @st.composite
 def instruction(draw) -> list[str]:
-    kind = draw(st.integers(0, 13))
+    kind = draw(st.integers(0, 14))
     if kind == 0:
         return ["FROM " + draw(st.sampled_from(IMAGES))]
     if kind in (1, 2, 3):
-        flags = draw(st.lists(st.sampled_from(FLAGS[:7] + ["--network=none"]), max_size=2))
+        flags = draw(st.lists(st.sampled_from(MOUNTS + ["--network=none"]), max_size=2))
         cmds = draw(st.lists(st.sampled_from(GO + SHELL), min_size=1, max_size=3))
         kw = draw(st.sampled_from(["RUN", "run", "Run"]))
         if draw(st.booleans()):  # a continuation, maybe with comments and blank lines inside
@@ -69,20 +82,21 @@ def instruction(draw) -> list[str]:
         return [f"{kw} {' '.join(flags)} " + " && ".join(cmds)]
     if kind == 4:  # a heredoc
         dash = draw(st.sampled_from(["", "-"]))
-        delim = draw(st.sampled_from(["EOF", "'EOF'", '"GO"', "END"]))
-        bare = delim.strip("'\"")
+        marker, bare = draw(st.sampled_from(HEREDOC_WORDS))
+        if dash:
+            marker = marker.replace("<<", "<<-", 1)
         body = draw(st.lists(st.one_of(st.sampled_from(GO + SHELL), value), max_size=3))
-        lines = [f"{draw(st.sampled_from(['RUN', 'COPY']))} <<{dash}{delim}" +
-                 (" /dst" if draw(st.booleans()) else "")] + [("\t" if dash else "") + b for b in body]
+        head = draw(st.sampled_from(["RUN", "COPY", "ONBUILD RUN", "onbuild copy", "RUN cat", "RUN --mount=type=cache,target=/go/pkg/mod"]))
+        lines = [f"{head} {marker}" + (" /dst" if draw(st.booleans()) else "")] + [("\t" if dash else "") + b for b in body]
         if draw(st.integers(0, 9)):
-            lines.append(bare)
+            lines.append(("\t" if dash and draw(st.booleans()) else "") + bare)
         return lines
     if kind == 5:
         return [f"{draw(st.sampled_from(['ENV', 'ARG', 'env', 'arg']))} {draw(value)}"]
     if kind == 6:
         return [f"ARG {draw(st.sampled_from(['GOPROXY', 'TARGETOS', 'TARGETARCH', 'BASE=golang:1.25', 'GO_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ012345']))}"]
     if kind == 7:
-        return [f"COPY {draw(st.sampled_from(FLAGS[7:11]))} {draw(st.sampled_from(['. .', 'go.mod go.sum ./', '/out/app /app', '--from=build /out /', '.netrc /root/']))}"]
+        return [f"COPY {draw(st.sampled_from(COPY_FLAGS))} {draw(st.sampled_from(['. .', 'go.mod go.sum ./', '/out/app /app', '--from=build /out /', '.netrc /root/']))}"]
     if kind == 8:
         return [draw(st.sampled_from(["WORKDIR /src", "USER 65532:65532", "USER app", "USER root",
                                       'ENTRYPOINT ["/app"]', "CMD /app --serve", "EXPOSE 8080",
@@ -95,16 +109,25 @@ def instruction(draw) -> list[str]:
     if kind == 10:
         return [""]
     if kind == 11:  # anything at all
-        return [draw(st.sampled_from(["FOO bar", "RUN", "RUN \\", "FROM", "COPY --mount=x a b", "RUN --mount=type=nope x"]))
+        return [draw(st.sampled_from(["FOO bar", "RUN", "RUN \\", "FROM", "COPY --mount=x a b", "RUN --mount=type=nope x",
+                                      "RUN <<- EOF", "RUN cat <<-", "RUN cat <<'EOF", "ENV GOFLAGS", "HEALTHCHECK CMD",
+                                      "ONBUILD RUN <<EOF"]))
                 + draw(random_text)]
+    if kind == 12:  # an escape at the end of a line, itself escaped or not
+        esc = draw(st.sampled_from(["\\", "\\\\", "\\\\\\", "\\ ", "`", "``"]))
+        return [f"{draw(st.sampled_from(['ENV C trailing', 'RUN go build ./...', 'LABEL a=b']))}{esc}",
+                draw(st.sampled_from(["RUN go version", "  && go vet ./...", "# comment", ""]))]
     return [f"{draw(st.sampled_from(['RUN', 'ENV', 'LABEL', 'COPY']))} {draw(value)} {draw(value)}"]
 
 
 @st.composite
 def dockerfiles(draw) -> bytes:
     lines: list[str] = []
+    if draw(st.integers(0, 4)) == 0:
+        lines.append(draw(st.sampled_from(["#!/usr/bin/env -S docker build . -f", "#!/bin/sh"])))
     lines += draw(st.lists(st.sampled_from(["# syntax=docker/dockerfile:1", "# escape=`", "# check=skip=all",
-                                            "# syntax=docker/dockerfile:experimental"]), max_size=1))
+                                            "# syntax=docker/dockerfile:experimental", "# check=error=true"]),
+                           max_size=2, unique=True))
     if draw(st.integers(0, 9)):
         lines.append("FROM " + draw(st.sampled_from(IMAGES)))
     for _ in range(draw(st.integers(0, 10))):

@@ -37,7 +37,9 @@ UNUSED_ON_LINT_PATH = (
     "godockerlint.baseline",
     "godockerlint.init",
     "godockerlint.writer",
-    "godockerlint.server",  # the warm server's own code: never in a run done in-process
+    "godockerlint.lsp",  # the language server: only `godockerlint lsp`
+    "pygls",
+    "lsprotocol",
 )
 
 
@@ -144,35 +146,124 @@ def tree(tmp_path):
 
 
 # The CLI with the process pool of other platforms (multiprocessing.Pool, used where fork is
-# unsafe) in place of Linux's forked children, to test it here too.
-WITH_POOL = ("import sys, runpy; import godockerlint.parallel as p; p._forked = p._pooled; "
+# unsafe) in place of Linux's forked children, to test it here too: with this platform's default
+# start method, and with spawn (macOS's: workers start fresh and load the rules themselves).
+WITH_POOL = ("import sys, runpy; import godockerlint.parallel as p; p._forked = p._pooled; {start}"
              "sys.argv = ['godockerlint'] + sys.argv[1:]; runpy.run_module('godockerlint', run_name='__main__')")
+START = {"pooled": "", "pooled-spawn": "import multiprocessing; multiprocessing.set_start_method('spawn'); "}
+KINDS = ["forked", "pooled", "pooled-spawn"]
+
+
+def pool_command(kind: str, *args: str) -> list[str]:
+    if kind == "forked":
+        return [sys.executable, "-m", "godockerlint", *args]
+    return [sys.executable, "-c", WITH_POOL.format(start=START[kind]), *args]
 
 
 @pytest.mark.parametrize("kind", ["forked", "pooled"])
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
 def test_many_files_in_a_pool_give_the_serial_output(tree, fmt, kind):
-    cmd = [sys.executable, "-m", "godockerlint", "--format", fmt, "."]
-    serial = subprocess.run(cmd, capture_output=True, text=True, cwd=tree, env={**os.environ, "GODOCKERLINT_JOBS": "1"})
-    if kind == "pooled":
-        cmd = [sys.executable, "-c", WITH_POOL, "--format", fmt, "."]
-    pooled = subprocess.run(cmd, capture_output=True, text=True, cwd=tree, env={**os.environ, "GODOCKERLINT_JOBS": "2"})
+    serial = subprocess.run([sys.executable, "-m", "godockerlint", "--format", fmt, "."], capture_output=True,
+                            text=True, cwd=tree, env={**os.environ, "GODOCKERLINT_JOBS": "1"})
+    pooled = subprocess.run(pool_command(kind, "--format", fmt, "."), capture_output=True, text=True, cwd=tree,
+                            env={**os.environ, "GODOCKERLINT_JOBS": "2"})
     assert serial.stdout.count("svc0") > 60
     assert (pooled.returncode, pooled.stdout, pooled.stderr) == (serial.returncode, serial.stdout, serial.stderr)
 
 
-def test_the_pool_is_used_past_the_threshold(tree):
-    code = ("import sys, runpy; sys.argv = ['godockerlint', '.']\n"
-            "import godockerlint.parallel as p\n"
-            "real = p.prelint\n"
-            "def spy(targets, resolver):\n"
-            "    out = real(targets, resolver); print('POOLED', len(out), file=sys.stderr); return out\n"
-            "p.prelint = spy\n"
-            "runpy.run_module('godockerlint', run_name='__main__')\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tree,
-                          env={**os.environ, "GODOCKERLINT_JOBS": "2"})
-    pooled = [line for line in proc.stderr.splitlines() if line.startswith("POOLED")]
-    assert pooled and int(pooled[0].split()[1]) >= 60, proc.stderr
+# Loaded by every Python process of a run (the CLI and its workers, forked or spawned) through
+# PYTHONPATH: it logs which process linted which file (`pid remote index`, remote=1 in a worker;
+# index -1: a worker took a chunk), makes this process wait until a worker has taken a chunk before
+# it lints its own (so a pool whose workers do nothing cannot pass by linting everything here, and
+# a worker slow to start still gets work), and breaks the workers on demand.
+SPY = """\
+import os, time
+if os.environ.get("SPY_LOG"):
+    import godockerlint.parallel as p
+    real, mode, waited = p._lint_chunk, os.environ.get("SPY_BREAK", ""), []
+    if mode == "no-memfd":
+        def memfd_create(*a):
+            raise OSError(38, "Function not implemented")
+        os.memfd_create = memfd_create
+
+    def _lint_chunk(chunk, remote=True):
+        log = os.environ["SPY_LOG"]
+        if remote:
+            with open(log, "a") as f:
+                f.write(f"{os.getpid()} 1 -1\\n")  # a worker takes a chunk
+            if mode == "raise":
+                raise RuntimeError("broken on purpose")
+            if mode == "kill":
+                os.kill(os.getpid(), 9)
+        elif not waited:
+            waited.append(True)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                with open(log) as f:
+                    if any(line.split()[1] == "1" for line in f):
+                        break
+                time.sleep(0.01)
+        out = real(chunk, remote)
+        with open(log, "a") as f:
+            f.write("".join(f"{os.getpid()} {int(remote)} {i}\\n" for i, _ in out))
+        return out
+    p._lint_chunk = _lint_chunk
+"""
+
+
+def spied(tree: Path, tmp_path: Path, kind: str, mode: str = ""):
+    """(serial run, pooled run, [(pid, remote, index)] the spy logged) for `godockerlint .` in `tree`."""
+    spy = tmp_path / "spy"
+    spy.mkdir()
+    (spy / "sitecustomize.py").write_text(SPY)
+    log = tmp_path / "spy.log"
+    log.write_text("")
+    serial = subprocess.run([sys.executable, "-m", "godockerlint", "."], capture_output=True, text=True, cwd=tree,
+                            env={**os.environ, "GODOCKERLINT_JOBS": "1"})
+    env = {**os.environ, "GODOCKERLINT_JOBS": "2", "SPY_LOG": str(log), "SPY_BREAK": mode,
+           "PYTHONPATH": os.pathsep.join([str(spy), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    pooled = subprocess.run(pool_command(kind, "."), capture_output=True, text=True, cwd=tree, env=env, timeout=300)
+    logged = [tuple(map(int, line.split())) for line in log.read_text().splitlines()]
+    return serial, pooled, logged
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_pool_really_runs(tree, tmp_path, kind):
+    """Past the threshold, worker processes lint files (not only this one), each file once,
+    and the output is the serial one."""
+    serial, pooled, logged = spied(tree, tmp_path, kind)
+    assert (pooled.returncode, pooled.stdout, pooled.stderr) == (serial.returncode, serial.stdout, serial.stderr)
+    indices = [i for _, _, i in logged if i >= 0]
+    assert len(indices) == len(set(indices)) >= 60, logged  # every file once (svc009's bad config: serial)
+    workers = {pid for pid, remote, _ in logged if remote}
+    assert [i for pid, _, i in logged if pid in workers and i >= 0], "no worker process linted any file"
+    assert workers.isdisjoint(pid for pid, remote, _ in logged if not remote)
+
+
+WORKER_FAILED = "godockerlint: warning: a process pool worker failed ({}): its files were linted again in this process\n"
+
+
+@pytest.mark.parametrize(("kind", "mode", "reason"), [
+    ("forked", "raise", "RuntimeError: broken on purpose"),
+    ("forked", "kill", "killed by signal 9"),
+    ("pooled", "raise", "RuntimeError: broken on purpose"),
+    ("pooled-spawn", "raise", "RuntimeError: broken on purpose"),
+])
+def test_a_failing_worker_is_reported_and_its_files_linted_here(tree, tmp_path, kind, mode, reason):
+    serial, pooled, logged = spied(tree, tmp_path, kind, mode)
+    assert (pooled.returncode, pooled.stdout) == (serial.returncode, serial.stdout)
+    assert pooled.stderr == WORKER_FAILED.format(reason) + serial.stderr
+    assert [i for _, remote, i in logged if remote] == [-1]  # the worker took one chunk, then failed
+    assert len([i for _, remote, i in logged if not remote]) >= 60  # this process linted everything
+
+
+def test_a_pool_that_cannot_start_is_reported(tree, tmp_path):
+    serial, pooled, logged = spied(tree, tmp_path, "forked", "no-memfd")
+    assert (pooled.returncode, pooled.stdout) == (serial.returncode, serial.stdout)
+    assert pooled.stderr == ("godockerlint: warning: the process pool could not run (OSError: [Errno 38] Function "
+                             "not implemented): the files were linted in this process; GODOCKERLINT_JOBS=1 skips "
+                             "the pool\n" + serial.stderr)
+    assert logged == []  # the serial path lints without the pool's chunks
 
 
 @pytest.mark.parametrize(("average", "now", "busy"), [

@@ -27,19 +27,22 @@ def test_gopath_era_golang_1_6_gets_no_module_cache_or_trimpath_advice(tmp_path)
                            "RUN go get -d ./... && go build -o /usr/bin/app .\nCMD [\"app\"]\n",
                  {"main.go": "package main\nfunc main() {}\n"}, codes={"GDL101", "GDL106", "GDL201", "GDL202",
                                                                        "GDL203", "GDL303"})
-    assert codes_at(found) == [(4, "GDL303")]
-    assert "lacks -ldflags \"-s -w\"" in found[0][2] and found[0][2].endswith("(-trimpath needs Go >= 1.13)")
+    assert codes_at(found) == [(4, "GDL203"), (4, "GDL303")]
+    assert "has no build cache; a GOCACHE cache mount needs Go >= 1.10" in found[0][2]
+    assert "lacks -ldflags \"-s -w\"" in found[1][2] and found[1][2].endswith("(-trimpath needs Go >= 1.13)")
 
 
 def test_alpine_3_4_apk_go_is_gopath_mode(tmp_path):
     found = lint(tmp_path, "FROM alpine:3.4\nRUN apk add --no-cache go git\nENV GOPATH /go\n"
                            "COPY . /go/src/app\nWORKDIR /go/src/app\nRUN go get github.com/lib/pq && go build -o /app .\n",
                  {"main.go": "package main\nfunc main() {}\n"}, codes={"GDL101", "GDL106", "GDL202", "GDL203"})
-    assert found == []
+    assert [(line, code) for line, code, _ in found] == [(6, "GDL203")]  # info: a build cache needs Go >= 1.10
+    assert "needs Go >= 1.10" in found[0][2]
 
 
 def test_go_mod_copied_means_module_mode_on_go_1_12(tmp_path):
-    found = lint(tmp_path, "FROM golang:1.12\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n",
+    found = lint(tmp_path, "FROM golang:1.12\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\n"
+                           "COPY . .\nRUN go build -o /app .\n",
                  {"go.mod": GO_MOD.replace("1.22", "1.12"), "go.sum": ""}, codes={"GDL202"})
     assert codes_at(found) == [(4, "GDL202")]
 
@@ -74,7 +77,8 @@ def test_one_gdl106_finding_per_run(tmp_path):
 # -- family 6: cache paths --------------------------------------------------------------------
 def test_red_hat_go_toolset_home(tmp_path):
     found = lint(tmp_path, "FROM registry.access.redhat.com/ubi9/go-toolset:1.21\nCOPY go.mod go.sum ./\n"
-                           "RUN go mod download\n", {"go.mod": GO_MOD.replace("1.22", "1.21"), "go.sum": ""},
+                           "RUN go mod download\nCOPY . .\nRUN go build -o /tmp/app .\n",
+                 {"go.mod": GO_MOD.replace("1.22", "1.21"), "go.sum": ""},
                  codes={"GDL202"})
     assert codes_at(found) == [(3, "GDL202")]
     assert "/opt/app-root/src/go/pkg/mod" in found[0][2]

@@ -48,17 +48,28 @@ RUN go build -o /out/app .
 """
 
 
-def test_gdl502_fix_needs_the_go_mod_version(tmp_path):
-    """GDL502 reports an unpinned Go image either way, but only proposes a version read from go.mod."""
+def test_gdl502_fix_pins_the_newest_release_never_below_go_mod(tmp_path):
+    """GDL502 reports an unpinned Go image either way; with a build context it pins the newest Go release
+    it knows (an untagged image follows the newest release: pinning to go.mod's older minimum would
+    downgrade), and never below what go.mod asks for."""
+    from godockerlint.goversion import CURRENT
+
     bare = [f for f in lint_bytes(UNPINNED_GO_IMAGE.encode(), "Dockerfile", Settings(), context_dir=None)
             if f.code == "GDL502"]
     assert len(bare) == 1 and bare[0].fix is None
+    newest = f"{CURRENT[0]}.{CURRENT[1]}"
     (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.23.4\n")
     found = [f for f in lint_bytes(UNPINNED_GO_IMAGE.encode(), str(tmp_path / "Dockerfile"), Settings(),
                                    context_dir=tmp_path) if f.code == "GDL502"]
     assert len(found) == 1 and found[0].fix is not None
-    assert "golang:1.23.4-alpine" in found[0].message
-    assert any(e.text == "ARG GO_VERSION=1.23.4\n" for e in found[0].fix.edits)
+    assert f"pin golang:{newest}-alpine (the newest Go release godockerlint knows; go.mod asks for at least " \
+           f"go 1.23.4)" in found[0].message
+    assert any(e.text == f"ARG GO_VERSION={newest}\n" for e in found[0].fix.edits)
+    # a go.mod newer than every release the table knows: its own version
+    (tmp_path / "go.mod").write_text(f"module example.com/app\n\ngo 1.{CURRENT[1] + 1}.2\n")
+    found = [f for f in lint_bytes(UNPINNED_GO_IMAGE.encode(), str(tmp_path / "Dockerfile"), Settings(),
+                                   context_dir=tmp_path) if f.code == "GDL502"]
+    assert any(e.text == f"ARG GO_VERSION=1.{CURRENT[1] + 1}\n" for e in found[0].fix.edits)
 
 
 GO_FILES_ONLY = """\

@@ -1,4 +1,4 @@
-"""Writing fixed files: line endings, BOM, final newline, mode, symlinks, read-only files, atomicity."""
+"""Writing fixed files: final newline, mode, symlinks, read-only files, atomicity."""
 
 from __future__ import annotations
 
@@ -45,33 +45,7 @@ def leftovers(folder: Path) -> list[Path]:
     return [p for p in folder.iterdir() if ".godockerlint-" in p.name]
 
 
-def test_crlf_stays_crlf(case, expected):
-    df = case / "Dockerfile"
-    df.write_bytes(df.read_bytes().replace(b"\n", b"\r\n"))
-    run(["-q", "--fix", *SELECT, str(df)])
-    assert df.read_bytes() == expected().encode().replace(b"\n", b"\r\n")
-
-
-def test_crlf_single_stage_rewrite(tmp_path, monkeypatch):
-    (tmp_path / ".git").mkdir()
-    d = tmp_path / "ctx"
-    shutil.copytree(ROOT / "single-stage-unsafe", d)
-    df = d / "Dockerfile"
-    df.write_bytes(df.read_bytes().replace(b"\n", b"\r\n"))
-    lf = tmp_path / "lf"
-    shutil.copytree(ROOT / "single-stage-unsafe", lf)
-    run(["-q", "--fix", "--unsafe-fixes", *SELECT, str(lf / "Dockerfile")])
-    run(["-q", "--fix", "--unsafe-fixes", *SELECT, str(df)])
-    data = df.read_bytes()
-    assert data == (lf / "Dockerfile").read_bytes().replace(b"\n", b"\r\n")
-    assert b"\n" not in data.replace(b"\r\n", b"")
-
-
-def test_bom_is_kept(case, expected):
-    df = case / "Dockerfile"
-    df.write_bytes(b"\xef\xbb\xbf" + df.read_bytes())
-    run(["-q", "--fix", *SELECT, str(df)])
-    assert df.read_bytes() == b"\xef\xbb\xbf" + expected().encode()
+# CRLF, BOM, and BOM + CRLF + no final newline: golden files in fixtures/fix/*-crlf*, *-bom* (tests/test_fix.py)
 
 
 def test_no_final_newline_stays_without(case, expected):

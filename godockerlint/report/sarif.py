@@ -51,7 +51,7 @@ def _rule(rule, code: str) -> dict:
     }
 
 
-def _region(f: Finding) -> dict:
+def _region(f) -> dict:
     region = {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)}
     if f.end_line >= f.line:
         region["endLine"] = f.end_line
@@ -99,6 +99,11 @@ def document(findings: Sequence[Finding], *, sources: Mapping[str, str] | None =
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(f)}}],
             "partialFingerprints": {FINGERPRINT_KEY: fp},
         }
+        if f.related:
+            result["relatedLocations"] = [
+                {"id": i, "message": {"text": r.message},
+                 "physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(r)}}
+                for i, r in enumerate(f.related)]
         if f.fix is not None and f.fix.edits:
             result["fixes"] = [_fix(f, uri)]
         results.append(result)
