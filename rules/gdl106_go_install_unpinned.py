@@ -16,8 +16,11 @@ Decisions (rules.md revision 2: the rule is about installing a program):
 the stage's Go version and module mode come from the analysis. In GOPATH
 mode (Go < 1.11, `GO111MODULE=off`, or Go 1.11-1.15 without a go.mod in
 view) `go get` is how libraries are fetched into GOPATH (a prefetch chain)
-and programs installed, and `go install` builds from GOPATH/src: nothing is
-reported. In module mode a `go get` runs "to install a program" when no
+and `go install` builds from GOPATH/src: not reported. A program fetched
+there (a `/cmd/` path, or one whose name the Dockerfile runs later: `go get
+github.com/tools/godep && godep restore`) is installed at whatever its
+default branch holds: a warning that says `go install pkg@version` needs
+Go >= 1.16 (pin with a go.mod or a fixed checkout). In module mode a `go get` runs "to install a program" when no
 go.mod is in place (nothing copied or bind-mounted before it) and it is not
 `go get -d`; with go.mod in place it is a dependency change (GDL105). Before
 Go 1.16 (`GO111MODULE=on go get tool@v1.2.3`, the way to install a pinned tool
@@ -62,6 +65,13 @@ FROM golang:1.25 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go install github.com/golang/mock/mockgen
+```
+
+Anti-pattern (GOPATH-era program):
+
+```dockerfile
+FROM golang:1.12
+RUN go get -u github.com/golang/dep/cmd/dep
 ```
 
 Anti-pattern (tool before Go 1.16):
@@ -113,9 +123,18 @@ def check(ctx):
 
 def _problems(facts, gc, version):
     """(span, message, severity, fix) for each unpinned program install of one go command."""
-    if gc.gopath_mode:
-        return  # GOPATH mode: `go get` fetches and installs from source control, `go install` builds GOPATH/src
     run = gc.run
+    if gc.gopath_mode:
+        # GOPATH mode: `go get` of libraries is a prefetch and `go install` builds GOPATH/src; only a program
+        # fetched at whatever its default branch holds is an unpinned install
+        if gc.subcommand == "get" and "d" not in gc.flags:
+            programs = [p for p in gc.packages if not _local(p) and _program(facts, p)]
+            if programs:
+                needs = version.needs("go install pkg@version") or "needs Go >= 1.16"
+                yield (gc.span, f"`go get {' '.join(programs)}` installs whatever was published last; "
+                                f"`go install <pkg>@<version>` {needs} (Go {version} here): pin it with a go.mod "
+                                f"or a fixed checkout", "warning", None)
+        return
     v = version.version
     if gc.subcommand == "get":
         if run.gomod_in_place or "d" in gc.flags or not gc.packages or all(_local(p) for p in gc.packages):
@@ -152,6 +171,27 @@ def _problems(facts, gc, version):
                        f"`go install {pkg}` has no version and no go.mod to take it from: go fails with "
                        f"\"version is required when current directory is not in a module\"; write "
                        f"`{path}@vX.Y.Z`", "warning", None)
+
+
+def _program(facts, pkg: str) -> bool:
+    """Is this GOPATH-mode `go get` path a program (a `/cmd/` package, or one whose name the Dockerfile runs
+    later: `go get github.com/tools/godep && godep restore`, `CMD ["server"]`), not a library?"""
+    path = pkg.split("@", 1)[0].rstrip("/")
+    if "/cmd/" in path + "/" and not path.endswith("/..."):
+        return True
+    name = path.rsplit("/", 1)[-1]
+    if not name or name == "...":
+        return False
+    for sf in facts.stages:
+        for run in sf.runs:
+            if any(cmd.name.rsplit("/", 1)[-1] == name for cmd, _, _ in run.commands):
+                return True
+        for ins in sf.stage.instructions:
+            if ins.keyword in ("CMD", "ENTRYPOINT"):
+                first = ins.json_args[0] if ins.json_args else (ins.args.split() or [""])[0]
+                if first.rsplit("/", 1)[-1] == name:
+                    return True
+    return False
 
 
 def _pinned(pkg: str) -> bool:
