@@ -41,12 +41,15 @@ class Edit(Frozen):
 
 
 class Fix(Frozen):
-    __slots__ = ("edits", "applicability", "message")
+    __slots__ = ("edits", "applicability", "message", "layout")
 
-    def __init__(self, edits: tuple[Edit, ...], applicability: str, message: str = "") -> None:
+    def __init__(self, edits: tuple[Edit, ...], applicability: str, message: str = "", layout: str = "") -> None:
         _set(self, "edits", edits)
         _set(self, "applicability", applicability)  # SAFE or UNSAFE
         _set(self, "message", message)  # what the fix does, for --diff and summaries
+        # for the --fix loop: "changes" (inserts a dependency step: which RUN downloads first changes),
+        # "follows" (its place depends on that: it waits for a "changes" fix of its stage), else ""
+        _set(self, "layout", layout)
 
 
 class Related(Frozen):

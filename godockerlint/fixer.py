@@ -10,7 +10,8 @@ error-level finding, is dropped with a one-line message. A fix may be
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import warnings
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 
 from godockerlint.findings import SAFE, UNSAFE, Edit, Severity
@@ -38,14 +39,14 @@ def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
 
 def select_non_overlapping(fixes) -> list:
     """Greedy choice of fixes whose edits do not overlap (in the given order)."""
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
     chosen = []
     for fix in fixes:
         spans = [(e.start, e.end) for e in fix.edits]
-        if any(_overlaps(s, t) for s in spans for t in taken):
+        if taken.conflicts(spans):
             continue
         chosen.append(fix)
-        taken.extend(spans)
+        taken.add(spans)
     return chosen
 
 
@@ -55,19 +56,74 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+class _Taken:
+    """The edit spans of the fixes chosen so far. `conflicts(spans)` answers
+    `any(_overlaps(s, t) for s in spans for t in taken)` by bisection (a pass may hold
+    thousands of fixes: a scan would cost O(fixes²)) while the chosen replaced spans are
+    disjoint, which they are unless one fix's own edits overlap (then: the scan)."""
+
+    __slots__ = ("starts", "ends", "points", "every", "disjoint")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []  # the replaced (non-empty) spans, sorted: starts and ends
+        self.ends: list[int] = []
+        self.points: list[int] = []  # the insertion offsets, sorted
+        self.every: list[tuple[int, int]] = []
+        self.disjoint = True
+
+    def conflicts(self, spans) -> bool:
+        if not self.disjoint:
+            return any(_overlaps(s, t) for s in spans for t in self.every)
+        return any(self._replaced_hit(a, b) or a != b and self._point_inside(a, b) for a, b in spans)
+
+    def _replaced_hit(self, a: int, b: int) -> bool:
+        """Does (a, b) conflict with a replaced span? Disjoint spans sorted by start have sorted
+        ends: only the last one starting before b (before or at a, for an insertion) can."""
+        if a == b:
+            k = bisect_left(self.starts, a)
+            return k > 0 and self.ends[k - 1] > a
+        k = bisect_left(self.starts, b)
+        return k > 0 and self.ends[k - 1] > a
+
+    def _point_inside(self, a: int, b: int) -> bool:
+        i = bisect_right(self.points, a)
+        return i < len(self.points) and self.points[i] < b
+
+    def add(self, spans) -> None:
+        self.every.extend(spans)
+        for a, b in spans:
+            if a == b:
+                insort(self.points, a)
+            elif self.disjoint:
+                if self._replaced_hit(a, b):
+                    self.disjoint = False
+                    continue
+                k = bisect_left(self.starts, a)
+                self.starts.insert(k, a)
+                self.ends.insert(k, b)
+
+
 # -- the --fix loop ------------------------------------------------------------------
 
 MAX_PASSES = 10
 
 
+class FixLoopWarning(UserWarning):
+    """A fix applied in one pass came back in the next: a rule whose fix does not settle what it
+    reports (a bug). The loop still ends (MAX_PASSES, or a text seen before); the test suite turns
+    this warning into an error."""
+
+
 class FixOutcome(Record):
     """What fixing one file did. `text` is None when the file did not parse (nothing was fixed)."""
 
-    __slots__ = ("path", "original", "text", "bom", "fixed", "remaining", "dropped", "errors", "passes", "unsafe")
+    __slots__ = ("path", "original", "text", "bom", "fixed", "remaining", "dropped", "errors", "passes", "unsafe",
+                 "refired")
 
     def __init__(self, path: str, original: str | None, text: str | None, bom: bool, fixed: int = 0,
                  remaining: list | None = None, dropped: list[str] | None = None, errors: list[str] | None = None,
-                 passes: list[tuple[str, tuple[Edit, ...]]] | None = None, unsafe: bool = False) -> None:
+                 passes: list[tuple[str, tuple[Edit, ...]]] | None = None, unsafe: bool = False,
+                 refired: list[str] | None = None) -> None:
         self.path = path
         self.original = original
         self.text = text
@@ -78,6 +134,7 @@ class FixOutcome(Record):
         self.errors = [] if errors is None else errors  # rule failures while linting the result
         self.passes = [] if passes is None else passes  # (text before, edits applied)
         self.unsafe = unsafe
+        self.refired = [] if refired is None else refired  # "GDLxxx: <fix>" applied in two passes in a row
 
     @property
     def changed(self) -> bool:
@@ -138,6 +195,7 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
     findings = lint_model(df, settings, context_dir)
     out = FixOutcome(path, df.text, df.text, df.bom, unsafe=unsafe)
     seen_texts = {df.text}
+    last_applied: set = set()
     for _ in range(max_passes):
         candidates = loop.candidates(findings)
         if not candidates:
@@ -146,6 +204,14 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
         if step is None:
             break
         new_df, new_findings, applied, edits = step
+        here = {(_signature(f), line) for f in loop.last_batch for line in _lines(df, f.fix.edits)}
+        for sig in sorted({sig for sig, _ in here & last_applied}):
+            note = f"{path}: the {sig[0]} fix ({sig[1]}) was applied again in the next pass"
+            out.refired.append(note)
+            warnings.warn(note, FixLoopWarning, stacklevel=2)
+        # where those edits landed in the new text: the same fix there next pass is a re-fire
+        last_applied = {(_signature(f), line) for f in loop.last_batch
+                        for line in _landed_lines(new_df, edits, f.fix.edits)}
         out.passes.append((df.text, edits))
         out.fixed += applied
         df, findings = new_df, new_findings
@@ -185,6 +251,24 @@ def _key(f) -> tuple:
     return (f.code, f.message)
 
 
+def _lines(df, edits) -> set[int]:
+    return {df.lines.position(e.start)[0] for e in edits}
+
+
+def _landed_lines(new_df, applied, mine) -> set[int]:
+    """The lines of the new text where the edits `mine` (some of `applied`) start."""
+    out = set()
+    for e in mine:
+        shift = sum(len(o.text) - (o.end - o.start) for o in applied if o.end <= e.start and o is not e)
+        out.add(new_df.lines.position(min(e.start + shift, len(new_df.text)))[0])
+    return out
+
+
+def _signature(f) -> tuple:
+    """What a fix writes, wherever it writes it: the same signature in two passes in a row is a re-fire."""
+    return (f.code, f.fix.message, tuple(e.text for e in f.fix.edits))
+
+
 class _FixLoop:
     def __init__(self, settings, context_dir, unsafe: bool, path: str) -> None:
         self.settings = settings
@@ -193,6 +277,7 @@ class _FixLoop:
         self.path = path
         self.refused: set[tuple] = set()
         self.drops: dict[tuple, str] = {}  # the last reason each fix was refused
+        self.last_batch: list = []  # the findings whose fixes the last pass applied
 
     def candidates(self, findings) -> list:
         out = [f for f in findings
@@ -205,6 +290,7 @@ class _FixLoop:
         batch = _batch(df, candidates)
         result, reason = self.attempt(df, findings, batch)
         if result is not None:
+            self.last_batch = batch
             return (*result, len(batch), _edits_of(batch))
         # something in the batch is bad: try each fix alone, keep the good ones
         good = []
@@ -217,6 +303,7 @@ class _FixLoop:
         while good:
             result, reason = self.attempt(df, findings, good)
             if result is not None:
+                self.last_batch = good
                 return (*result, len(good), _edits_of(good))
             good = good[:1] if len(good) > 1 else []
         return None
@@ -251,21 +338,23 @@ class _FixLoop:
 
 
 def _batch(df, candidates) -> list:
-    """The fixes of one pass: non-overlapping, and at most one that inserts instructions per stage.
+    """The fixes of one pass: non-overlapping, and per stage at most one that changes the layout.
 
-    A fix that inserts whole instructions (a dependency step, an ARG) changes what
-    the later instructions of its stage are (which RUN is the first to download,
-    which is the dependency step): the other instruction-inserting fixes of that
-    stage wait for the next pass, which sees the new layout.
+    A fix that inserts a dependency step ("changes" layout) changes which RUN is the
+    first to download and which is the dependency step: another such fix, and the
+    fixes whose place depends on that ("follows": ARG GOPROXY before the first
+    download), wait for the next pass in that stage, which sees the new layout. Other
+    instruction inserts (ARG TARGETARCH before a build) go in the same pass.
     """
     first = candidates[0]
     if getattr(first.fix, "exclusive", False):
         return [first]
     stage_starts = [st.from_instruction.span.start for st in df.stages]
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
     inserting_stages: set[int] = set()
     chosen = []
-    for f in sorted(candidates, key=lambda f: _first_offset(f)):
+    # a layout-changing fix first: a fix that follows the layout must not take its stage's turn
+    for f in sorted(candidates, key=lambda f: (getattr(f.fix, "layout", "") != "changes", _first_offset(f))):
         if getattr(f.fix, "exclusive", False):
             continue
         try:
@@ -274,14 +363,15 @@ def _batch(df, candidates) -> list:
             chosen.append(f)  # its failure is reported by attempt()
             continue
         spans = [(e.start, e.end) for e in edits]
-        if any(_overlaps(s, t) for s in spans for t in taken):
+        if taken.conflicts(spans):
             continue
-        stages = {bisect_right(stage_starts, e.start) for e in edits if _inserts_lines(e)}
+        layout = getattr(f.fix, "layout", "")
+        stages = {bisect_right(stage_starts, e.start) for e in edits if _inserts_lines(e)} if layout else set()
         if stages & inserting_stages:
             continue
         inserting_stages |= stages
         chosen.append(f)
-        taken.extend(spans)
+        taken.add(spans)
     return chosen
 
 

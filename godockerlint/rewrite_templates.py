@@ -105,15 +105,16 @@ class LazyFix:
     `exclusive`: applied alone in its pass (the whole-file rewrite).
     """
 
-    __slots__ = ("_make", "_edits", "applicability", "message", "exclusive")
+    __slots__ = ("_make", "_edits", "applicability", "message", "exclusive", "layout")
 
     def __init__(self, make: Callable[[], Iterable[Edit]], applicability: str, message: str = "",
-                 exclusive: bool = False) -> None:
+                 exclusive: bool = False, layout: str = "") -> None:
         self._make = make
         self._edits: tuple[Edit, ...] | None = None
         self.applicability = applicability
         self.message = message
         self.exclusive = exclusive
+        self.layout = layout  # as findings.Fix.layout
 
     @property
     def edits(self) -> tuple[Edit, ...]:

@@ -247,7 +247,7 @@ def _fix(ctx, df, stage, run_ins, env_ins, overrides, fetching, declared):
     removed = (["the ENV GOPROXY"] if env_ins else []) + (["the GOPROXY override"] if overrides else [])
     how = (f"make {line} the default" if declared else f"insert {line}") + \
         (" and remove " + " and ".join(removed) if removed else "")
-    return Fix(tuple(sorted(edits, key=lambda e: e.start)), SAFE, how)
+    return Fix(tuple(sorted(edits, key=lambda e: e.start)), SAFE, how, layout="" if declared else "follows")
 
 
 def _quote(value: str) -> str:

@@ -203,7 +203,7 @@ def _fix(ctx, src, run):
 
         return [insert_lines_before(df, src, render_lines(name, **values))]
 
-    return LazyFix(edits, SAFE, "insert a go.mod/go.sum dependency step before the sources")
+    return LazyFix(edits, SAFE, "insert a go.mod/go.sum dependency step before the sources", layout="changes")
 
 
 def dependency_step(ctx, src, run, comment=()) -> dict:
@@ -223,7 +223,10 @@ def dependency_step(ctx, src, run, comment=()) -> dict:
     if settings.ci_cache == "ephemeral":
         form = "copy"
     elif form == "auto":
-        form = "bind" if uses_mounts(df) else "copy"
+        memo = ctx.facts.__dict__  # asked per finding: one scan per file
+        if "_uses_mounts" not in memo:
+            memo["_uses_mounts"] = uses_mounts(df)
+        form = "bind" if memo["_uses_mounts"] else "copy"
     elsewhere = target_dir != workdir
     mounts = [df.text[m.span.start:m.span.end] for m in run.instruction.mounts if m.type in ("secret", "ssh")]
     common = dict(files=files, workdir=target_dir if elsewhere else None, back=workdir, mounts=mounts,
@@ -231,7 +234,10 @@ def dependency_step(ctx, src, run, comment=()) -> dict:
     if form == "copy":
         # go.mod already copied before the sources: only the download is missing
         copy = not (run.gomod_copied_before is not None and run.gomod_copied_before.span.start < src.span.start)
-        return dict(template="dependency_step_copy.j2", dest="./", copy=copy, **common)
+        from godockerlint.rules.gdl210_gomod_not_copied import workdir_set
+
+        dest = "./" if elsewhere or workdir_set(ctx.facts, ctx.facts.stage_of(src), src) else workdir.rstrip("/") + "/"
+        return dict(template="dependency_step_copy.j2", dest=dest, copy=copy, **common)
     style = Style.of(df)
     uid = gid = None
     user = run.user

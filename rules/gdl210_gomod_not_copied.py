@@ -125,6 +125,9 @@ def _needs_module(gc, context) -> bool:
     files = [p for p in gc.packages if p.endswith(".go")]
     if files and len(files) == len(gc.packages) and not context.go_mod.requires:
         return False
+    if (gc.subcommand == "get" and gc.packages and gc.run.sources_copied_before is None
+            and all("." in p.split("/", 1)[0] for p in gc.packages)):
+        return False  # a tool fetched before any source is copied: GDL106's business (go install pkg@version)
     return True
 
 
@@ -220,6 +223,18 @@ def _opaque_run(run) -> bool:
     return any(cmd.name.rsplit("/", 1)[-1] in OPAQUE_COMMANDS for cmd, _, _ in run.commands)
 
 
+def workdir_set(facts, stage, before) -> bool:
+    """Is a WORKDIR instruction in effect at `before` (in the stage or one it is built on)? Else an
+    inserted COPY gets an absolute destination (hadolint DL3045: relative COPY without WORKDIR)."""
+    for st in [stage] + stage.ancestors:
+        for ins in st.stage.instructions:
+            if ins is before:
+                break
+            if ins.keyword == "WORKDIR":
+                return True
+    return False
+
+
 def _fix(ctx, stage, run):
     df = ctx.dockerfile
     context = ctx.facts.context
@@ -233,5 +248,6 @@ def _fix(ctx, stage, run):
             at = src.args_span.start
             return Fix((replace_span(at, at, " ".join(files) + " "),), SAFE,
                        f"add {' and '.join(files)} to the COPY of line {src.line}")
-    return Fix((insert_lines_before(df, run.instruction, [f"COPY {' '.join(files)} ./"]),), SAFE,
-               f"copy {' and '.join(files)} before the build")
+    dest = "./" if workdir_set(ctx.facts, stage, run.instruction) else run.workdir.rstrip("/") + "/"
+    return Fix((insert_lines_before(df, run.instruction, [f"COPY {' '.join(files)} {dest}"]),), SAFE,
+               f"copy {' and '.join(files)} before the build", layout="changes")

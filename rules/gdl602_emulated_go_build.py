@@ -62,7 +62,8 @@ CMD ["app"]
 ```
 
 Fix (safe, when the builds' RUNs are in shell form and set neither GOOS nor
-GOARCH): adds `--platform=$BUILDPLATFORM` to the FROM, `ARG TARGETOS
+GOARCH, and the stage is not the final image or one it is built on: that image
+would then be the build machine's platform with another platform's binary): adds `--platform=$BUILDPLATFORM` to the FROM, `ARG TARGETOS
 TARGETARCH` at the top of the stage and `GOOS=$TARGETOS GOARCH=$TARGETARCH`
 before each go build, the wiring GDL601 asks for. Stages that other stages
 are built `FROM` are fixed only in the root of that chain.
@@ -102,10 +103,10 @@ def check(ctx):
         if in_image:
             yield ctx.report(
                 sf.stage.from_instruction,
-                f"stage {sf.label} compiles Go with CGO off in the final image, which must be of the target "
-                f"platform: multi-platform builds run the compiler under emulation; build in a separate "
-                f"`FROM --platform=$BUILDPLATFORM` stage with GOOS=$TARGETOS GOARCH=$TARGETARCH and copy the "
-                f"binary into the final stage (no fix: the final stage cannot be pinned to the build platform)",
+                f"stage {sf.label} compiles Go with CGO off but runs on the target platform: multi-platform "
+                f"builds run the compiler under emulation; use `FROM --platform=$BUILDPLATFORM` and "
+                f"GOOS=$TARGETOS GOARCH=$TARGETARCH in a build stage (no fix: this stage is the image itself, "
+                f"which would then be the build machine's platform)",
             )
             continue
         yield ctx.report(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -50,13 +50,13 @@ def test_there_are_fixtures():
 
 def test_lint_never_crashes(fixed):
     _, _, lint, _, _, _ = fixed
-    assert lint.returncode in (0, 1), lint.stderr
+    assert lint.returncode == 1, lint.stderr  # the bad fixtures
     assert "error:" not in lint.stderr, lint.stderr  # no internal error, no unreadable file
 
 
 def test_fix_never_crashes_and_leaves_no_temp_file(fixed):
     _, work, _, fix, _, _ = fixed
-    assert fix.returncode in (0, 1), fix.stderr
+    assert fix.returncode == 1, fix.stderr  # findings without a fix remain (GDL209, GDL501...)
     assert "error:" not in fix.stderr, fix.stderr
     assert not list(work.rglob(".*.godockerlint-*.tmp"))
 
@@ -74,14 +74,15 @@ def test_the_fixtures_are_not_modified(fixed):
         assert (original / p).read_bytes() == (FIXTURES / p).read_bytes()
 
 
-def _hadolint(hadolint, root: Path) -> dict[str, set[tuple[str, str]]]:
-    """{Dockerfile: {(level, code)}} for the errors and warnings hadolint finds in every Dockerfile."""
-    out: dict[str, set[tuple[str, str]]] = defaultdict(set)
+def _hadolint(hadolint, root: Path) -> dict[str, Counter]:
+    """{Dockerfile: Counter((level, code))} for the errors and warnings hadolint finds in every Dockerfile.
+    Counted, not a set: a fix that inserts a second `cd dir &&` (DL3003) next to one the file had is new."""
+    out: dict[str, Counter] = defaultdict(Counter)
     for i in range(0, len(DOCKERFILES), 100):
         for r in hadolint(DOCKERFILES[i:i + 100], root):
             assert r["file"] in DOCKERFILES, r  # a finding for a file it was asked about
             if r["level"] in ("error", "warning"):
-                out[r["file"]].add((r["level"], r["code"]))
+                out[r["file"]][(r["level"], r["code"])] += 1
     return out
 
 
@@ -96,4 +97,4 @@ def hadolint_results(fixed, hadolint):
 @pytest.mark.parametrize("dockerfile", DOCKERFILES)
 def test_hadolint_finds_nothing_new_in_the_fixed_file(hadolint_results, dockerfile):
     before, after = hadolint_results
-    assert after.get(dockerfile, set()) - before.get(dockerfile, set()) == set()
+    assert after.get(dockerfile, Counter()) - before.get(dockerfile, Counter()) == Counter()
