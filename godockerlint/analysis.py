@@ -14,6 +14,7 @@ import re
 from bisect import bisect_left
 from functools import cached_property, lru_cache
 
+from godockerlint.baseimage import base_env, base_user, defaults_known
 from godockerlint.buildcontext import BuildContext
 from godockerlint.goversion import UNKNOWN, GoVersion, stage_go_version, stage_module_mode
 from godockerlint.model import Dockerfile, Instruction, Mount, Span, Stage
@@ -46,6 +47,8 @@ PACKAGE_MANAGERS = frozenset({"apk", "apt-get", "apt", "yum", "dnf", "microdnf",
 C_COMPILER_PACKAGES = frozenset({"gcc", "clang", "build-base", "build-essential", "g++", "gcc-c++", "musl-gcc",
                                  "cc", "tcc"})
 
+# `COPY $PWD ./`: PWD is no build variable, so the source is empty, i.e. the whole context
+WHOLE_CONTEXT_VARS = frozenset({"$PWD", "${PWD}", "$PWD/", "${PWD}/"})
 # Commands that may run go without showing it: build drivers and scripts (rules.md revision 2).
 GO_DRIVERS = frozenset({"make", "gmake", "task", "mage", "goreleaser", "just", "bazel", "bazelisk", "earthly",
                         "go-task", "ko", "buf", "xx-go"})
@@ -209,6 +212,10 @@ class GoCommand(Record):
             gm = ctx.go_mod
             v = version_tuple(gm.go if gm else None)
             return v is not None and v >= (1, 14)
+        if ctx is None:  # no context to read: a `COPY vendor/ vendor/` says the tree is vendored (Go >= 1.14)
+            from godockerlint.stageinputs import vendor_copied
+
+            return vendor_copied(self.run) and self.run.stage.go_version.vendor_by_default
         return False
 
     @property
@@ -224,29 +231,32 @@ class GoCommand(Record):
             else:
                 fetch = sub in FETCHING
             self._fetching = (fetch and not self.vendored and not self.proxy_off and not self.no_requirements
-                              and not self.gopath_mode)
+                              and not self.gopath_mode and not self.nothing_to_fetch)
         return self._fetching
 
     @property
-    def gopath_mode(self) -> bool:
-        """GOPATH mode: no modules, no proxy, no module cache (Go < 1.11, GO111MODULE=off,
-        or Go < 1.16 with no go.mod in the build context)."""
-        mode = (self.setting("GO111MODULE") or "").lower()
-        if mode == "off":
-            return True
-        if mode == "on":
+    def nothing_to_fetch(self) -> bool:
+        """No go.mod can be in view (a single-file `go build main.go`) and no package is asked for by a
+        module path: go has no module to download (godockerlint.stageinputs)."""
+        from godockerlint.stageinputs import may_see_gomod
+
+        if may_see_gomod(self.run):
             return False
-        v = self.run.stage.go_version.version
-        if v is not None and v < (1, 11):
-            return True
-        if v is not None and v < (1, 13):  # Go 1.11/1.12 ignore go.mod inside $GOPATH/src (GO111MODULE=auto)
-            src = posixpath.join((self.setting("GOPATH") or self.run.stage.default_gopath(self.run.home)).split(":")[0],
-                                 "src")
-            wd = self.run.workdir
-            if wd == src or wd.startswith(src + "/"):
-                return True
-        ctx = self.run.facts.context
-        return v is not None and v < (1, 16) and ctx is not None and ctx.go_mod is None
+        sub = self.subcommand
+        remote = [p for p in self.packages if not p.startswith((".", "/")) and "." in p.split("/", 1)[0]]
+        if sub == "get":
+            return not remote
+        return not any("@" in p for p in remote)
+
+    @property
+    def gopath_mode(self) -> bool:
+        """GOPATH mode: no modules, no proxy, no module cache. From the stage's Go version and what
+        this RUN sees (goversion.run_module_mode): Go < 1.11, GO111MODULE=off, or Go 1.11-1.15 with
+        no go.mod in view (or inside $GOPATH/src before 1.13)."""
+        from godockerlint.goversion import run_module_mode
+
+        return not run_module_mode(self.run, self.env.get("GO111MODULE") or self.run.exports_before(self).get(
+            "GO111MODULE"))
 
     @property
     def no_requirements(self) -> bool:
@@ -471,6 +481,12 @@ class StageFacts(Record):
         return image_family(self.root_base)
 
     @property
+    def defaults_known(self) -> bool:
+        """Are the base image's GOPATH/HOME/USER known (godockerlint.baseimage)? When not, a Go cache
+        path that depends on them is a guess: the cache rules say it is unknown."""
+        return defaults_known(self.root_base)
+
+    @property
     def toolchain_base(self) -> bool:
         return self.family == "golang"
 
@@ -686,7 +702,7 @@ class Facts:
             workdir = parent.workdir
         else:
             env = self._image_env(base)
-            user = None
+            user = base_user(base)
             workdir = "/go" if image_family(base) == "golang" and image_name(base.lower()).endswith("golang") else "/"
         args: dict[str, str | None] = {}
 
@@ -726,7 +742,7 @@ class Facts:
         sf.env = env
         sf.user = user
         sf.workdir = workdir
-        sf.go_version = stage_go_version(sf)  # before the layering: fetching commands depend on it
+        sf.go_version = stage_go_version(sf)  # before the layering: a RUN's module mode needs it
         self._layering(sf)
         sf.module_mode = stage_module_mode(sf)
         return sf
@@ -772,6 +788,8 @@ class Facts:
     def is_source_path(self, src: str) -> bool:
         """Does this COPY/bind source bring Go sources (the tree, a .go file, a package folder)?"""
         s = src.strip()
+        if s in WHOLE_CONTEXT_VARS:
+            s = "."  # `COPY $PWD ./`: the variable is empty in the build, the source is the context
         norm = posixpath.normpath(s.lstrip("/")) if s not in ("", "/") else "."
         if norm in (".", "*", "./*") or s in ("./", "/") or norm.endswith(".go") or "*" in norm.split("/")[-1] and norm.endswith("go"):
             return True
@@ -783,11 +801,7 @@ class Facts:
         return norm.split("/")[0] in CONVENTIONAL_SOURCE_DIRS
 
     def _image_env(self, base: str) -> dict[str, str]:
-        name = image_name(base.lower())
-        if image_family(base) == "golang" and name.endswith("golang"):
-            return {"GOPATH": "/go", "GOTOOLCHAIN": "local", "PATH": "/go/bin:/usr/local/go/bin:/usr/local/sbin:"
-                    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
-        return {}
+        return base_env(base)
 
     def _analyse_run(self, run: RunFacts) -> None:
         ins = run.instruction

@@ -133,6 +133,21 @@ class BuildContext:
         return parse_go_mod(text) if text is not None else None
 
     @cached_property
+    def has_any_go_mod(self) -> bool:
+        """Is there a go.mod at the root or in any folder of the context (a monorepo's modules)?"""
+        if (self.root / "go.mod").is_file():
+            return True
+        seen = 0
+        for _top, subdirs, files in os.walk(self.root):
+            subdirs[:] = [d for d in subdirs if d not in SKIP_DIRS and not d.startswith(".")]
+            if "go.mod" in files:
+                return True
+            seen += 1
+            if seen > MAX_GO_FILES:
+                return True  # too large to be sure: assume one
+        return False
+
+    @cached_property
     def has_go_sum(self) -> bool:
         return (self.root / "go.sum").is_file()
 

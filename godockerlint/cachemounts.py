@@ -13,6 +13,27 @@ def looks_like(target: str | None, suffix: str) -> bool:
     return bool(target) and posixpath.normpath(target).endswith(suffix)
 
 
+EXPLICIT = {"GOMODCACHE": ("GOMODCACHE", "GOPATH"), "GOCACHE": ("GOCACHE", "XDG_CACHE_HOME")}
+
+
+def path_known(run, gc, var: str) -> bool:
+    """Is the effective GOMODCACHE / GOCACHE of `gc` (or of `run`) known? Not when it rests on the
+    defaults of a base image godockerlint does not know (a company builder, an unresolved
+    `FROM ${IMAGE}`) and the Dockerfile sets none of the variables it comes from."""
+    if run.stage.defaults_known:
+        return True
+    get = gc.setting if gc is not None else run.setting
+    return any(get(name) for name in EXPLICIT[var])
+
+
+def unknown_path_message(run, gc, var: str, usual: str) -> str:
+    """What the cache rules say instead of a path when `path_known` is False."""
+    base = run.stage.root_base or "the base image"
+    return (f"`go {gc.subcommand}` has no cache mount on its {'module' if var == 'GOMODCACHE' else 'build'} cache: "
+            f"{var} is unknown for {base} (`go env {var}` in that image tells; {usual} in golang images); "
+            f"add `--mount=type=cache,target=<{var}>`")
+
+
 def mount_flag(ctx, run, target: str) -> tuple[str, str, str] | None:
     """(flag, applicability, note) of a cache mount on `target` for `run`, or None when unsure ($HOME unknown)."""
     if not run.home_known and target.startswith(run.home.rstrip("/") + "/") and not ctx.facts.stage_of(

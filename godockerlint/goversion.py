@@ -289,3 +289,30 @@ def stage_module_mode(sf) -> bool:
         if wd == posixpath.join(gopath, "src") or wd.startswith(posixpath.join(gopath, "src") + "/"):
             return False
     return True
+
+
+def run_module_mode(run, go111module: str | None = None) -> bool:
+    """Do the go commands of one RUN run in module mode? As `stage_module_mode`, but with what that
+    RUN sees (go.mod copied or bound before it, its WORKDIR, its GO111MODULE; `go111module` is a
+    command's own setting, e.g. an inline prefix), so it can be asked while the stage is analysed."""
+    sf = run.stage
+    v = sf.go_version
+    if not v.has_modules:
+        return False
+    setting = (go111module or run.env.get("GO111MODULE") or sf.go_env_file.get("GO111MODULE") or "").lower()
+    if setting == "off":
+        return False
+    if setting == "on" or v.modules_by_default:
+        return True
+    ctx = sf.facts.context
+    has_gomod = run.gomod_copied_before is not None or run.binds_gomod
+    if not has_gomod and (run.sources_copied_before is not None or run.binds_sources):
+        has_gomod = ctx is None or ctx.go_mod is not None
+    if not has_gomod:
+        return False
+    if v.effective < (1, 13):
+        gopath = (run.env.get("GOPATH") or sf.default_gopath("/root")).split(":")[0]
+        src = posixpath.join(gopath, "src")
+        if run.workdir == src or run.workdir.startswith(src + "/"):
+            return False
+    return True

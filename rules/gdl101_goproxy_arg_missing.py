@@ -22,8 +22,10 @@ requires no module, there is nothing to download and the rule is silent.
 
 The finding points at the first fetching go command of the stage; the stage
 is reported once. A stage built `FROM` an ancestor whose dependency step
-downloaded the modules with `ARG GOPROXY` declared is not flagged: its go
-commands find every module in the cache already.
+downloaded the modules is not flagged for go commands that need only those
+modules (`go build`, `go test`): they find every module in the cache already,
+and the ancestor's finding (or its `ARG GOPROXY`) covers the download; one
+that fetches other modules (`go install tool@v1.2.3`) is.
 
 Anti-pattern:
 
@@ -76,7 +78,7 @@ SUMMARY = "A Go stage downloads modules without `ARG GOPROXY`, so --build-arg GO
 def check(ctx):
     df = ctx.dockerfile
     for stage in ctx.facts.stages:
-        fetching = [g for r in stage.runs for g in r.go_commands if g.fetching]
+        fetching = [g for r in stage.runs for g in r.go_commands if g.fetching and not _covered(g, stage)]
         if not fetching:
             continue
         first = fetching[0]
@@ -97,9 +99,6 @@ def check(ctx):
             yield ctx.report(overrides[0][0].span if overrides else first.span, message,
                              fix=_fix(ctx, df, stage, run.instruction, env_ins, overrides, fetching, declared=True))
             continue
-        dep = run.deps_ready_before
-        if dep is not None and dep.stage is not stage and "GOPROXY" in dep.args_declared:
-            continue  # modules were downloaded, through the proxy argument, in an ancestor stage
         hard = (overrides[0][2] if overrides else None) or (env_ins[1] if env_ins else None)
         why = f"the hard-coded GOPROXY={hard} cannot be overridden per build" if hard else \
             "--build-arg GOPROXY=... cannot reach go"
@@ -172,6 +171,15 @@ def _word_removal(ctx, run, cmd, word):
     if text[nxt.start:nxt.end] != words[k + 1].raw or text[span.end:nxt.start].strip(" \t"):
         return None  # only blanks may go with it (not a line continuation)
     return replace_span(span.start, nxt.start, "")
+
+
+def _covered(gc, stage) -> bool:
+    """An ancestor stage's dependency step downloaded go.mod's modules, and `gc` asks for no other module
+    (`go build`, `go test`; not `go install tool@v1`): that stage's finding, or its ARG, covers it."""
+    dep = gc.run.deps_ready_before
+    if dep is None or dep.stage is stage:
+        return False
+    return not any("@" in p or gc.subcommand == "get" for p in gc.packages if not p.startswith((".", "/")))
 
 
 def _env_goproxy_before(stage, run_ins):

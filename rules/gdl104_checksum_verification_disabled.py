@@ -15,7 +15,9 @@ every module, or fetch code without TLS:
   `git config http.sslVerify false` / `git -c http.sslVerify=false`
   (also the per-URL `http.<url>.sslVerify`): `direct` fetches trust any
   certificate;
-- `go get -insecure` and `GOFLAGS=-insecure`: the flag was removed in Go 1.17,
+- `go get -insecure` and `GOFLAGS=-insecure`: on a stage whose Go (from the
+  analysis) is older than 1.17 it works and turns off TLS checks (warning);
+  the flag was removed in Go 1.17,
   so current go rejects it and the build fails (error).
 
 Wherever the Dockerfile writes them (ARG default, ENV, inline, `export`,
@@ -95,7 +97,14 @@ def check(ctx):
     for sf in ctx.facts.stages:
         for run in sf.runs:
             for gc in run.go_commands:
-                if "insecure" in gc.flags:
+                if "insecure" in gc.flags and not sf.go_version.at_least((1, 17)):
+                    word = gc.flag_words["insecure"]
+                    yield ctx.report(ctx.facts.word_span(gc, word),
+                                     f"`go {gc.subcommand} -insecure` fetches over plain http and without certificate "
+                                     f"checks: anyone on the path can change the code that is built; serve the "
+                                     f"repository over https" + (" and set GOINSECURE to that host only if you must"
+                                                                 if sf.go_version.at_least((1, 14)) else ""))
+                elif "insecure" in gc.flags:
                     word = gc.flag_words["insecure"]
                     yield ctx.report(ctx.facts.word_span(gc, word),
                                      f"`go {gc.subcommand} -insecure`: the flag was removed in Go 1.17 and the build "

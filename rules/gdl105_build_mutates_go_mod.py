@@ -13,11 +13,16 @@ images on different days:
 - `-mod=mod` on a go command, or in GOFLAGS: go updates go.mod and go.sum
   as it resolves imports.
 
+- `go mod init` in the build: the image gets a go.mod nobody committed, and
+  the `go mod tidy` or `go build` after it picks whatever versions are newest
+  that day (one finding for `go mod init && go mod tidy`).
+
 Decisions: a `go get` that runs before any go.mod is in place (nothing copied
 or bind-mounted yet) is a program install, GDL106's business, not a
 dependency change, and so is one in a build context without go.mod (a
-GOPATH-era tree) or on a builder older than Go 1.11. `GO111MODULE=off` builds
-are not in module mode and are not judged. `-mod=mod` in GOFLAGS is reported
+GOPATH-era tree). A stage in GOPATH mode (the analysis's module mode: Go <
+1.11, `GO111MODULE=off`, Go 1.11-1.15 without go.mod in view) is not judged
+for `go get`. `-mod=mod` in GOFLAGS is reported
 once per stage, at the first go command it reaches.
 
 Anti-pattern:
@@ -39,6 +44,24 @@ COPY . .
 RUN go build -o /out/app .
 ```
 
+Anti-pattern (go mod init):
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY *.go ./
+RUN go mod init example.com/app && go mod tidy && go build -o /out/app .
+```
+
+Best practice (GOPATH era):
+
+```dockerfile
+FROM golang:1.10
+WORKDIR /go/src/github.com/acme/app
+COPY . .
+RUN go get -d ./... && go install ./...
+```
+
 Fix (unsafe: the build no longer repairs an untidy go.mod): `go mod tidy` is
 removed when a later `go build`/`go install` of the same stage builds the
 program (the whole RUN when it is the only command, else the command and its
@@ -50,8 +73,6 @@ the developer.
 
 from __future__ import annotations
 
-from godockerlint.analysis import image_tag
-from godockerlint.buildcontext import version_tuple
 from godockerlint.commandedits import insert_words_after, remove_command
 from godockerlint.edits import delete_instruction
 from godockerlint.findings import UNSAFE, Fix
@@ -72,7 +93,19 @@ def check(ctx):
             if (gc.setting("GO111MODULE") or "").lower() == "off":
                 continue
             run = gc.run
-            if gc.subcommand == "mod tidy" and "diff" not in gc.flags:
+            if gc.subcommand == "mod init":
+                tidy = any(g.subcommand == "mod tidy" for g in commands[i + 1:] if g.run is run)
+                yield ctx.report(
+                    gc.span,
+                    "`go mod init` makes up a go.mod during the build"
+                    + (" and `go mod tidy` fills it with" if tidy else ", so the build resolves") +
+                    " whatever module versions are newest that day: the image is built from dependencies nobody "
+                    "committed; commit go.mod and go.sum and copy them instead",
+                )
+            elif gc.subcommand == "mod tidy" and "diff" not in gc.flags:
+                if any(g.subcommand == "mod init" for g in commands[:i] if g.run is run):
+                    continue  # part of the `go mod init` finding
+
                 later_build = any(g.subcommand in ("build", "install") for g in commands[i + 1:])
                 yield ctx.report(
                     gc.span,
@@ -81,7 +114,7 @@ def check(ctx):
                     + (" and drop it here" if later_build else " and use `go mod tidy -diff` here to fail on drift"),
                     fix=_tidy_fix(ctx, sf, gc, later_build),
                 )
-            elif gc.subcommand == "get" and run.gomod_in_place and not _before_modules(sf):
+            elif gc.subcommand == "get" and run.gomod_in_place and not gc.gopath_mode:
                 what = " ".join(p for p in gc.packages) or "."
                 yield ctx.report(
                     gc.span,
@@ -103,12 +136,6 @@ def check(ctx):
                 )
 
 
-def _before_modules(sf) -> bool:
-    """A builder image older than Go 1.11 knows no modules: its `go get` works in GOPATH mode."""
-    version = version_tuple(image_tag(sf.root_base) or "") if sf.toolchain_base else None
-    return version is not None and len(version) >= 2 and version < (1, 11)
-
-
 def _goflags_mod_mod(goflags: str | None) -> bool:
     return bool(goflags) and any(w in ("-mod=mod", "--mod=mod") for w in goflags.split())
 
@@ -125,8 +152,7 @@ def _tidy_fix(ctx, sf, gc, later_build: bool) -> Fix | None:
         if edit is None:
             return None
         return Fix((edit,), UNSAFE, "remove `go mod tidy` (a later go build uses the committed go.mod)")
-    version = version_tuple(image_tag(sf.root_base) or "") if sf.toolchain_base else None
-    if version is not None and len(version) >= 2 and version < (1, 23):
+    if not sf.go_version.at_least((1, 23)):
         return None
     index = next((k for k, w in enumerate(gc.words) if w.value == "tidy"), None)
     if index is None:

@@ -12,16 +12,26 @@ without any change to the Dockerfile, and a compromised release goes straight
 in. `go install <pkg>` with no version outside a module fails ("version is
 required when current directory is not in a module") (warning).
 
-Decisions: a `go get` runs "to install a program" when no go.mod is in place
-(nothing copied or bind-mounted before it, or the build context has no go.mod)
-and it is not `go get -d`; with go.mod in place it is a dependency change
-(GDL105). `GO111MODULE=off` (GOPATH mode, where `go get` still installs) is
-not judged. A `go install` is pinned by an exact version (`@v1.2.3`, a
-pseudo-version, a commit hash), by a version coming from a variable
-(`@${MOCKGEN_VERSION}`), or, without `@`, by the go.mod of the module it runs
-in (before Go 1.16, GOPATH mode needs no version). Local paths (`.`,
-`./cmd/x`, `/src/cmd/x`) and standard-library paths (no dot in the first
-element: `cmd/...`, `std`) are exempt.
+Decisions (rules.md revision 2: the rule is about installing a program):
+the stage's Go version and module mode come from the analysis. In GOPATH
+mode (Go < 1.11, `GO111MODULE=off`, or Go 1.11-1.15 without a go.mod in
+view) `go get` is how libraries are fetched into GOPATH (a prefetch chain)
+and `go install` builds from GOPATH/src: not reported. A program fetched
+there (a `/cmd/` path, or one whose name the Dockerfile runs later: `go get
+github.com/tools/godep && godep restore`) is installed at whatever its
+default branch holds: a warning that says `go install pkg@version` needs
+Go >= 1.16 (pin with a go.mod or a fixed checkout). In module mode a `go get` runs "to install a program" when no
+go.mod is in place (nothing copied or bind-mounted before it) and it is not
+`go get -d`; with go.mod in place it is a dependency change (GDL105). Before
+Go 1.16 (`GO111MODULE=on go get tool@v1.2.3`, the way to install a pinned tool
+then) only an unpinned `go get` is reported, and the message does not
+recommend `go install pkg@version`, which needs Go >= 1.16. A `go install` is
+pinned by an exact version (`@v1.2.3`, a pseudo-version, a commit hash), by a
+version coming from a variable (`@${MOCKGEN_VERSION}`), or, without `@`, by
+the go.mod of the module it runs in. Local paths (`.`, `./cmd/x`, `../...`,
+`/src/cmd/x`) and standard-library paths (no dot in the first element:
+`cmd/...`, `std`) are exempt. At most one finding per RUN: the first, with
+the number of others in its message.
 
 Anti-pattern:
 
@@ -38,6 +48,39 @@ ARG MOCKGEN_VERSION=v1.6.0
 RUN go install github.com/golang/mock/mockgen@${MOCKGEN_VERSION}
 ```
 
+Best practice (GOPATH era):
+
+```dockerfile
+FROM golang:1.9
+WORKDIR /go/src/github.com/acme/app
+RUN go get github.com/gorilla/mux github.com/lib/pq
+COPY . .
+RUN go install ./...
+```
+
+Best practice (module with go.mod):
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go install github.com/golang/mock/mockgen
+```
+
+Anti-pattern (GOPATH-era program):
+
+```dockerfile
+FROM golang:1.12
+RUN go get -u github.com/golang/dep/cmd/dep
+```
+
+Anti-pattern (tool before Go 1.16):
+
+```dockerfile
+FROM golang:1.13 AS tools
+RUN GO111MODULE=on go get github.com/golang/mock/mockgen@latest
+```
+
 Fix (unsafe): `go get <pkg>` becomes `go install <pkg>@<version>` with the
 version written in the `go get` argument, or `@latest` when it has none (the
 fix never invents a version; GDL106 then asks to pin it). Only for one
@@ -50,8 +93,6 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.analysis import image_tag
-from godockerlint.buildcontext import version_tuple
 from godockerlint.edits import replace_span
 from godockerlint.findings import UNSAFE, Fix
 
@@ -68,57 +109,94 @@ DROPPED_GET_FLAGS = frozenset({"u", "d", "t", "insecure", "f", "fix"})
 def check(ctx):
     facts = ctx.facts
     for sf in facts.stages:
-        image_version = _image_version(sf)
-        for gc in sf.go_commands:
-            if (gc.setting("GO111MODULE") or "").lower() == "off":
+        version = sf.go_version
+        for run in sf.runs:
+            found = [f for gc in run.go_commands for f in _problems(facts, gc, version)]
+            if not found:
                 continue
-            run = gc.run
-            if gc.subcommand == "get":
-                if run.gomod_in_place or "d" in gc.flags or not gc.packages:
+            span, message, severity, fix = found[0]
+            if len(found) > 1:
+                message += f" (and {len(found) - 1} more in this RUN)"
+                fix = None
+            yield ctx.report(span, message, severity=severity, fix=fix)
+
+
+def _problems(facts, gc, version):
+    """(span, message, severity, fix) for each unpinned program install of one go command."""
+    run = gc.run
+    if gc.gopath_mode:
+        # GOPATH mode: `go get` of libraries is a prefetch and `go install` builds GOPATH/src; only a program
+        # fetched at whatever its default branch holds is an unpinned install
+        if gc.subcommand == "get" and "d" not in gc.flags:
+            programs = [p for p in gc.packages if not _local(p) and _program(facts, p)]
+            if programs:
+                needs = version.needs("go install pkg@version") or "needs Go >= 1.16"
+                yield (gc.span, f"`go get {' '.join(programs)}` installs whatever was published last; "
+                                f"`go install <pkg>@<version>` {needs} (Go {version} here): pin it with a go.mod "
+                                f"or a fixed checkout", "warning", None)
+        return
+    v = version.version
+    if gc.subcommand == "get":
+        if run.gomod_in_place or "d" in gc.flags or not gc.packages or all(_local(p) for p in gc.packages):
+            return  # with go.mod in place a `go get` edits requirements (GDL105)
+        what = " ".join(gc.packages)
+        if not version.has_install_at_version:  # GO111MODULE=on before Go 1.16: the way to install a pinned tool
+            loose = [p for p in gc.packages if not _pinned(p)]
+            if loose:
+                yield (gc.span, f"`go get {' '.join(loose)}` installs whatever was published last; pin an exact "
+                                f"version (`go get <pkg>@vX.Y.Z`; `go install <pkg>@version` needs Go >= 1.16)",
+                       "warning", None)
+            return
+        old = v is not None and version.effective < (1, 18)
+        message = (
+            f"`go get {what}` to install a program is deprecated before Go 1.18; use `go install <pkg>@<version>`"
+            if old else
+            f"`go get {what}` no longer builds or installs programs (Go 1.18+); use `go install <pkg>@<version>`"
+        )
+        yield gc.span, message, "warning" if old else "error", _get_fix(facts, gc, v)
+    elif gc.subcommand == "install":
+        for word in _package_words(gc):
+            pkg = word.value
+            if _local(pkg):
+                continue
+            path, at, ver = pkg.partition("@")
+            if at:
+                if "$" in ver or EXACT_VERSION_RE.match(ver):
                     continue
-                old = image_version is not None and len(image_version) >= 2 and image_version < (1, 18)
-                what = " ".join(gc.packages)
-                needs = sf.go_version.needs("go install pkg@version")
-                message = (
-                    f"`go get {what}` installs whatever was published last; `go install <pkg>@<version>` {needs} "
-                    f"(Go {sf.go_version} here): pin it with a go.mod or a fixed checkout"
-                    if needs else
-                    f"`go get {what}` to install a program is deprecated before Go 1.18; use `go install <pkg>@<version>`"
-                    if old else
-                    f"`go get {what}` no longer builds or installs programs (Go 1.18+); use `go install <pkg>@<version>`"
-                )
-                yield ctx.report(gc.span, message, severity="warning" if old else "error",
-                                 fix=_get_fix(ctx, gc, image_version))
-            elif gc.subcommand == "install":
-                for word in _package_words(gc):
-                    pkg = word.value
-                    if _local(pkg):
-                        continue
-                    path, at, version = pkg.partition("@")
-                    if at:
-                        if "$" in version or EXACT_VERSION_RE.match(version):
-                            continue
-                        yield ctx.report(
-                            facts.word_span(gc, word),
-                            f"`go install {pkg}` installs whatever was published last, so the image changes on its "
-                            f"own; pin an exact version (`{path}@vX.Y.Z`, e.g. from an ARG)",
-                            severity="warning",
-                        )
-                    elif not run.gomod_in_place and not (image_version and image_version < (1, 16)):
-                        yield ctx.report(
-                            facts.word_span(gc, word),
-                            f"`go install {pkg}` has no version and no go.mod to take it from: go fails with "
-                            f"\"version is required when current directory is not in a module\"; write "
-                            f"`{path}@vX.Y.Z`",
-                            severity="warning",
-                        )
+                yield (facts.word_span(gc, word),
+                       f"`go install {pkg}` installs whatever was published last, so the image changes on its "
+                       f"own; pin an exact version (`{path}@vX.Y.Z`, e.g. from an ARG)", "warning", None)
+            elif not run.gomod_in_place:
+                yield (facts.word_span(gc, word),
+                       f"`go install {pkg}` has no version and no go.mod to take it from: go fails with "
+                       f"\"version is required when current directory is not in a module\"; write "
+                       f"`{path}@vX.Y.Z`", "warning", None)
 
 
-def _image_version(sf):
-    if not sf.toolchain_base:
-        return None
-    tag = image_tag(sf.root_base)
-    return version_tuple(tag) if tag else None
+def _program(facts, pkg: str) -> bool:
+    """Is this GOPATH-mode `go get` path a program (a `/cmd/` package, or one whose name the Dockerfile runs
+    later: `go get github.com/tools/godep && godep restore`, `CMD ["server"]`), not a library?"""
+    path = pkg.split("@", 1)[0].rstrip("/")
+    if "/cmd/" in path + "/" and not path.endswith("/..."):
+        return True
+    name = path.rsplit("/", 1)[-1]
+    if not name or name == "...":
+        return False
+    for sf in facts.stages:
+        for run in sf.runs:
+            if any(cmd.name.rsplit("/", 1)[-1] == name for cmd, _, _ in run.commands):
+                return True
+        for ins in sf.stage.instructions:
+            if ins.keyword in ("CMD", "ENTRYPOINT"):
+                first = ins.json_args[0] if ins.json_args else (ins.args.split() or [""])[0]
+                if first.rsplit("/", 1)[-1] == name:
+                    return True
+    return False
+
+
+def _pinned(pkg: str) -> bool:
+    _, at, ver = pkg.partition("@")
+    return bool(at) and ("$" in ver or bool(EXACT_VERSION_RE.match(ver)))
 
 
 def _local(pkg: str) -> bool:
@@ -149,7 +227,7 @@ def _package_words(gc):
     return out
 
 
-def _get_fix(ctx, gc, image_version) -> Fix | None:
+def _get_fix(facts, gc, image_version) -> Fix | None:
     if not gc.run.stage.go_version.has_install_at_version:
         return None  # `go install pkg@version` needs Go >= 1.16
     pkgs = _package_words(gc)
@@ -172,7 +250,6 @@ def _get_fix(ctx, gc, image_version) -> Fix | None:
     pkg = pkgs[0].value
     if "@" not in pkg:
         pkg += "@latest"
-    facts = ctx.facts
     start = facts.word_span(gc, words[sub]).start
     end = facts.word_span(gc, words[-1]).end
     text = " ".join(["install", *kept, pkg])

@@ -16,6 +16,19 @@ step need no credentials. A module counts as private when GOPRIVATE or
 GONOPROXY is set for that go command (ENV, ARG, inline, `go env -w`), or when
 the configuration's `private:` globs match a requirement of go.mod in the build
 context. Vendored builds and `GOPROXY=off` fetch nothing and are not judged.
+A `go get` in GOPATH mode (the stage's Go and module mode come from the
+analysis: Go 1.13-1.15 without go.mod in view, `GO111MODULE=off`) clones with
+git too, private repositories included, and is judged like a download.
+
+Anti-pattern (GOPATH mode):
+
+```dockerfile
+FROM golang:1.14
+ENV GOPRIVATE=github.com/example-corp
+WORKDIR /go/src/github.com/example-corp/app
+COPY . .
+RUN go get -d -v ./... && go install ./...
+```
 
 Anti-pattern:
 
@@ -64,7 +77,7 @@ def check(ctx):
     configured = _configured_private(ctx)
     for sf in facts.stages:
         for run in sf.runs:
-            fetching = run.fetching_commands
+            fetching = run.fetching_commands or [g for g in run.go_commands if _gopath_get(g)]
             if not fetching:
                 continue
             if run.deps_ready_before is not None and run.deps_ready_before is not run:
@@ -89,6 +102,12 @@ def check(ctx):
                     fix=_fix(ctx, run, target),
                 )
                 break
+
+
+def _gopath_get(gc) -> bool:
+    """A `go get` in GOPATH mode (old Go, or no go.mod in view before 1.16): it clones the packages'
+    repositories with git, private ones too."""
+    return gc.subcommand == "get" and gc.gopath_mode and not gc.vendored and not gc.proxy_off
 
 
 def _configured_private(ctx) -> list[str]:

@@ -10,7 +10,11 @@ The mount must cover the *effective* GOMODCACHE of that RUN: `GOMODCACHE` if
 set, else the first GOPATH entry + `/pkg/mod`. Official `golang` images set
 `GOPATH=/go`, so it is `/go/pkg/mod`; other bases (alpine + apk go, debian +
 golang-go) use `$HOME/go/pkg/mod`, and `USER` changes `$HOME`. A mount on a
-parent folder (`/go`) covers it. A mount whose target looks like a module cache
+parent folder (`/go`, `/go/pkg`) covers it. HOME and the user come from the base image
+where it is known (Red Hat go-toolset: HOME=/opt/app-root/src, so
+`/opt/app-root/src/go/pkg/mod`); on a base image godockerlint does not know
+(a company builder, `FROM ${BUILDER}` without default) the message says that
+GOMODCACHE is unknown instead of asserting a path, and there is no fix. A mount whose target looks like a module cache
 but misses the effective one is GDL204's business, not this rule's. When the build context's go.mod
 requires no module, there is nothing to download and the rule is silent.
 
@@ -53,6 +57,42 @@ COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod go build -o /out/app .
 ```
 
+Nothing to fetch, nothing to say: the rule is silent when no go.mod can be
+in the RUN's view (only `.go` files were copied, or the build context has no
+go.mod anywhere: a single-file `go build main.go`), when the context's go.mod
+requires nothing, when modules are vendored (`-mod=vendor`, `GOFLAGS=-mod=vendor`,
+`vendor/modules.txt` with go >= 1.14, or `COPY vendor/ vendor/` when the context
+is unknown) and with `GOPROXY=off`. GDL101 and GDL201 follow the same rule.
+
+Best practice (parent folder):
+
+```dockerfile
+ARG BUILDER=golang:1.25
+FROM ${BUILDER} AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg go mod download
+```
+
+Best practice (single-file build):
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY main.go .
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/hello main.go
+```
+
+Best practice (vendored):
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+ENV GOFLAGS=-mod=vendor
+COPY . .
+RUN --mount=type=cache,target=/root/.cache/go-build go build -o /out/app .
+```
+
 Fix (safe): adds `--mount=type=cache,target=<GOMODCACHE>` to the RUN, and to
 every later RUN of the stage and of the stages built on it that runs go or may
 (`make`, `./build.sh`, `task`, `mage`, `goreleaser`): once the modules are in
@@ -66,7 +106,7 @@ build) or sees another GOMODCACHE; the modules then stay in the layer.
 
 from __future__ import annotations
 
-from godockerlint.cachemounts import looks_like, modcache_fix
+from godockerlint.cachemounts import looks_like, modcache_fix, path_known, unknown_path_message
 from godockerlint.analysis import covers
 
 CODE = "GDL202"
@@ -120,6 +160,9 @@ def check(ctx):
                 where = "layer"  # the module's requirements are in this layer now (not a tool's modules)
             if step and _product(facts, stage, run):
                 continue  # the stage's product is the downloaded modules (a base image for other builds)
+            if not path_known(run, gc, "GOMODCACHE"):
+                yield ctx.report(gc.span, unknown_path_message(run, gc, "GOMODCACHE", "/go/pkg/mod"))
+                continue
             fix, why = (None, None) if id(run.instruction) in covered else modcache_fix(ctx, run, modcache, covered)
             if step:
                 message = (

@@ -49,7 +49,7 @@ is no fix.
 from __future__ import annotations
 
 from godockerlint.analysis import covers
-from godockerlint.cachemounts import cache_mount_fix, looks_like
+from godockerlint.cachemounts import cache_mount_fix, looks_like, path_known, unknown_path_message
 
 CODE = "GDL203"
 NAME = "buildcache-mount-missing"
@@ -81,6 +81,9 @@ def check(ctx):
                     f"({stage.go_version.source}) has no build cache; a GOCACHE cache mount {needs}",
                     severity="info",
                 )
+                continue
+            if not path_known(run, gc, "GOCACHE"):
+                yield ctx.report(gc.span, unknown_path_message(run, gc, "GOCACHE", "/root/.cache/go-build"))
                 continue
             message = (
                 f"`go {gc.subcommand}` has no cache mount on its build cache {gocache}: every build "

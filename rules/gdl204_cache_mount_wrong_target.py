@@ -21,6 +21,14 @@ without `ENV HOME`), or on an unresolved variable, nothing is reported. Mounts
 that do not look like a Go cache (`/go`, `/root/.cache`) are not this rule's
 business: GDL202/GDL203 flag the missing mount then.
 
+Base images (rules.md revision 2): HOME and the user come from the base image
+where godockerlint knows it (Red Hat go-toolset builders run as uid 1001 with
+HOME=/opt/app-root/src, so GOMODCACHE is /opt/app-root/src/go/pkg/mod and
+GOCACHE /opt/app-root/src/.cache/go-build); `FROM ${BUILDER}` resolves through
+the ARG's default. On a base image it does not know (a company builder image,
+an ARG without default) the effective paths are unknown and nothing is
+reported: the mount may well be right.
+
 Anti-pattern:
 
 ```dockerfile
@@ -39,6 +47,24 @@ COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 ```
 
+Anti-pattern (Red Hat go-toolset):
+
+```dockerfile
+FROM registry.access.redhat.com/ubi9/go-toolset:1.22 AS build
+COPY . .
+RUN --mount=type=cache,target=/root/.cache/go-build,uid=1001 go build -o /tmp/app .
+```
+
+Best practice (unknown builder image):
+
+```dockerfile
+FROM quay.io/acme/go-builder:2.3 AS build
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/root/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
+    go build -o /out/app .
+```
+
 Fix (safe): retargets the mount to the effective path, keeping its other
 options (keys are rewritten with canonical names: `dst` becomes `target`).
 When another mount of the same RUN already covers that path, or with
@@ -51,7 +77,7 @@ from __future__ import annotations
 import posixpath
 
 from godockerlint.analysis import covers
-from godockerlint.cachemounts import flag_removal_span, looks_like, mount_text
+from godockerlint.cachemounts import flag_removal_span, looks_like, mount_text, path_known
 from godockerlint.edits import replace_span
 from godockerlint.findings import SAFE, Fix
 from godockerlint.shell import expand
@@ -116,6 +142,8 @@ def effective_paths(run, var: str) -> list[str]:
     sources = run.go_commands or [None]
     out = []
     for gc in sources:
+        if not path_known(run, gc, var):
+            return []  # an image whose defaults are unknown: the mount may well be right
         get = gc.setting if gc is not None else run.setting
         if var == "GOMODCACHE":
             path = run.resolve_gomodcache(gc)

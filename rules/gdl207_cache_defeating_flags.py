@@ -15,6 +15,19 @@
   clean that only trims the layer at the end of a stage, with no cache mount
   and no later go command, is not flagged.
 
+Stages whose Go (from the analysis) is older than 1.10 have no build cache:
+there `-a -installsuffix cgo` was the way to a static binary and is not
+reported.
+
+Best practice (Go before 1.10):
+
+```dockerfile
+FROM golang:1.9 AS build
+WORKDIR /go/src/github.com/acme/app
+COPY . .
+RUN CGO_ENABLED=0 go build -a -installsuffix cgo -o /out/app .
+```
+
 `-i` (removed in Go 1.20: the build fails) is reported by GDL305, not here.
 Flags hidden in `GOFLAGS` are not judged.
 
@@ -74,6 +87,8 @@ def check(ctx):
 
 def _flags(ctx, gc):
     facts = ctx.facts
+    if not gc.run.stage.go_version.has_build_cache:
+        return  # before Go 1.10 `-a -installsuffix cgo` was how a static CGO_ENABLED=0 binary was built
     for name in ("a", "installsuffix"):
         word = gc.flag_words.get(name)
         if word is None:
@@ -87,8 +102,8 @@ def _flags(ctx, gc):
             message = (f"`go {gc.subcommand} -a` rebuilds every package, the standard library included, "
                        f"ignoring the build cache: every build is a cold one; remove -a")
         else:
-            message = (f"`-installsuffix {gc.flags['installsuffix']}` does nothing in module mode "
-                       f"(a leftover of the `-a -installsuffix cgo` recipe); remove it")
+            message = (f"`-installsuffix {gc.flags['installsuffix']}` does nothing since the build cache "
+                       f"(Go 1.10; a leftover of the `-a -installsuffix cgo` recipe); remove it")
         fix = Fix((edit,), SAFE, f"remove -{name}") if edit else None
         yield ctx.report(facts.word_span(gc, word), message, fix=fix)
 

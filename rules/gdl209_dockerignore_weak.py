@@ -19,6 +19,10 @@ once, at the first whole-context copy or bind. An existing `.dockerignore`
 that lacks `.git` is flagged even when the context has no `.git` today:
 the same Dockerfile is built from checkouts that do.
 
+When the build itself reads the repository (`git describe`, `git rev-parse`,
+`-buildvcs=true`), excluding `.git` would break it: the message then says to
+pass the version in as a build argument first (rules.md revision 2).
+
 Anti-pattern:
 
 ```dockerfile
@@ -42,6 +46,15 @@ COPY internal/ internal/
 RUN go build -o /out/app ./cmd/app
 ```
 
+Anti-pattern (version from git; the message says to pass it as a build argument):
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY . .
+RUN go build -ldflags "-X main.version=$(git describe --tags --always)" -o /out/app .
+```
+
 (The anti-pattern is flagged when its context has no `.dockerignore`, or one
 without `.git`.)
 
@@ -52,8 +65,10 @@ the lines to add to `.dockerignore`.
 from __future__ import annotations
 
 import posixpath
+import re
 from pathlib import Path
 
+from godockerlint.analysis import WHOLE_CONTEXT_VARS
 from godockerlint.buildcontext import DockerIgnore
 
 CODE = "GDL209"
@@ -77,6 +92,7 @@ def check(ctx):
     name, ignore = _dockerignore(ctx, context)
     if ignore is not None and ignore.ignored(".git"):
         return
+    git_use = _reads_git(ctx)
     if ignore is None:
         problem = "the context has no .dockerignore"
         lines = "`.git`, `Dockerfile*`, `.dockerignore` and your local build outputs"
@@ -84,6 +100,10 @@ def check(ctx):
     else:
         problem = f"{name} does not exclude .git"
         todo = f"add the line `.git` to {name}"
+    if git_use is not None:
+        todo = (f"the build reads .git ({git_use}), so first pass the version in as a build argument "
+                f"(`ARG VERSION` used instead, `docker build --build-arg VERSION=$(git describe --tags --always)`) "
+                f"and build with -buildvcs=false; then {todo[0].lower() + todo[1:]}")
     yield ctx.report(
         ins,
         f"{how} sends the whole context but {problem}: every git operation busts this layer and the Go build "
@@ -110,8 +130,29 @@ def _first_whole_context_use(ctx):
     return None
 
 
+GIT_READ_RE = re.compile(r"\bgit\s+(?:-C\s+\S+\s+)?(describe|rev-parse|rev-list|log|show|symbolic-ref|status)\b")
+
+
+def _reads_git(ctx) -> str | None:
+    """How the build reads the repository's .git ("`git describe` on line 7", "-buildvcs=true on line 9")."""
+    for stage in ctx.facts.stages:
+        for run in stage.runs:
+            ins = run.instruction
+            texts = [ins.args] + [h.body for h in ins.heredocs]
+            for t in texts:
+                m = GIT_READ_RE.search(t)
+                if m:
+                    return f"`git {m.group(1)}` on line {ins.line}"
+            for gc in run.go_commands:
+                if gc.flags.get("buildvcs") == "true" or "-buildvcs=true" in (gc.setting("GOFLAGS") or ""):
+                    return f"-buildvcs=true on line {ins.line}"
+    return None
+
+
 def _whole(src: str) -> bool:
     s = src.strip()
+    if s in WHOLE_CONTEXT_VARS:
+        return True
     return s in WHOLE or posixpath.normpath(s) == "."
 
 

@@ -17,6 +17,12 @@ a remote ADD, an earlier RUN that fetches or unpacks files (`git`, `curl`,
 main.go` of a module without requirements works without one. This rule reads
 the build context and stays silent without one.
 
+A context with Go sources and without any go.mod is a GOPATH-era tree: where the stage's Go (from
+the analysis; unknown means current) is in module mode by default (1.16 and
+later) and nothing turns it off (`GO111MODULE=off`), a `go build`, `go get -d
+./...` or `go install .` of that tree fails the same way (no fix: the owner
+decides between a go.mod and GOPATH mode on an older Go).
+
 Anti-pattern:
 
 ```dockerfile
@@ -37,6 +43,15 @@ COPY *.go ./
 RUN go build -o /out/app .
 ```
 
+Anti-pattern (GOPATH tree on a current Go):
+
+```dockerfile
+FROM golang:alpine
+WORKDIR /go/src/github.com/acme/app
+COPY app.go .
+RUN go get -d -v && go build -o /go/bin/app
+```
+
 Fix (safe: the build failed before): when the source COPY copies only files
 of the context root, `go.mod` and `go.sum` (when the context has one) are added
 to its sources (`COPY go.mod go.sum *.go ./`); otherwise `COPY go.mod go.sum ./`
@@ -48,9 +63,10 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 
-from godockerlint.analysis import copy_sources
+from godockerlint.analysis import WHOLE_CONTEXT_VARS, copy_sources
 from godockerlint.edits import insert_lines_before, replace_span
 from godockerlint.findings import SAFE, Fix
+from godockerlint.stageinputs import gopath_tree, may_see_gomod
 
 CODE = "GDL210"
 NAME = "gomod-not-copied"
@@ -67,7 +83,12 @@ WHOLE = frozenset({".", "./", "*", "./*", "/"})
 
 def check(ctx):
     context = ctx.facts.context
-    if context is None or context.go_mod is None:
+    if context is None:
+        return
+    if gopath_tree(ctx.facts):
+        yield from _no_go_mod_anywhere(ctx)
+        return
+    if context.go_mod is None:
         return
     for stage in ctx.facts.stages:
         if not stage.is_go:
@@ -99,6 +120,8 @@ def _needs_module(gc, context) -> bool:
         return False
     if gc.subcommand in ("install", "run") and gc.packages and all("@" in p for p in gc.packages[:1]):
         return False
+    if gc.subcommand == "get" and gc.packages and not any(p.startswith((".", "/")) for p in gc.packages):
+        return False  # installs or fetches packages by path (a tool, GOPATH-era prefetch): not this module
     files = [p for p in gc.packages if p.endswith(".go")]
     if files and len(files) == len(gc.packages) and not context.go_mod.requires:
         return False
@@ -112,7 +135,7 @@ def _copies_gomod(ctx, ins) -> bool:
     context = ctx.facts.context
     for src in copy_sources(ins):
         s = src.strip()
-        if s in WHOLE or posixpath.normpath(s) == ".":
+        if s in WHOLE or s in WHOLE_CONTEXT_VARS or posixpath.normpath(s) == ".":
             return True
         base = posixpath.basename(s.rstrip("/"))
         folder = posixpath.dirname(posixpath.normpath(s.lstrip("/")))
@@ -141,6 +164,44 @@ def _gomod_bound(ctx, run) -> bool:
         if src in WHOLE or src == "" or posixpath.basename(src) == "go.mod":
             return True
     return False
+
+
+def _no_go_mod_anywhere(ctx):
+    """A GOPATH-era tree (no go.mod in the context) built by a Go that is in module mode by default.
+    Only for a context that holds Go sources: a folder without any (the Dockerfile's own folder when the
+    real context is elsewhere, `docker build -f deploy/Dockerfile .`) says nothing about the module."""
+    for stage in ctx.facts.stages:
+        if not stage.is_go or not stage.go_version.modules_by_default:
+            continue
+        chain = list(reversed(stage.ancestors)) + [stage]
+        if _opaque_before(chain, stage, ctx):
+            continue
+        for run in stage.runs:
+            if _opaque_run(run):
+                break
+            if may_see_gomod(run):
+                break  # a go.mod written by a heredoc COPY, copied from another stage, cloned...
+            gc = next((g for g in run.go_commands if g.subcommand in ("build", "install", "test", "vet", "get")
+                       and not g.gopath_mode and _local_packages(g)), None)
+            if gc is None:
+                continue
+            v = stage.go_version
+            where = f"Go {v}, from {v.source}" if v.known else "the current Go"
+            yield ctx.report(
+                gc.span,
+                f"`go {gc.subcommand}` runs in module mode ({where}; modules are on by default since Go 1.16) but "
+                f"the build context has no go.mod: it fails with \"go.mod file not found\"; commit a go.mod "
+                f"(`go mod init`), or build this GOPATH tree with GO111MODULE=off on a pinned older Go",
+            )
+            break
+
+
+def _local_packages(gc) -> bool:
+    """The command builds the tree it runs in (`go build`, `go get -d ./...`), not files or module paths."""
+    pkgs = gc.packages
+    if any(p.endswith(".go") for p in pkgs):
+        return False  # `go build main.go`: works without go.mod for a program that imports only std
+    return all(p.startswith((".", "/")) for p in pkgs)
 
 
 def _opaque_before(chain, stage, ctx) -> bool:

@@ -11,8 +11,11 @@ from a glibc builder onto alpine (musl), it dies at start with the
 misleading `exec /app: no such file or directory`: the missing file is the
 dynamic loader.
 
-Fires for every `go build` / `go install` in a stage whose files the final
-stage copies (`COPY --from=<stage>`), when CGO_ENABLED is not set for it (no
+Fires for a `go build` / `go install` whose binary ships (rules.md revision 2;
+godockerlint.artifacts: the final stage copies its output, or it runs in the
+final stage; not warm-up builds, tests, or tools the final never copies), once
+per RUN (the two `go build` branches of an if/else are one finding, with one
+fix for both), when CGO_ENABLED is not set for it (no
 ENV, ARG default, inline prefix or `go env -w`), the builder has a C compiler,
 and the final base has no libc, or is alpine while the builder is glibc-based.
 Not flagged: alpine builders without a compiler (go defaults to
@@ -84,29 +87,43 @@ def runtime_problem(builder, final, gc) -> str | None:
 
 
 def check(ctx):
+    from godockerlint.artifacts import shipped_builds
+
     facts = ctx.facts
     context = facts.context
     if context is None:
         return
     final = facts.final
-    for builder in builder_stages(facts):
-        if not builder.is_go:
+    per_run: dict[int, list] = {}
+    for gc in shipped_builds(facts):
+        stage = gc.run.stage
+        if not stage.is_go or gc.setting("CGO_ENABLED") or not stage.has_c_compiler:
             continue
-        for gc in binary_commands(builder):
-            if gc.setting("CGO_ENABLED"):
-                continue
-            stage = gc.run.stage
-            if not stage.has_c_compiler:
-                continue
-            problem = runtime_problem(builder, final, gc)
-            if problem is None:
-                continue
-            compiler = f"{stage.root_base} has gcc" if not stage.installs_c_compiler else "a C compiler is installed"
-            message = (
-                f"`go {gc.subcommand}` runs with CGO_ENABLED unset (1: {compiler}), so the binary links libc "
-                f"dynamically and {problem}: it dies with \"no such file or directory\"; set CGO_ENABLED=0"
-            )
-            yield ctx.report(gc.span, message, fix=_fix(ctx, gc, context))
+        problem = runtime_problem(stage, final, gc)
+        if problem is None:
+            continue
+        per_run.setdefault(id(gc.run), []).append((gc, problem))
+    for found in per_run.values():
+        gc, problem = found[0]
+        stage = gc.run.stage
+        compiler = f"{stage.root_base} has gcc" if not stage.installs_c_compiler else "a C compiler is installed"
+        more = f" (and {len(found) - 1} more go command{'s' * (len(found) > 2)} of this RUN)" if len(found) > 1 else ""
+        message = (
+            f"`go {gc.subcommand}` runs with CGO_ENABLED unset (1: {compiler}), so the binary links libc "
+            f"dynamically and {problem}: it dies with \"no such file or directory\"; set CGO_ENABLED=0{more}"
+        )
+        yield ctx.report(gc.span, message, fix=_joined_fix([_fix(ctx, g, context) for g, _ in found]))
+
+
+def _joined_fix(fixes):
+    """One fix for every go command of a RUN (None when one of them has none)."""
+    if any(f is None for f in fixes):
+        return None
+    if len(fixes) == 1:
+        return fixes[0]
+    edits = tuple(sorted((e for f in fixes for e in f.edits), key=lambda e: e.start))
+    worst = UNSAFE if any(f.applicability == UNSAFE for f in fixes) else SAFE
+    return Fix(edits, worst, fixes[0].message + f" on all {len(fixes)} go commands")
 
 
 def _fix(ctx, gc, context):

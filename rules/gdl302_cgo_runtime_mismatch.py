@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from godockerlint.edits import replace_span
 from godockerlint.findings import UNSAFE, Fix
-from godockerlint.rules.gdl301_cgo_implicit import binary_commands, builder_stages, runtime_problem
+from godockerlint.rules.gdl301_cgo_implicit import runtime_problem
 
 CODE = "GDL302"
 NAME = "cgo-runtime-mismatch"
@@ -61,25 +61,29 @@ SUMMARY = "A CGO_ENABLED=1 binary runs on a final base without its libc (scratch
 
 
 def check(ctx):
+    from godockerlint.artifacts import shipped_builds
+
     facts = ctx.facts
     final = facts.final
-    for builder in builder_stages(facts):
-        if not builder.is_go:
+    seen_runs = set()
+    for gc in shipped_builds(facts):
+        builder = gc.run.stage
+        if not builder.is_go or id(gc.run) in seen_runs:
             continue
-        for gc in binary_commands(builder):
-            if (gc.setting("CGO_ENABLED") or "").strip() != "1":
-                continue
-            problem = runtime_problem(builder, final, gc)
-            if problem is None:
-                continue
-            image = ctx.settings.final_image_cgo_on
-            yield ctx.report(
-                gc.span,
-                f"`go {gc.subcommand}` builds with CGO_ENABLED=1, so the binary needs {builder.libc or 'a'} libc "
-                f"at run time, but {problem}: it dies with \"no such file or directory\"; run it on {image} "
-                f"(or build with CGO_ENABLED=0)",
-                fix=_fix(ctx, final, image),
-            )
+        if (gc.setting("CGO_ENABLED") or "").strip() != "1":
+            continue
+        problem = runtime_problem(builder, final, gc)
+        if problem is None:
+            continue
+        seen_runs.add(id(gc.run))
+        image = ctx.settings.final_image_cgo_on
+        yield ctx.report(
+            gc.span,
+            f"`go {gc.subcommand}` builds with CGO_ENABLED=1, so the binary needs {builder.libc or 'a'} libc "
+            f"at run time, but {problem}: it dies with \"no such file or directory\"; run it on {image} "
+            f"(or build with CGO_ENABLED=0)",
+            fix=_fix(ctx, final, image),
+        )
 
 
 def _fix(ctx, final, image):

@@ -9,9 +9,16 @@
   for debuggers that never run in production. Since Go 1.22 `-s` implies `-w`,
   so `-s` alone counts.
 
-Only builds whose result reaches the final image are judged: `go build` and
-`go install` in stages the final stage copies from (`COPY --from=<stage>`).
-Test builds, tool installs in other stages and `go run` are left alone.
+Only builds whose binary ships are judged (rules.md revision 2;
+godockerlint.artifacts): the final stage copies the build's output (also
+through other stages), or the build runs in the final stage (a single-stage
+image) and writes a file: warm-up builds (`go build ./...` without `-o`),
+tests, tool installs and outputs the final never copies are left alone. Debug builds
+(`-gcflags "all=-N -l"`, for delve) are not judged: a debugger needs what
+`-s -w` strips. One
+finding per RUN (an if/else with two `go build` branches is one finding, one
+fix for both). `-trimpath` is not asked for where the stage's Go is older
+than 1.13 (it has no such flag).
 Flags given through `GOFLAGS` (`-trimpath`, `-ldflags=-s`) count.
 
 Anti-pattern:
@@ -40,6 +47,43 @@ COPY --from=build /out/app /app
 ENTRYPOINT ["/app"]
 ```
 
+Best practice (a build that never ships):
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY . .
+RUN go build ./... && go build -o /out/app-debug .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/app .
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]
+```
+
+Anti-pattern (single stage):
+
+```dockerfile
+FROM golang:1.25
+WORKDIR /src
+COPY . .
+RUN go build -o /usr/local/bin/app .
+CMD ["app"]
+```
+
+Best practice (Go before 1.13):
+
+```dockerfile
+FROM golang:1.12 AS build
+WORKDIR /go/src/github.com/acme/app
+COPY . .
+RUN CGO_ENABLED=0 go build -ldflags="-s -w" -o /out/app .
+
+FROM scratch
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]
+```
+
 Go older than 1.13 (the stage's Go version: image tag, distribution package,
 tarball) has no `-trimpath`: it is not asked for there.
 
@@ -58,7 +102,6 @@ from godockerlint.commandedits import insert_words_after
 from godockerlint.commandedits import word_span as checked_span
 from godockerlint.edits import replace_span
 from godockerlint.findings import SAFE, Fix
-from godockerlint.rules.gdl301_cgo_implicit import binary_commands, builder_stages
 
 CODE = "GDL303"
 NAME = "release-flags-missing"
@@ -68,38 +111,48 @@ SUMMARY = "The shipped binary is built without -trimpath or without -ldflags \"-
 
 
 def check(ctx):
+    from godockerlint.artifacts import shipped_builds
+
     facts = ctx.facts
-    seen = set()
-    for builder in builder_stages(facts):
-        if not builder.is_go:
+    per_run: dict[int, list] = {}
+    for gc in shipped_builds(facts):
+        if not gc.run.stage.is_go or _debug_build(gc):
             continue
-        go = builder.go_version
-        for gc in binary_commands(builder):
-            if id(gc) in seen:
-                continue
-            seen.add(id(gc))
-            goflags = gc.setting("GOFLAGS") or ""
-            trimpath = "trimpath" in gc.flags and gc.flags["trimpath"] != "false" or "-trimpath" in goflags
-            if not go.has_trimpath:
-                trimpath = True  # Go < 1.13 has no -trimpath: nothing to ask for
-            ld = gc.flags.get("ldflags")
-            goflags_ld = [x.split("=", 1)[1] for x in goflags.split() if x.startswith("-ldflags=")]
-            ld_words = (ld if ld is not None else " ".join(goflags_ld)).split()
-            stripped = "-s" in ld_words
-            missing = []
-            if not trimpath:
-                missing.append("-trimpath (build paths end up in the binary: not reproducible)")
-            if not stripped:
-                missing.append('-ldflags "-s -w" (symbol table and DWARF: a quarter of its size)')
-            if not missing:
-                continue
+        go = gc.run.stage.go_version
+        goflags = gc.setting("GOFLAGS") or ""
+        trimpath = "trimpath" in gc.flags and gc.flags["trimpath"] != "false" or "-trimpath" in goflags
+        if not go.has_trimpath:
+            trimpath = True  # Go < 1.13 has no -trimpath: nothing to ask for
+        ld = gc.flags.get("ldflags")
+        goflags_ld = [x.split("=", 1)[1] for x in goflags.split() if x.startswith("-ldflags=")]
+        ld_words = (ld if ld is not None else " ".join(goflags_ld)).split()
+        stripped = "-s" in ld_words
+        missing = []
+        if not trimpath:
+            missing.append("-trimpath (build paths end up in the binary: not reproducible)")
+        if not stripped:
+            missing.append('-ldflags "-s -w" (symbol table and DWARF: a quarter of its size)')
+        if missing:
             fix, why = _fix(ctx, gc, trimpath, stripped, ld, ld_words, bool(goflags_ld))
-            yield ctx.report(
-                gc.span,
-                f"`go {gc.subcommand}` of the shipped binary lacks {' and '.join(missing)}; add them"
-                + (f" ({why})" if why else ""),
-                fix=fix,
-            )
+            per_run.setdefault(id(gc.run), []).append((gc, missing, fix, why))
+    for found in per_run.values():
+        gc, missing, fix, why = found[0]
+        more = ""
+        if len(found) > 1:
+            more = f" (and {len(found) - 1} more go command{'s' * (len(found) > 2)} of this RUN)"
+            fixes = [f for _, _, f, _ in found]
+            fix = None if any(f is None for f in fixes) else Fix(
+                tuple(sorted((e for f in fixes for e in f.edits), key=lambda e: e.start)), SAFE, fixes[0].message)
+        old = gc.run.stage.go_version.needs("-trimpath")
+        note = f" (-trimpath {old})" if old else ""
+        yield ctx.report(gc.span, f"`go {gc.subcommand}` of the shipped binary lacks {' and '.join(missing)}; "
+                                  f"add them{more}" + (f" ({why})" if why else "") + note, fix=fix)
+
+
+def _debug_build(gc) -> bool:
+    """`-gcflags "all=-N -l"`: a build for a debugger, which needs the symbols and DWARF `-s -w` would strip."""
+    words = (gc.flags.get("gcflags") or "").replace("=", " ").split()
+    return "-N" in words or "-l" in words
 
 
 def _fix(ctx, gc, trimpath, stripped, ld, ld_words, ld_in_goflags):

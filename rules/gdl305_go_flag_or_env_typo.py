@@ -36,6 +36,31 @@ COPY . .
 RUN go build -o /out/app .
 ```
 
+- A flag go does not define, on `go build`, `go install` or `go get`
+  (`go get -dR`: go's flags cannot be combined like `ls -la`): go stops with
+  "flag provided but not defined". Only the flags before the first package
+  are read; `go test` passes unknown flags to the test binary and is not judged.
+  `-i` is reported only where the stage's Go (from the analysis) is 1.20 or
+  later: older toolchains still have it.
+
+Anti-pattern (combined flags):
+
+```dockerfile
+FROM golang:1.12
+WORKDIR /go/src/github.com/acme/app
+COPY . .
+RUN go get -dR ./... && go install ./...
+```
+
+Best practice (old Go keeps -i):
+
+```dockerfile
+FROM golang:1.10
+WORKDIR /go/src/github.com/acme/app
+COPY . .
+RUN go get -d ./... && go build -i -o /go/bin/app .
+```
+
 Fix: `-s -w` become `-ldflags="-s -w"` (when there is no `-ldflags`) and
 `-i` is removed (safe: the build failed before). A misspelled variable is
 renamed when exactly one Go variable matches (safe; unsafe for an ENV of the
@@ -116,6 +141,14 @@ def _flags(ctx):
     facts = ctx.facts
     for stage in facts.stages:
         for gc in stage.go_commands:
+            unknown = _unknown_flag(gc)
+            if unknown is not None:
+                word, why = unknown
+                yield ctx.report(
+                    facts.word_span(gc, word),
+                    f"`go {gc.subcommand} {word.value}`: go rejects it (\"flag provided but not defined: "
+                    f"{word.value.split('=', 1)[0]}\") and the build fails; {why}",
+                )
             if gc.subcommand not in FLAG_COMMANDS:
                 continue
             sw = [n for n in ("s", "w") if n in gc.flag_words]
@@ -140,6 +173,8 @@ def _flags(ctx):
                 word = gc.flag_words.get(name)
                 if word is None:
                     continue
+                if not stage.go_version.at_least(tuple(int(x) for x in version.split("."))):
+                    continue  # still there in this stage's Go
                 edit = remove_words(facts, gc, gc.words.index(word))
                 yield ctx.report(
                     facts.word_span(gc, word),
@@ -147,6 +182,53 @@ def _flags(ctx):
                     f"\"flag provided but not defined: -{name}\"; remove it",
                     fix=Fix((edit,), SAFE, f"remove -{name}") if edit else None,
                 )
+
+
+def _unknown_flag(gc):
+    """(word, advice) for the first flag of `go build|install|get` that go does not define, or None.
+
+    Only the flags before the first package are read (later words of `go run` belong to the
+    program); `go test` is not judged (unknown flags go to the test binary)."""
+    known = KNOWN_FLAGS.get(gc.subcommand)
+    if known is None:
+        return None
+    from godockerlint.analysis import BOOL_VALUE_FLAGS, VALUE_FLAGS
+
+    words = gc.words
+    i = next((k for k, w in enumerate(words[1:], 1) if w.value == gc.subcommand), len(words)) + 1
+    while i < len(words):
+        v = words[i].value
+        if v == "--" or not v.startswith("-") or v == "-":
+            return None  # the first package: what follows may belong to the program
+        name = v.lstrip("-").split("=", 1)[0]
+        if name in VALUE_FLAGS and name not in BOOL_VALUE_FLAGS and "=" not in v:
+            i += 2  # its value is the next word (`-ldflags "-s -w"`)
+            continue
+        i += 1
+        if not name or name in known or "$" in name or name in ("s", "w"):
+            continue  # -s/-w: reported as linker flags above
+        w = words[i - 1]
+        letters = [c for c in name if c in known]
+        if len(name) > 1 and len(letters) == len(name):
+            return w, f"go flags cannot be combined: write {' '.join('-' + c for c in name)}"
+        if len(name) > 1 and name[0] in known and len(name) <= 3:
+            ok = " ".join("-" + c for c in name if c in known)
+            return w, f"write {ok}"
+        return w, "remove it or fix its name"
+    return None
+
+
+BUILD_FLAGS = frozenset({
+    "a", "asan", "asmflags", "buildmode", "buildvcs", "C", "compiler", "cover", "covermode", "coverpkg",
+    "gccgoflags", "gcflags", "installsuffix", "ldflags", "linkshared", "mod", "modcacherw", "modfile", "msan",
+    "n", "o", "overlay", "p", "pgo", "pkgdir", "race", "tags", "toolexec", "trimpath", "v", "work", "x", "i",
+    "json", "getmode",
+})
+KNOWN_FLAGS = {
+    "build": BUILD_FLAGS,
+    "install": BUILD_FLAGS,
+    "get": BUILD_FLAGS | {"d", "t", "u", "insecure", "f", "fix", "m", "tool"},
+}
 
 
 def _variables(ctx):

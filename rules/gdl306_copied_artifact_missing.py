@@ -42,6 +42,23 @@ COPY --from=build /out/server /server
 ENTRYPOINT ["/server"]
 ```
 
+A COPY from the build context into that folder (`COPY . .` into the WORKDIR
+where `go build -o main` writes) hides nothing when the context is known: the
+path is then judged against the context's files (rules.md revision 2).
+
+Anti-pattern (relative -o in the WORKDIR):
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /app
+COPY . .
+RUN CGO_ENABLED=0 go build -o main .
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /app/first /first
+ENTRYPOINT ["/first"]
+```
+
 Fix: none (which side is right is the author's call); the message names the
 paths the stage does produce.
 """
@@ -51,6 +68,7 @@ from __future__ import annotations
 import posixpath
 
 from godockerlint.analysis import copy_sources, instruction_word_span
+from godockerlint.artifacts import package_name
 from godockerlint.shell import expand, split_words
 
 CODE = "GDL306"
@@ -102,7 +120,7 @@ def _own_outputs(st):
                     return None
                 pkgs = gc.packages or ["."]
                 for p in pkgs:
-                    name = posixpath.basename(p.split("@", 1)[0].rstrip("/"))
+                    name = package_name(p) or "."  # github.com/x/tool/v2@v2.1.0 -> tool
                     if "..." in p or name in (".", "") or not p.startswith(("./", "/")) and "@" not in p:
                         open_dirs.add(gobin)
                     else:
@@ -132,7 +150,7 @@ def check(ctx):
     for ins, _, source in copies:
         asked.setdefault(source.index, set()).update(_copied_paths(ins))
     outputs = _ChainOutputs(facts, asked).answers
-    written: dict[tuple[int, str], bool] = {}
+    written: dict[tuple[int, str, str], bool] = {}
     for ins, ref, source in copies:
         known = outputs[source.index]
         if known is None:
@@ -147,9 +165,9 @@ def check(ctx):
             folder = posixpath.dirname(path)
             if path in files or folder not in dirs or path in above:
                 continue
-            if (source.index, folder) not in written:
-                written[source.index, folder] = _written_otherwise(source, folder)
-            if written[source.index, folder]:
+            if (source.index, folder, path) not in written:
+                written[source.index, folder, path] = _written_otherwise(source, folder, path)
+            if written[source.index, folder, path]:
                 continue
             produced = produced_in[folder]
             yield ctx.report(
@@ -243,8 +261,8 @@ class _ChainOutputs:
         return self.count > 0, files, dirs, above, produced_in
 
 
-def _written_otherwise(stage, folder: str) -> bool:
-    """Does anything but a go build write into `folder` in `stage` or its ancestors?"""
+def _written_otherwise(stage, folder: str, path: str) -> bool:
+    """Could anything but a go build have put `path` (in `folder`) there, in `stage` or its ancestors?"""
     for st in [stage] + stage.ancestors:
         for ins in st.stage.instructions:
             if ins.keyword in ("COPY", "ADD"):
@@ -253,7 +271,8 @@ def _written_otherwise(stage, folder: str) -> bool:
                 dest_path = posixpath.normpath(posixpath.join(st.facts.workdir_at(ins), dest))
                 if dest_path == folder or folder.startswith(dest_path.rstrip("/") + "/") \
                         or dest_path.startswith(folder + "/"):
-                    return True
+                    if not _context_lacks(st.facts, ins, dest_path, path):
+                        return True
         for run in st.runs:
             go_cmds = {id(g.command) for g in run.go_commands}
             for cmd, _, _ in run.commands:
@@ -265,6 +284,32 @@ def _written_otherwise(stage, folder: str) -> bool:
                     if cmd.name not in ("cd", "set", "echo", "true"):
                         return True
     return False
+
+
+def _context_lacks(facts, ins, dest_path: str, path: str) -> bool:
+    """Is it sure that this COPY from the build context does not write `path`? (With a known context:
+    `COPY . .` into /app writes /app/first only if the context has a file `first`.)"""
+    from godockerlint.analysis import WHOLE_CONTEXT_VARS
+
+    context = facts.context
+    if context is None or ins.flag("from") is not None or ins.heredocs:
+        return False
+    if not (path == dest_path or path.startswith(dest_path.rstrip("/") + "/")):
+        return False
+    rel = posixpath.relpath(path, dest_path)
+    for src in copy_sources(ins):
+        s = src.strip()
+        if any(c in s for c in "*?[") or "://" in s or "$" in s and s not in WHOLE_CONTEXT_VARS:
+            return False
+        base = "" if s in WHOLE_CONTEXT_VARS or posixpath.normpath(s.lstrip("/")) in (".", "") else \
+            posixpath.normpath(s.lstrip("/"))
+        candidates = [posixpath.normpath(posixpath.join(base, rel)) if rel != "." else base]
+        if path == dest_path and base:
+            candidates.append(base)  # a file copied to that very name
+        for c in candidates:
+            if c and context.exists(c) and not context.excluded(c):
+                return False
+    return True
 
 
 def _word_span(df, ins, raw: str):

@@ -33,6 +33,9 @@ What is flagged, in every stage and among the global ARGs:
 - COPY/ADD of `.netrc`, `.git-credentials`, anything under `.ssh/`, or an SSH
   private key (`id_rsa`, `id_ed25519`, `id_ecdsa`, `id_dsa`).
 
+An empty value (`ENV GITHUB_TOKEN=""`, `ARG NPM_TOKEN=`) is not a credential
+and is not reported (rules.md revision 2); a bare `ARG GITHUB_TOKEN` still is.
+
 The message never prints a secret: URLs are shown with the password masked
 (`https://user:****@proxy`) and token-like user names reduced to their
 well-known prefix (`ghp_****`).
@@ -58,6 +61,16 @@ WORKDIR /src
 COPY . .
 RUN --mount=type=secret,id=netrc,target=/root/.netrc \\
     go build -o /out/app .
+```
+
+Best practice (emptied):
+
+```dockerfile
+FROM golang:1.25 AS build
+ENV GITHUB_TOKEN=""
+WORKDIR /src
+COPY . .
+RUN go build -o /out/app .
 ```
 
 No fix: the secret has to be handed to BuildKit differently
@@ -139,6 +152,8 @@ def check(ctx):
             continue
         if not secret_name(a.name):
             continue
+        if a.value is not None and not a.value.strip():
+            continue  # `ENV GITHUB_TOKEN=""`, `ARG NPM_TOKEN=`: an empty value is not a credential
         if persisted:
             if once(a.span):
                 secret_id = a.name.lower()

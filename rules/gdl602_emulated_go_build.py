@@ -22,6 +22,10 @@ FROM golang:1.25 AS build
 WORKDIR /src
 COPY . .
 RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]
 ```
 
 Best practice:
@@ -32,6 +36,29 @@ ARG TARGETOS TARGETARCH
 WORKDIR /src
 COPY . .
 RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/app /app
+ENTRYPOINT ["/app"]
+```
+
+A build whose GOARCH comes from a shell variable of its RUN (a loop over
+architectures) already cross-compiles natively and is not judged.
+
+The final stage and the stages it is built `FROM` are the image, which must be
+of the target platform: a single-stage build is not judged unless the file
+shows it is built for several platforms (it reads `TARGETARCH`, `TARGETOS`,
+`TARGETPLATFORM` or `BUILDPLATFORM`); then the finding asks to split the build
+and has no fix (rules.md revision 2).
+
+Best practice (single stage):
+
+```dockerfile
+FROM golang:1.25-alpine
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /usr/local/bin/app .
+CMD ["app"]
 ```
 
 Fix (safe, when the builds' RUNs are in shell form and set neither GOOS nor
@@ -43,6 +70,8 @@ are built `FROM` are fixed only in the root of that chain.
 """
 
 from __future__ import annotations
+
+import re
 
 from godockerlint.edits import insert_lines_before, replace_span
 from godockerlint.findings import SAFE, Fix
@@ -57,31 +86,52 @@ SUMMARY = "A CGO-off Go stage without --platform=$BUILDPLATFORM: multi-platform 
 
 def check(ctx):
     df = ctx.dockerfile
+    final = ctx.facts.final
+    image_chain = {id(final)} | {id(a) for a in final.ancestors}
+    multi_platform = _multi_platform(df)
     for sf in ctx.facts.stages:
         if sf.windows or stage_platform(sf) or uses_xx(sf):
             continue
-        builds = [g for g in sf.go_commands if is_target_build(g)]
+        in_image = id(sf) in image_chain
+        if in_image and not multi_platform:
+            continue  # a single-stage build that is never built for several platforms
+        builds = [g for g in sf.go_commands if is_target_build(g) and not _cross_by_hand(g)]
         if not builds or any(g.subcommand in ("test", "run") for g in sf.go_commands):
             continue
         if not all(_cgo_off(sf, g) for g in builds):
             continue
-        ships = _ships(ctx.facts, sf)
+        if in_image:
+            yield ctx.report(
+                sf.stage.from_instruction,
+                f"stage {sf.label} compiles Go with CGO off but runs on the target platform: multi-platform "
+                f"builds run the compiler under emulation; use `FROM --platform=$BUILDPLATFORM` and "
+                f"GOOS=$TARGETOS GOARCH=$TARGETARCH in a build stage (no fix: this stage is the image itself, "
+                f"which would then be the build machine's platform)",
+            )
+            continue
         yield ctx.report(
             sf.stage.from_instruction,
             f"stage {sf.label} compiles Go with CGO off but runs on the target platform: multi-platform "
             f"builds run the compiler under emulation; use `FROM --platform=$BUILDPLATFORM` and "
-            f"GOOS=$TARGETOS GOARCH=$TARGETARCH"
-            + (" in a build stage (no fix: this stage is the image itself, which would then be the build "
-               "machine's platform)" if ships else ""),
-            fix=None if ships else _fix(df, sf, builds),
+            f"GOOS=$TARGETOS GOARCH=$TARGETARCH",
+            fix=_fix(df, sf, builds),
         )
 
 
-def _ships(facts, sf) -> bool:
-    """Is this stage the final image, or one it is built FROM? Then pinning it to $BUILDPLATFORM would
-    ship the build machine's platform (its shell, its libc) with a binary for another one."""
-    final = facts.final
-    return sf is final or sf in final.ancestors
+def _cross_by_hand(gc) -> bool:
+    """GOARCH set from a shell variable of the RUN (`for arch in amd64 arm64; do GOARCH=$arch go build`):
+    the build makes binaries for every platform itself, natively, whatever the image's platform."""
+    value = raw_setting(gc, "GOARCH") or ""
+    names = re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", value)
+    return any(n not in gc.run.args_declared and n not in gc.run.env for n in names)
+
+
+def _multi_platform(df) -> bool:
+    """Does the file show it is built for several platforms (it reads TARGET*/BUILDPLATFORM)?"""
+    return any(re.search(r"\$\{?(TARGETPLATFORM|TARGETOS|TARGETARCH|TARGETVARIANT|BUILDPLATFORM)\b|"
+                         r"\bARG\s+(TARGETPLATFORM|TARGETOS|TARGETARCH)", ins.raw_keyword + " " + ins.args + " " +
+                         " ".join(f.value or "" for f in ins.flags))
+               for ins in df.instructions)
 
 
 def _cgo_off(sf, gc) -> bool:

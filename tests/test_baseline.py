@@ -79,7 +79,7 @@ def test_baseline_reports_only_new_findings(work):
 
 
 def test_a_second_identical_instruction_is_a_new_finding(work):
-    first = "FROM golang:1.25 AS a\nRUN go mod download\n"
+    first = "FROM golang:1.25 AS a\nRUN --mount=type=bind,source=go.mod,target=go.mod go mod download\n"
     final = "FROM scratch\nCOPY --from=a /go/pkg/mod /mod\n"
     (work / "Dockerfile").write_text(first + final)
     run(["--write-baseline", "baseline.json"])
@@ -87,7 +87,7 @@ def test_a_second_identical_instruction_is_a_new_finding(work):
     result = run(["--baseline", "baseline.json", "-q"])
     assert result.exit_code == 1
     assert result.stdout == (
-        "Dockerfile:4:5: GDL101 warning: stage 'b' runs `go mod download` without `ARG GOPROXY`: "
+        "Dockerfile:4:51: GDL101 warning: stage 'b' runs `go mod download` without `ARG GOPROXY`: "
         "--build-arg GOPROXY=... cannot reach go; declare `ARG GOPROXY` before this RUN\n")
 
 

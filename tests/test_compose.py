@@ -149,10 +149,10 @@ def test_folder_discovery_finds_compose_files_and_lints_each_dockerfile_once(wor
 
 def test_dockerfile_inline(work):
     write(work / "compose.yml", "services:\n  x:\n    build:\n      context: api\n      dockerfile_inline: |\n"
-                                "        FROM golang:1.25\n        RUN go mod download\n")
+                                "        FROM golang:1.25\n        RUN --mount=type=bind,source=go.mod,target=go.mod go mod download\n")
     result = run(["compose.yml"])
     assert result.stdout.splitlines()[1].startswith(
-        "compose.yml#services.x.build.dockerfile_inline:2:5: GDL101 warning: stage #0 runs `go mod download`")
+        "compose.yml#services.x.build.dockerfile_inline:2:51: GDL101 warning: stage #0 runs `go mod download`")
 
 
 def test_a_broken_compose_file_is_one_line_and_the_others_are_linted(work):

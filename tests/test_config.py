@@ -18,7 +18,7 @@ from godockerlint.findings import Severity
 from godockerlint.settings import Settings
 
 # GDL101 (warning) at line 2, GDL401 (error: the final stage is the Go toolchain image) at line 1.
-GO_DOCKERFILE = "FROM golang:1.25\nRUN go build -o /app .\nCMD [\"/app\"]\n"
+GO_DOCKERFILE = "FROM golang:1.25\nRUN --mount=type=bind,source=go.mod,target=go.mod go build -o /app .\nCMD [\"/app\"]\n"
 
 
 def run(args, **kw):
@@ -88,7 +88,7 @@ def test_stdin_uses_the_config_of_its_stdin_filename(repo):
     write(repo / "services" / ".godockerlint.yaml", "severity: {GDL101: error}\n")
     result = run(["--select", "GDL101", "--stdin-filename", "services/api/Dockerfile", "-"], input=GO_DOCKERFILE)
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[0].startswith("services/api/Dockerfile:2:5: GDL101 error: ")
+    assert result.stdout.splitlines()[0].startswith("services/api/Dockerfile:2:51: GDL101 error: ")
 
 
 # --- every key --------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def test_severity_override_changes_level_and_exit_code(configured):
     write(configured / ".godockerlint.yaml", "select: [GDL101]\nseverity: {GDL101: info}\nfailure-threshold: warning\n")
     result = run(["--no-color"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0].startswith("Dockerfile:2:5: GDL101 info: ")
+    assert result.stdout.splitlines()[0].startswith("Dockerfile:2:51: GDL101 info: ")
     assert result.stdout.splitlines()[-1] == "Found 1 problem (1 info)."
 
 

@@ -28,7 +28,7 @@ def findings(case: Path):
 
 
 def test_corpus_is_large_enough():
-    assert len(CASES) >= 40
+    assert len(CASES) >= 120
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)

@@ -12,7 +12,7 @@ from godockerlint.cli import cli
 from godockerlint.discovery import collect_targets, is_dockerfile_name
 
 # A Dockerfile that triggers GDL101 (goproxy-arg-missing) once, at line 2.
-GO_DOCKERFILE = "FROM golang:1.25\nRUN go build -o /app .\n"
+GO_DOCKERFILE = "FROM golang:1.25\nRUN --mount=type=bind,source=go.mod,target=go.mod go build -o /app .\n"
 MSG_101 = (
     "stage #0 runs `go build` without `ARG GOPROXY`: --build-arg GOPROXY=... cannot reach go; "
     "declare `ARG GOPROXY` before this RUN"
@@ -124,7 +124,7 @@ def test_missing_path_is_an_error_but_others_are_linted(tree):
     assert result.exit_code == 2
     assert result.stderr == "godockerlint: error: nope: no such file or directory\n"
     assert result.stdout.splitlines() == [
-        "Dockerfile:2:5: GDL101 warning: " + MSG_101,
+        "Dockerfile:2:51: GDL101 warning: " + MSG_101,
         "Found 1 problem (1 warning); 1 file could not be linted.",
     ]
 

@@ -73,6 +73,21 @@ def test_best_practice_does_not_trigger_the_rule(code):
     assert found == [], [f.message for f in found]
 
 
+# More examples, for the cases a rule decides (rules.md revision 2): "Anti-pattern (a label):" and
+# "Best practice (a label):" sections after the two main ones; each is run with the example context.
+LABELLED_RE = re.compile(r"^(Anti-pattern|Best practice) \(([^)\n]+)\):\s*\n\s*```dockerfile\n(.*?)```", re.S | re.M)
+LABELLED = [(code, m.group(1), m.group(2), m.group(3)) for code in sorted(RULES)
+            for m in LABELLED_RE.finditer(RULES[code].doc)]
+
+
+@pytest.mark.parametrize("code,kind,label,text", LABELLED, ids=[f"{c}-{k[0]}-{lb}" for c, k, lb, _ in LABELLED])
+def test_labelled_examples(code, kind, label, text, tmp_path):
+    """Linted with the example context (a module with go.mod, go.sum, main.go and .git), as a user would."""
+    context = example_context(tmp_path, code)
+    found = [f.code for f in lint_bytes(text.encode(), "Dockerfile", Settings(), context_dir=context)]
+    assert (code in found) == (kind == "Anti-pattern"), f"{code} {kind} ({label}): {found}"
+
+
 @pytest.mark.parametrize("code", sorted(RULES))
 def test_metadata(code):
     rule = RULES[code]
