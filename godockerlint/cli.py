@@ -511,11 +511,9 @@ def _explain(query: str) -> int:
     if rule is None:
         error(f"unknown rule {query!r} (see '{PROG} --list-rules')")
         return EXIT_ERROR
-    fix = "no automatic fix" if rule.fix == "none" else f"fix: {rule.fix}"
-    options = "".join(f"\n  {name}: {default!r}" for name, default in rule.options.items())
-    click.echo(f"{rule.code} {rule.name} ({rule.severity.label}, {fix})\n\n{rule.doc.strip()}\n")
-    if options:
-        click.echo(f"Options (config `rules: {{{rule.code}: {{...}}}}`):{options}\n")
+    from godockerlint.ruletable import explain, fix_label
+
+    click.echo(f"{rule.code} {rule.name} ({rule.severity.label}, {fix_label(rule)})\n\n{explain(rule)}")
     click.echo(rule.url)
     return EXIT_OK
 

@@ -378,12 +378,12 @@ def _before(a: types.Position, b: types.Position) -> bool:
 def rule_markdown(code: str) -> str | None:
     """A rule's documentation as hover text: the same text `godockerlint --explain` prints."""
     from godockerlint.rule import load_rules
+    from godockerlint.ruletable import explain, fix_label
 
     rule = load_rules().get(code)
     if rule is None:
         return None
-    fix = "no automatic fix" if rule.fix == "none" else f"fix: {rule.fix}"
-    text = f"**{rule.code}** `{rule.name}` ({rule.severity.label}, {fix})\n\n{rule.doc.strip()}\n"
+    text = f"**{rule.code}** `{rule.name}` ({rule.severity.label}, {fix_label(rule)})\n\n{explain(rule)}"
     if rule.url:
         text += f"\n[Documentation]({rule.url})\n"
     return text

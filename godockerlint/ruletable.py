@@ -1,7 +1,10 @@
-"""The README's rule table, generated from the rule metadata.
+"""Rule documentation generated from the rule modules: the README's rule table and docs/rules.md.
 
-`python -m godockerlint.ruletable README.md` rewrites the table between the
-markers; a test checks that the committed README is current.
+`python -m godockerlint.ruletable README.md` rewrites the table between the markers in the
+README and writes docs/rules.md beside it (one section per rule, anchored `#gdl101`, the target
+of every finding's `url` and SARIF `helpUri`); tests check that both are current.
+`explain()` is the one text of a rule's documentation: `godockerlint --explain`, the rule pages
+and the language server's hover all show it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,39 @@ def markdown_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+PAGES = Path("docs") / "rules.md"
+
+
+def fix_label(rule) -> str:
+    return "no automatic fix" if rule.fix == "none" else f"fix: {rule.fix}"
+
+
+def explain(rule) -> str:
+    """The rule's documentation: its docstring, then its options (config `rules: {ID: {...}}`)."""
+    text = rule.doc.strip() + "\n"
+    if rule.options:
+        options = "".join(f"\n  {name}: {default!r}" for name, default in rule.options.items())
+        text += f"\nOptions (config `rules: {{{rule.code}: {{...}}}}`):{options}\n"
+    return text
+
+
+def rule_pages() -> str:
+    """docs/rules.md: an index, then one section per rule (heading = the ID, so the anchor is `#gdl101`)."""
+    rules = list(load_rules().values())
+    out = ["# godockerlint rules", "",
+           "Generated from the rule modules by `python -m godockerlint.ruletable README.md`; "
+           "`godockerlint --explain ID` prints the same text.", "",
+           "| ID | Name | Severity | Fix | What it catches |", "|---|---|---|---|---|"]
+    for rule in rules:
+        summary = rule.summary.replace("|", "\\|")
+        out.append(f"| [{rule.code}](#{rule.code.lower()}) | {rule.name} | {rule.severity.label} | {rule.fix} "
+                   f"| {summary} |")
+    for rule in rules:
+        out += ["", f"## {rule.code}", "", f"**{rule.name}** ({rule.severity.label}, {fix_label(rule)})", "",
+                explain(rule).rstrip("\n")]
+    return "\n".join(out) + "\n"
+
+
 def render(readme: str) -> str:
     head, sep, rest = readme.partition(START)
     if not sep or END not in rest:
@@ -38,6 +74,12 @@ def main(argv: list[str]) -> int:
     if new != text:
         path.write_text(new, encoding="utf-8")
         print(f"updated the rule table in {path}")
+    pages = path.parent / PAGES
+    old = pages.read_text(encoding="utf-8") if pages.exists() else None
+    new = rule_pages()
+    if new != old:
+        pages.write_text(new, encoding="utf-8")
+        print(f"updated {pages}")
     return 0
 
 

@@ -25,3 +25,35 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "python -m pytest" in ci
     assert "GODOCKERLINT_E2E=1" in ci
+
+
+def test_rule_pages_are_current_and_every_finding_url_lands_on_one():
+    from godockerlint.rule import DOCS_URL, load_rules
+    from godockerlint.ruletable import rule_pages
+
+    pages = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert rule_pages() == pages, "run: python -m godockerlint.ruletable README.md"
+    prefix = "https://github.com/godockerlint/godockerlint/blob/main/"
+    assert DOCS_URL.startswith(prefix)
+    for rule in load_rules().values():
+        path, _, anchor = rule.url[len(prefix):].partition("#")
+        assert (ROOT / path).is_file(), rule.url
+        # GitHub's anchor of a heading `## GDL101` is `gdl101`
+        assert f"\n## {rule.code}\n" in pages and anchor == rule.code.lower(), rule.url
+
+
+def test_explain_prints_the_text_of_the_rule_page():
+    import subprocess
+    import sys
+
+    from godockerlint.rule import load_rules
+    from godockerlint.ruletable import explain
+
+    pages = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    for code in ("GDL101", "GDL202", "GDL401"):
+        rule = load_rules()[code]
+        out = subprocess.run([sys.executable, "-m", "godockerlint", "--explain", code],
+                             capture_output=True, text=True, check=True).stdout
+        section = pages.split(f"\n## {code}\n", 1)[1].split("\n## ", 1)[0]
+        assert explain(rule).strip() in section
+        assert out == f"{code} {rule.name} ({rule.severity.label}, {'no automatic fix' if rule.fix == 'none' else 'fix: ' + rule.fix})\n\n{explain(rule)}\n{rule.url}\n"
