@@ -196,6 +196,7 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
     out = FixOutcome(path, df.text, df.text, df.bom, unsafe=unsafe)
     seen_texts = {df.text}
     last_applied: set = set()
+    last_counts: Counter = Counter()
     for _ in range(max_passes):
         candidates = loop.candidates(findings)
         if not candidates:
@@ -205,13 +206,17 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
             break
         new_df, new_findings, applied, edits = step
         here = {(_signature(f), line) for f in loop.last_batch for line in _lines(df, f.fix.edits)}
-        for sig in sorted({sig for sig, _ in here & last_applied}):
+        counts = Counter(_signature(f) for f in findings if f.fix is not None)
+        # the same fix where the last pass applied it, and no fewer of them than before: it came back
+        # (`go clean -modcache && go clean -modcache` loses one per pass: not a re-fire)
+        for sig in sorted({sig for sig, _ in here & last_applied if counts[sig] >= last_counts[sig]}):
             note = f"{path}: the {sig[0]} fix ({sig[1]}) was applied again in the next pass"
             out.refired.append(note)
             warnings.warn(note, FixLoopWarning, stacklevel=2)
         # where those edits landed in the new text: the same fix there next pass is a re-fire
         last_applied = {(_signature(f), line) for f in loop.last_batch
                         for line in _landed_lines(new_df, edits, f.fix.edits)}
+        last_counts = counts
         out.passes.append((df.text, edits))
         out.fixed += applied
         df, findings = new_df, new_findings
