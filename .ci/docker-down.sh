@@ -2,6 +2,13 @@
 # Stop the dockerd that .ci/docker-up.sh started (and nothing else).
 set -uo pipefail
 PIDFILE="${GODOCKERLINT_DOCKERD_PIDFILE:-/tmp/godockerlint-dockerd.pid}"
+# The e2e suite's own dockerd is stopped by its session; one left by a killed
+# session is stopped here too.
+E2E_PIDFILE=/run/godockerlint-e2e/dockerd.pid
+if [ -f "$E2E_PIDFILE" ] && kill -0 "$(cat "$E2E_PIDFILE")" 2>/dev/null; then
+  echo "docker-down: stopping the e2e suite's dockerd (pid $(cat "$E2E_PIDFILE"))"
+  kill -TERM "$(cat "$E2E_PIDFILE")" || true
+fi
 if [ ! -f "$PIDFILE" ]; then
   echo "docker-down: no dockerd started by docker-up ($PIDFILE missing); nothing to stop"
   exit 0

@@ -3,10 +3,13 @@
 #
 # - apt: docker.io (dockerd, containerd, runc, a 20.10 client with BuildKit at
 #   /usr/bin/docker), docker-compose (v1, driven by pytest-docker),
-#   busybox-static (root filesystem of the local stand-in base images) and
+#   busybox-static (root filesystem of the local stand-in base images), make
+#   (copied into the golang stand-in), iproute2 (the e2e engine's bridge) and
 #   ca-certificates (the stand-ins' CA bundle).
 # - starts `dockerd --iptables=false` in the background unless an engine
 #   already answers, and waits for it.
+# The e2e suite does not build on this engine: its session starts and stops a
+# dockerd of its own (tests/e2e/e2elib/engine.py, tests/e2e/README.md).
 # Writes the pid of a dockerd it started to $GODOCKERLINT_DOCKERD_PIDFILE
 # (default /tmp/godockerlint-dockerd.pid) so .ci/docker-down.sh stops only that.
 set -euo pipefail
@@ -25,6 +28,8 @@ need_pkgs=()
 [ -x /usr/sbin/dockerd ] && [ -x "$DOCKER" ] || need_pkgs+=(docker.io)
 [ -x /usr/bin/docker-compose ] || need_pkgs+=(docker-compose)
 [ -x /bin/busybox ] || need_pkgs+=(busybox-static)
+[ -x /usr/bin/make ] || need_pkgs+=(make)
+command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need_pkgs+=(iproute2)
 [ -f /etc/ssl/certs/ca-certificates.crt ] || need_pkgs+=(ca-certificates)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   echo "docker-up: installing ${need_pkgs[*]}"

@@ -45,7 +45,7 @@ def fixed(tmp_path_factory):
 
 def test_there_are_fixtures():
     assert len(DOCKERFILES) > 300
-    assert {p.split("/")[0] for p in DOCKERFILES} == {"corpus", "rules", "e2e", "fix"}
+    assert {p.split("/")[0] for p in DOCKERFILES} == {"corpus", "rules", "e2e", "fix", "projects"}
 
 
 def test_lint_never_crashes(fixed):

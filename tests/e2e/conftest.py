@@ -1,9 +1,13 @@
 """Fixtures of the end-to-end suite: real BuildKit builds against a slow local Go module proxy.
 
 Session setup, in order:
-1. ``docker_engine``: a Docker engine with BuildKit through /usr/bin/docker
-   (see e2elib/dockercli.py). Without one the tests skip with a one-line
-   reason, unless ``GODOCKERLINT_E2E=1`` (CI), where they fail loudly.
+1. ``docker_engine``: the suite's own dockerd (e2elib/engine.py: its own
+   data root, exec root, socket and bridge, exported as DOCKER_HOST; stopped at
+   the end), so retagged public names and pruned cache mounts stay inside it;
+   ``GODOCKERLINT_E2E_ENGINE=shared`` uses the machine's engine instead. Then a
+   BuildKit check through /usr/bin/docker (see e2elib/dockercli.py). Without an
+   engine the tests skip with a one-line reason, unless ``GODOCKERLINT_E2E=1``
+   (CI), where they fail loudly.
 2. ``base_images``: local stand-ins tagged golang:<ver>, alpine:<ver>,
    gcr.io/distroless/... (e2elib/baseimages.py), reused when current.
 3. ``goproxy``: the default module proxy on 127.0.0.1:27181 (named by the
@@ -18,8 +22,9 @@ Session setup, in order:
    ``docker_services`` (compose v1, ``up --build -d``) builds and starts them all.
 
 The fixed Dockerfiles come from e2elib.scenarios.fixed_dockerfile (the seam
-for the rewriter). Note: BuildKit cache mounts are pruned by the ephemeral-runner
-tests (``docker builder prune --filter type=exec.cachemount``), machine-wide.
+for the rewriter). BuildKit cache mounts are pruned by the ephemeral-runner
+tests (``docker builder prune --filter type=exec.cachemount``): on the private
+engine only its own.
 """
 
 from __future__ import annotations
@@ -53,8 +58,30 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def docker_engine() -> str:
+def docker_engine():
     """The engine's version; skips (or fails with GODOCKERLINT_E2E=1) without Docker + BuildKit."""
+    from e2elib import engine
+
+    private = None
+    if engine.mode() == "private":
+        private = engine.PrivateEngine(dockercli.DOCKER)
+        problem = private.start()
+        if problem:
+            _unavailable(problem)
+        previous = os.environ.get("DOCKER_HOST")
+        os.environ["DOCKER_HOST"] = engine.host()  # every docker/compose subprocess of the session
+    try:
+        yield _check_engine()
+    finally:
+        if private is not None:
+            private.stop()
+            if previous is None:
+                os.environ.pop("DOCKER_HOST", None)
+            else:
+                os.environ["DOCKER_HOST"] = previous
+
+
+def _check_engine() -> str:
     problem = dockercli.engine_problem()
     if problem:
         _unavailable(problem)

@@ -1,7 +1,7 @@
 """End-to-end scenarios: every before Dockerfile in fixtures/e2e/ and its fixed versions.
 
-The fixed files come from e2elib.scenarios.fixed_dockerfile (hand-written today,
-the rewriter's output later). Runtime checks use the images that pytest-docker's
+The fixed files come from e2elib.scenarios.fixed_dockerfile (by default the rewriter's output;
+the hand-written files with GODOCKERLINT_E2E_FIXER=expert). Runtime checks use the images that pytest-docker's
 compose setup built and started; rebuild checks run their own `docker build`s on
 a temporary copy of fixtures/app and count the requests the module proxy saw.
 

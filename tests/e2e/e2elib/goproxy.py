@@ -19,6 +19,13 @@ Run it by hand: ``python tests/e2e/e2elib/goproxy.py --port 3000`` (Ctrl-C stops
 
 from __future__ import annotations
 
+import os
+import sys
+
+if __name__ == "__main__":  # run as a script: this folder's http.py must not shadow the stdlib's http
+    _here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _here] + [os.path.dirname(_here)]
+
 import argparse
 import dataclasses
 import io
@@ -34,12 +41,14 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 try:  # imported as part of the e2elib package
     from .gosum import gosum_lines
 except ImportError:  # run as a script
-    from gosum import gosum_lines  # type: ignore[no-redef]
+    from e2elib.gosum import gosum_lines  # type: ignore[no-redef]
 
 #: Port of the "default" proxy: the stand-in golang images name it in
 #: $GOROOT/go.env (as the real images name proxy.golang.org), and the
 #: hard-coded-GOPROXY scenario names it in its Dockerfile.
-DEFAULT_PROXY_PORT = 27181
+DEFAULT_PROXY_PORT = int(os.environ.get("GODOCKERLINT_E2E_PROXY_PORT", "27181"))
+#: (GODOCKERLINT_E2E_PROXY_PORT moves it when 27181 is taken on a dev machine; the stand-ins
+#: are rebuilt for it, and the hardcoded-goproxy scenario, which names 27181, then fails.)
 DEFAULT_DELAY = 0.2
 
 MODULE_PREFIX = "godockerlint.test/synth"
@@ -75,6 +84,15 @@ STATIC_MODULES: Tuple[ModuleSpec, ...] = (
     ModuleSpec("beta", "v1.2.0", requires=(("alpha", "v1.0.0"),)),
     ModuleSpec("gamma", "v0.3.1", subpackages=("kernel", "table")),
     ModuleSpec("delta", "v1.0.4", requires=(("gamma", "v0.3.1"),)),
+)
+
+#: Small modules the real-project corpus (fixtures/projects) depends on: a few
+#: dozen generated functions each, so a project compiles in seconds. ``logfmt``
+#: requires ``strutil`` (a transitive dependency, as in real projects).
+SMALL_MODULES: Tuple[ModuleSpec, ...] = (
+    ModuleSpec("strutil", "v0.4.2", files_per_package=1, funcs_per_file=25),
+    ModuleSpec("logfmt", "v1.3.0", requires=(("strutil", "v0.4.2"),), files_per_package=1, funcs_per_file=25),
+    ModuleSpec("flagx", "v0.9.1", files_per_package=1, funcs_per_file=25),
 )
 
 #: Name of the module the "go.mod edit" tests add (at a version unique to the run).
@@ -213,7 +231,7 @@ class ModuleTree:
         return sorted(str(p.parent.relative_to(self.root)) for p in self.root.glob("**/@v"))
 
 
-def write_tree(root: Path, specs: Iterable[ModuleSpec] = STATIC_MODULES) -> ModuleTree:
+def write_tree(root: Path, specs: Iterable[ModuleSpec] = STATIC_MODULES + SMALL_MODULES) -> ModuleTree:
     tree = ModuleTree(root)
     for spec in specs:
         tree.add_module(spec)
