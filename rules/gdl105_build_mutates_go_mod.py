@@ -45,7 +45,9 @@ program (the whole RUN when it is the only command, else the command and its
 `&&`); otherwise it becomes `go mod tidy -diff`, which fails loudly when
 go.mod is not tidy (Go 1.23 or later; no fix on an older builder image).
 `go get` and `-mod=mod` have no fix: the committed go.mod must be updated by
-the developer.
+the developer. Neither has a `go mod tidy` after a `go mod init` of the same
+stage (a build that makes its go.mod): without the tidy that go.mod requires
+nothing and the build fails.
 """
 
 from __future__ import annotations
@@ -74,13 +76,17 @@ def check(ctx):
             run = gc.run
             if gc.subcommand == "mod tidy" and "diff" not in gc.flags:
                 later_build = any(g.subcommand in ("build", "install") for g in commands[i + 1:])
-                yield ctx.report(
-                    gc.span,
-                    "`go mod tidy` rewrites go.mod and go.sum during the build, so the image is not built from the "
-                    "committed ones; run it before committing"
-                    + (" and drop it here" if later_build else " and use `go mod tidy -diff` here to fail on drift"),
-                    fix=_tidy_fix(ctx, sf, gc, later_build),
-                )
+                init = next((g for g in commands[:i] if g.subcommand == "mod init"), None)
+                message = ("`go mod tidy` rewrites go.mod and go.sum during the build, so the image is not built from "
+                           "the committed ones; run it before committing"
+                           + (" and drop it here" if later_build else " and use `go mod tidy -diff` here to fail on drift"))
+                fix = None
+                if init is not None:  # the go.mod is made here: without this tidy it requires nothing
+                    message += (f" (no fix: it fills the go.mod that `go mod init` on line {init.span.line} creates, "
+                                f"so commit go.mod and go.sum first)")
+                else:
+                    fix = _tidy_fix(ctx, sf, gc, later_build)
+                yield ctx.report(gc.span, message, fix=fix)
             elif gc.subcommand == "get" and run.gomod_in_place and not _before_modules(sf):
                 what = " ".join(p for p in gc.packages) or "."
                 yield ctx.report(

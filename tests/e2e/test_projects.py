@@ -45,12 +45,8 @@ NAMES = projects.names()
 KNOWN_BUILD_FAILURES: Dict[str, str] = {
     "billing-goprivate": ("14.5: the inserted dependency step copies go.mod/go.sum but not ./third_party/money, "
                           "the target of go.mod's replace: go mod download fails"),
-    "csvtool-mod-init": ("14.5: in a build that creates go.mod (`go mod init`), the GDL105 fix drops the "
-                         "`go mod tidy` that fills it: go build finds no module for its imports"),
     "inventory-multi-binary": ("13.1: the split of `go install ./cmd/...` copies `/go/bin/...` (the package "
                                "pattern, not the binaries): not found"),
-    "legacy-gopath-cleanup": ("14.4: a GOCACHE cache mount on the RUN that deletes /root/.cache: "
-                              "rm: Device or resource busy"),
 }
 
 KNOWN_FAILURES: Dict[Tuple[str, str], str] = {
