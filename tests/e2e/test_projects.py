@@ -43,8 +43,6 @@ NAMES = projects.names()
 #: (project, check) -> reason naming the issue family: today's fixer breaks these.
 #: check is one of: fixed_builds, probe, config, refusals. Keep tests/e2e/README.md in step.
 KNOWN_BUILD_FAILURES: Dict[str, str] = {
-    "billing-goprivate": ("14.5: the inserted dependency step copies go.mod/go.sum but not ./third_party/money, "
-                          "the target of go.mod's replace: go mod download fails"),
     "inventory-multi-binary": ("13.1: the split of `go install ./cmd/...` copies `/go/bin/...` (the package "
                                "pattern, not the binaries): not found"),
 }
