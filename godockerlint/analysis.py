@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from bisect import bisect_left
 from functools import cached_property, lru_cache
 
 from godockerlint.buildcontext import BuildContext
@@ -182,8 +183,13 @@ class GoCommand(Record):
 
     def setting(self, name: str) -> str | None:
         """A Go setting as go would see it: process env, else `go env -w`, else None."""
-        env = self._effective_env()
-        v = env.get(name)
+        # _effective_env()'s answer without copying the RUN's whole environment per go command
+        if name in self.env:
+            v = self.env[name]
+        else:
+            v = self.run.exported(self, name)
+            if v is None:
+                v = self.run.env.get(name)
         if v:
             return v
         return self.run.stage.go_env_file.get(name) or None
@@ -357,17 +363,46 @@ class RunFacts(Record):
 
     def exports_before(self, gc: GoCommand) -> dict[str, str]:
         """`export VAR=x` values set by the commands before `gc` in this RUN (a copy)."""
+        pairs, before, _ = self._export_index()
+        return dict(pairs[:before.get(id(gc.command), before[None])])
+
+    def exported(self, gc: GoCommand, name: str) -> str | None:
+        """exports_before(gc).get(name), without building the dict: asked per go command and setting."""
+        _, before, by_name = self._export_index()
+        where = by_name.get(name)
+        if where is None:
+            return None
+        k = bisect_left(where[0], before.get(id(gc.command), before[None]))
+        return where[1][k - 1] if k else None
+
+    def _export_index(self) -> tuple:
         if self._exports is None:  # one walk per RUN: a long script must not cost O(n²)
             pairs: list[tuple[str, str]] = []
             before: dict = {}  # id(command) -> how many exported pairs come before it
+            by_name: dict[str, tuple[list[int], list[str]]] = {}  # name -> (positions in pairs, values)
             for cmd, _, _ in self.commands:
                 before[id(cmd)] = len(pairs)
                 if cmd.name == "export":
-                    pairs.extend(w.value.partition("=")[::2] for w in cmd.words[1:] if "=" in w.value)
+                    for w in cmd.words[1:]:
+                        if "=" in w.value:
+                            k, _, v = w.value.partition("=")
+                            where = by_name.setdefault(k, ([], []))
+                            where[0].append(len(pairs))
+                            where[1].append(v)
+                            pairs.append((k, v))
             before[None] = len(pairs)
-            self._exports = (pairs, before)
-        pairs, before = self._exports
-        return dict(pairs[:before.get(id(gc.command), before[None])])
+            self._exports = (pairs, before, by_name)
+        return self._exports
+
+    def command_at(self, cmd: SimpleCommand) -> tuple[int, bool] | None:
+        """(base offset, heredoc) of one of `commands`, or None: an index, not a scan per word."""
+        memo = self.facts.__dict__.setdefault("_command_at", {})
+        index = memo.get(id(self))
+        if index is None:
+            index = memo[id(self)] = {}
+            for c, base, heredoc in self.commands:
+                index.setdefault(id(c), (base, heredoc))
+        return index.get(id(cmd))
 
     def resolve_gomodcache(self, gc: GoCommand | None = None) -> str:
         get = gc.setting if gc else self._setting
@@ -478,14 +513,32 @@ class StageFacts(Record):
     @property
     def installs_c_compiler(self) -> bool:
         """Does a RUN of this stage (or an ancestor) install a C compiler (gcc, clang, build-base...)?"""
-        for st in [self] + self.ancestors:
-            for run in st.runs:
-                for cmd, _, _ in run.commands:
-                    words = [w.value for w in cmd.words]
-                    if not words or words[0].rsplit("/", 1)[-1] not in PACKAGE_MANAGERS:
-                        continue
-                    if any(w in C_COMPILER_PACKAGES or w.startswith(("gcc-", "clang-")) for w in words[1:]):
-                        return True
+        return bool(self.nearest("installs_c_compiler", StageFacts._runs_install_c_compiler))
+
+    def nearest(self, key: str, own):
+        """`own(stage)` of the nearest stage, this one first then its ancestors, where it is truthy;
+        None when it is nowhere. Each stage's answer is worked out once per file (memo `key`), from
+        its parent's: asked per go command or per stage, a walk over the ancestors would cost
+        O(stages²) in a long FROM chain."""
+        memo = self.facts.__dict__.setdefault("_nearest", {}).setdefault(key, {})
+        chain, st = [], self
+        while st is not None and st.index not in memo:
+            chain.append(st)
+            st = st.parent
+        known = memo[st.index] if st is not None else None
+        for st in reversed(chain):
+            known = own(st) or known
+            memo[st.index] = known
+        return memo[self.index]
+
+    def _runs_install_c_compiler(self) -> bool:
+        for run in self.runs:
+            for cmd, _, _ in run.commands:
+                words = [w.value for w in cmd.words]
+                if not words or words[0].rsplit("/", 1)[-1] not in PACKAGE_MANAGERS:
+                    continue
+                if any(w in C_COMPILER_PACKAGES or w.startswith(("gcc-", "clang-")) for w in words[1:]):
+                    return True
         return False
 
     @property
@@ -589,9 +642,9 @@ class Facts:
         return lines.span(ins.text_offset(start), ins.text_offset(max(end - 1, start)) + 1)
 
     def word_span(self, gc: GoCommand, word: ShellWord) -> Span:
-        for cmd, base, heredoc in gc.run.commands:
-            if cmd is gc.command:
-                return self.command_span(gc.run, word.start, word.end, base, heredoc)
+        at = gc.run.command_at(gc.command)
+        if at is not None:
+            return self.command_span(gc.run, word.start, word.end, at[0], at[1])
         return gc.span
 
     # -- analysis ------------------------------------------------------------------
@@ -855,9 +908,9 @@ def instruction_word_span(df: Dockerfile, ins: Instruction, word: ShellWord, end
 
 def shell_word_span(facts: "Facts", run: RunFacts, cmd: SimpleCommand, word: ShellWord) -> Span:
     """The file span of a word of one of `run.commands`."""
-    for c, base, heredoc in run.commands:
-        if c is cmd:
-            return facts.command_span(run, word.start, word.end, base, heredoc)
+    at = run.command_at(cmd)
+    if at is not None:
+        return facts.command_span(run, word.start, word.end, at[0], at[1])
     return run.instruction.span
 
 

@@ -15,7 +15,6 @@ elsewhere in the Dockerfile do not turn old findings into new ones.
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 from collections import Counter
 from pathlib import Path
@@ -51,14 +50,12 @@ def dumps(findings: Sequence[Finding], sources: Mapping[str, str] | None = None)
 
 
 def write(path: Path, findings: Sequence[Finding], sources: Mapping[str, str] | None = None) -> None:
-    text = dumps(findings, sources)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+    from godockerlint.reportfile import write_report
+
+    try:  # atomically: a full disk leaves the previous baseline whole
+        write_report(path, dumps(findings, sources))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise BaselineError(f"{path}: {exc.strerror or exc}") from None
+        raise BaselineError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from None
 
 
 class Baseline:

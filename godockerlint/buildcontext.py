@@ -14,6 +14,7 @@ from godockerlint.record import Frozen, _set
 SKIP_DIRS = frozenset({".git", "node_modules", "vendor", "testdata", ".hg", ".svn"})
 MAX_GO_FILES = 5000
 _IMPORT_C_RE = re.compile(rb'^\s*import\s+(?:\(\s*)?"C"', re.M)
+_FUNC_RE = re.compile(rb"^func[ \t]*[(A-Za-z_]", re.M)
 
 
 class GoMod(Frozen):
@@ -168,26 +169,42 @@ class BuildContext:
         dirs: set[str] = set()
         cgo = False
         seen = 0
-        for top, subdirs, files in os.walk(self.root):
-            subdirs[:] = sorted(d for d in subdirs if d not in SKIP_DIRS and not d.startswith("."))
-            gos = [f for f in files if f.endswith(".go")]
-            if not gos:
-                continue
-            rel = os.path.relpath(top, self.root).replace(os.sep, "/")
+        for top, rel, gos in self._go_files("."):
             dirs.add(rel)
             for f in gos:
                 seen += 1
                 if seen > MAX_GO_FILES:
                     return frozenset(dirs), cgo
-                if not cgo:
-                    try:
-                        with open(os.path.join(top, f), "rb") as fh:
-                            head = fh.read(65536)
-                    except OSError:
-                        continue
-                    if b'"C"' in head and _IMPORT_C_RE.search(head):
-                        cgo = True
+                if not cgo and _imports_c(os.path.join(top, f)):
+                    cgo = True
         return frozenset(dirs), cgo
+
+    def _go_files(self, start: str):
+        """(folder, its context-relative posix path, its .go files) for the folders at and below
+        `start` that hold some, in sorted order; vendor/, testdata/, node_modules/, dot folders
+        and what .dockerignore keeps out of the build are skipped, as BuildKit sends none of it.
+        An excluded folder is not even listed, unless a `!` pattern could bring something back."""
+        ignore = self.dockerignore
+        prune = ignore is not None and not any(neg for neg, _ in ignore.patterns)
+        for top, subdirs, files in os.walk(self.root if start == "." else self.root / start):
+            rel = os.path.relpath(top, self.root).replace(os.sep, "/")
+            if rel != "." and any(part in SKIP_DIRS or part.startswith(".") for part in rel.split("/")):
+                subdirs[:] = []
+                continue
+            subdirs[:] = sorted(d for d in subdirs if d not in SKIP_DIRS and not d.startswith(".")
+                                and not (prune and ignore.ignored(_join(rel, d))))
+            gos = [f for f in files if f.endswith(".go")]
+            if ignore is not None:
+                gos = [f for f in gos if not ignore.ignored(_join(rel, f))]
+            if gos:
+                yield top, rel, gos
+
+    def _holds_go_under(self, rel: str) -> bool:
+        """Is there a .go file the build sees at or below the context folder `rel`? Stops at the first."""
+        memo = self.__dict__.setdefault("_holds", {})
+        if rel not in memo:
+            memo[rel] = next(iter(self._go_files(rel)), None) is not None
+        return memo[rel]
 
     def excluded(self, rel: str) -> bool:
         """Does .dockerignore keep the context path `rel` out of the build?"""
@@ -200,5 +217,32 @@ class BuildContext:
         if rel.endswith(".go"):
             return True
         if rel in ("", "."):
-            return bool(self.go_dirs)
-        return any(d == rel or d.startswith(rel + "/") for d in self.go_dirs)
+            return self._holds_go_under(".")
+        if rel.startswith("../") or rel == "..":
+            return False
+        return self._holds_go_under(rel)
+
+
+def _join(rel: str, name: str) -> str:
+    return name if rel == "." else f"{rel}/{name}"
+
+
+def _imports_c(path: str) -> bool:
+    """Does this Go file `import "C"`? Only its head is read: the import comes before the first
+    function, and no more than 64 KB (a long cgo preamble) are read."""
+    try:
+        with open(path, "rb") as fh:
+            head = b""
+            while len(head) < 65536:
+                part = fh.read(8192)
+                if not part:
+                    break
+                head += part
+                if b'"C"' in head and _IMPORT_C_RE.search(head):
+                    return True
+                m = _FUNC_RE.search(head)
+                if m and head.count(b"/*", 0, m.start()) == head.count(b"*/", 0, m.start()):
+                    return False  # a function outside any comment: the imports are behind
+    except OSError:
+        return False
+    return False

@@ -219,8 +219,9 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
         if known and not quiet:
             say(f"{PROG}: {_plural(len(known), 'finding')} in the baseline {baseline_file} not reported", err=True)
     # what the reports show: every finding with its texts masked (formatters stay pure)
-    shown = {id(f): REDACT.finding(f) for f in run.findings}
-    findings = [shown.get(id(f)) or REDACT.finding(f) for f in findings]
+    fixes_shown = any(reporting.shows_fixes(name) for name, _ in outputs)
+    shown = {id(f): REDACT.finding(f, fixes_shown) for f in run.findings}
+    findings = [shown.get(id(f)) or REDACT.finding(f, fixes_shown) for f in findings]
     write_failed = False
     if write_baseline is not None:
         from godockerlint.baseline import BaselineError, write as write_baseline_file
@@ -241,10 +242,12 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
             report = reporting.render(name, findings, color=color and path is None, quiet=quiet,
                                       failed=run.failed, sources=sources)
         if path is not None:
-            try:
-                path.write_text(report, encoding="utf-8")
+            from godockerlint.reportfile import write_report
+
+            try:  # atomically: a full disk leaves the previous report whole
+                write_report(path, report)
             except OSError as exc:
-                error(f"{path}: {exc.strerror or exc}")
+                error(f"{path}: cannot write the {name} report: {exc.strerror or exc}")
                 write_failed = True
         elif report:
             click.echo(report, nl=False, color=color, err=report_to_stderr)

@@ -11,6 +11,12 @@ the environment in the values read; `args` given as `- NAME` take the value from
 environment. A build argument compose passes still needs an `ARG` in the Dockerfile:
 when GOPROXY is one and GDL101 fires, the finding says so.
 
+A compose file cannot make godockerlint read outside its project folder (the compose
+file's folder, links resolved): a `build.context` or `build.dockerfile` that leads
+outside it, by an absolute path, `..` or a symbolic link, is a one-line error that
+quotes nothing of the file it names, and that file is never opened. A Dockerfile
+outside the project is linted when it is named on the command line.
+
 ruamel.yaml is imported only when a compose file is read.
 """
 
@@ -21,6 +27,8 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
+
+from godockerlint.discovery import shown_name
 
 COMPOSE_NAMES = frozenset({"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"})
 _VAR = re.compile(r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
@@ -104,7 +112,7 @@ def load_services(path: Path, display: str, env: Mapping[str, str] | None = None
     if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
         line = _line(data, "services", 1) if isinstance(data, dict) else 1
         raise ComposeError(f"{display}:{line}: not a compose file: expected a `services:` mapping")
-    folder = path.parent
+    folder = path.parent.resolve()
     services = []
     for name, spec in data["services"].items():
         line = _line(data["services"], name, 1)
@@ -136,6 +144,9 @@ def _service(name: str, spec, line: int, display: str, folder: Path, env: Mappin
     display_folder = os.path.dirname(display)
     context_display = os.path.normpath(os.path.join(display_folder, context_value))
     context = (folder / context_value).resolve()
+    if not _inside(context, folder):
+        return fail(_OUTSIDE.format(key="context", value=context_value), "context" if "context" in build else None,
+                    build)
     if not context.is_dir():
         return fail(f"build context {context_display} is not a folder", "context" if "context" in build else None,
                     build)
@@ -159,7 +170,7 @@ def _service(name: str, spec, line: int, display: str, folder: Path, env: Mappin
     target = interpolate(build["target"], env) if build.get("target") else None
     common = dict(context=context, target=target, args=args, arg_names=tuple(names))
     if "dockerfile_inline" in build:
-        return replace(base, display=f"{display}#services.{name}.build.dockerfile_inline",
+        return replace(base, display=shown_name(f"{display}#services.{name}.build.dockerfile_inline"),
                        inline=build["dockerfile_inline"], **common)
     dockerfile_value = interpolate(build.get("dockerfile") or "Dockerfile", env)
     if os.path.isabs(dockerfile_value):
@@ -167,9 +178,21 @@ def _service(name: str, spec, line: int, display: str, folder: Path, env: Mappin
     else:
         dockerfile = context / dockerfile_value
         shown = os.path.normpath(os.path.join(context_display, dockerfile_value))
+    if not _inside(dockerfile.resolve(), folder):
+        return fail(_OUTSIDE.format(key="dockerfile", value=dockerfile_value),
+                    "dockerfile" if "dockerfile" in build else None, build)
     if not dockerfile.is_file():
         return fail(f"Dockerfile {shown}: no such file", "dockerfile" if "dockerfile" in build else None, build)
-    return replace(base, display=shown, dockerfile=dockerfile, **common)
+    return replace(base, display=shown_name(shown), dockerfile=dockerfile, **common)
+
+
+_OUTSIDE = ("`build.{key}` {value} is outside the compose project folder: not read (name the Dockerfile "
+            "on the command line to lint it)")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path` (resolved) is `folder` (resolved) or below it."""
+    return path == folder or folder in path.parents
 
 
 def annotate(service: Service, findings, text: str):

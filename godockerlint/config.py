@@ -19,6 +19,8 @@ from godockerlint.settings import Settings
 
 CONFIG_NAMES = (".godockerlint.yaml", ".godockerlint.yml")
 THRESHOLDS = ("error", "warning", "info", "none")
+# A config is a few hundred bytes; its YAML parser is slow: a bound on what one run may cost.
+MAX_CONFIG_BYTES = 256 * 1024
 
 
 class ConfigError(Exception):
@@ -94,7 +96,12 @@ def load_config(path: Path) -> dict[str, Any]:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_CONFIG_BYTES + 1)  # never more in memory, nor to parse
+        if len(data) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"file too large (more than {MAX_CONFIG_BYTES} bytes; the limit is "
+                              f"{MAX_CONFIG_BYTES // 1024} KiB)", path)
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError("no such file", path) from None
     except OSError as exc:

@@ -152,9 +152,29 @@ def parse_error_finding(exc: ParseError, path: str) -> Finding:
         column=exc.column,
         end_line=exc.end_line,
         end_column=exc.end_column,
-        message=redact(exc.message),  # it may quote the file: no URL credentials or tokens
+        message=redact(_quote_token_only(exc.message)),  # it may quote the file: no credentials
         url=PARSE_ERROR.url,
     )
+
+
+_UNKNOWN = "unknown instruction: "
+_KEYWORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_QUOTED_RE = re.compile(r"'([^'\n]{40})[^'\n]+'")
+MAX_KEYWORD = 20
+
+
+def _quote_token_only(message: str) -> str:
+    """A parse error quotes no more of the file than the offending token: an unknown
+    instruction its keyword (the leading letters, at most 20: a file that is not a Dockerfile,
+    a password file say, shows none of its content), a quoted value its first 40 characters."""
+    if message.startswith(_UNKNOWN):
+        word = message[len(_UNKNOWN):]
+        m = _KEYWORD_RE.match(word)
+        if not m:
+            return "unknown instruction (not a keyword)"
+        keyword = m.group(0)[:MAX_KEYWORD]
+        return _UNKNOWN + keyword + ("…" if keyword != word else "")
+    return _QUOTED_RE.sub(lambda m: f"'{m.group(1)}…'", message)
 
 
 def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> LintResult:

@@ -11,7 +11,7 @@ error-level finding, is dropped with a one-line message. A fix may be
 from __future__ import annotations
 
 import warnings
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 
 from godockerlint.findings import SAFE, UNSAFE, Edit, Severity
@@ -39,14 +39,14 @@ def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
 
 def select_non_overlapping(fixes) -> list:
     """Greedy choice of fixes whose edits do not overlap (in the given order)."""
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
     chosen = []
     for fix in fixes:
         spans = [(e.start, e.end) for e in fix.edits]
-        if any(_overlaps(s, t) for s in spans for t in taken):
+        if taken.conflicts(spans):
             continue
         chosen.append(fix)
-        taken.extend(spans)
+        taken.add(spans)
     return chosen
 
 
@@ -54,6 +54,53 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     if a[0] == a[1] or b[0] == b[1]:  # insertions conflict only strictly inside a replaced span
         return b[0] < a[0] < b[1] or a[0] < b[0] < a[1]
     return a[0] < b[1] and b[0] < a[1]
+
+
+class _Taken:
+    """The edit spans of the fixes chosen so far. `conflicts(spans)` answers
+    `any(_overlaps(s, t) for s in spans for t in taken)` by bisection (a pass may hold
+    thousands of fixes: a scan would cost O(fixes²)) while the chosen replaced spans are
+    disjoint, which they are unless one fix's own edits overlap (then: the scan)."""
+
+    __slots__ = ("starts", "ends", "points", "every", "disjoint")
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []  # the replaced (non-empty) spans, sorted: starts and ends
+        self.ends: list[int] = []
+        self.points: list[int] = []  # the insertion offsets, sorted
+        self.every: list[tuple[int, int]] = []
+        self.disjoint = True
+
+    def conflicts(self, spans) -> bool:
+        if not self.disjoint:
+            return any(_overlaps(s, t) for s in spans for t in self.every)
+        return any(self._replaced_hit(a, b) or a != b and self._point_inside(a, b) for a, b in spans)
+
+    def _replaced_hit(self, a: int, b: int) -> bool:
+        """Does (a, b) conflict with a replaced span? Disjoint spans sorted by start have sorted
+        ends: only the last one starting before b (before or at a, for an insertion) can."""
+        if a == b:
+            k = bisect_left(self.starts, a)
+            return k > 0 and self.ends[k - 1] > a
+        k = bisect_left(self.starts, b)
+        return k > 0 and self.ends[k - 1] > a
+
+    def _point_inside(self, a: int, b: int) -> bool:
+        i = bisect_right(self.points, a)
+        return i < len(self.points) and self.points[i] < b
+
+    def add(self, spans) -> None:
+        self.every.extend(spans)
+        for a, b in spans:
+            if a == b:
+                insort(self.points, a)
+            elif self.disjoint:
+                if self._replaced_hit(a, b):
+                    self.disjoint = False
+                    continue
+                k = bisect_left(self.starts, a)
+                self.starts.insert(k, a)
+                self.ends.insert(k, b)
 
 
 # -- the --fix loop ------------------------------------------------------------------
@@ -308,7 +355,7 @@ def _batch(df, candidates) -> list:
     if getattr(first.fix, "exclusive", False):
         return [first]
     stage_starts = [st.from_instruction.span.start for st in df.stages]
-    taken: list[tuple[int, int]] = []
+    taken = _Taken()
     inserting_stages: set[int] = set()
     chosen = []
     # a layout-changing fix first: a fix that follows the layout must not take its stage's turn
@@ -321,7 +368,7 @@ def _batch(df, candidates) -> list:
             chosen.append(f)  # its failure is reported by attempt()
             continue
         spans = [(e.start, e.end) for e in edits]
-        if any(_overlaps(s, t) for s in spans for t in taken):
+        if taken.conflicts(spans):
             continue
         layout = getattr(f.fix, "layout", "")
         stages = {bisect_right(stage_starts, e.start) for e in edits if _inserts_lines(e)} if layout else set()
@@ -329,7 +376,7 @@ def _batch(df, candidates) -> list:
             continue
         inserting_stages |= stages
         chosen.append(f)
-        taken.extend(spans)
+        taken.add(spans)
     return chosen
 
 

@@ -218,12 +218,12 @@ class Directive(Frozen):
 
 class Dockerfile(Frozen):
     __slots__ = ("path", "text", "bom", "newline", "escape", "directives", "instructions", "comments", "stages",
-                 "lines")
-    _no_repr = _no_compare = ("lines",)
+                 "lines", "_stage_names")
+    _no_repr = _no_compare = ("lines", "_stage_names")
 
     def __init__(self, path: str, text: str, bom: bool, newline: str, escape: str, directives: tuple[Directive, ...],
                  instructions: tuple[Instruction, ...], comments: tuple[Comment, ...], stages: tuple[Stage, ...],
-                 lines: LineIndex) -> None:
+                 lines: LineIndex, _stage_names: dict[str, int] | None = None) -> None:
         _set(self, "path", path)
         _set(self, "text", text)  # decoded, without a BOM; line endings as in the file
         _set(self, "bom", bom)
@@ -234,6 +234,7 @@ class Dockerfile(Frozen):
         _set(self, "comments", comments)
         _set(self, "stages", stages)
         _set(self, "lines", lines)
+        _set(self, "_stage_names", _stage_names)  # stage name -> index of the first stage so named
 
     @property
     def global_instructions(self) -> tuple[Instruction, ...]:
@@ -257,8 +258,12 @@ class Dockerfile(Frozen):
         if ref.isdigit():
             i = int(ref)
             return self.stages[i] if i < limit else None
-        name = ref.lower()
-        for st in self.stages[:limit]:
-            if st.name == name:
-                return st
-        return None
+        first = self._stage_names
+        if first is None:  # asked per stage and per COPY --from: an index, not a scan
+            first = {}
+            for i, st in enumerate(self.stages):
+                if st.name is not None:
+                    first.setdefault(st.name, i)
+            _set(self, "_stage_names", first)
+        i = first.get(ref.lower())
+        return self.stages[i] if i is not None and i < limit else None

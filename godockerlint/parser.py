@@ -350,7 +350,7 @@ class _Parser:
         if kw in ("ENV", "LABEL", "ARG"):
             self.check_name_values(kw, args, arg_segments)
         elif kw == "HEALTHCHECK":
-            self.check_healthcheck(args, args_start, args_end)
+            self.check_healthcheck(args, args_start, args_end, flags)
         elif kw in ("COPY", "ADD"):
             paths = _BK_SPLIT_RE.split(args) if json_args is None else json_args
             if len(paths) < 2:
@@ -462,7 +462,7 @@ class _Parser:
     def error_at(self, segments, i: int, j: int) -> tuple[int, int]:
         return _map(segments, i), _map(segments, max(j - 1, i)) + 1
 
-    def check_healthcheck(self, args: str, start: int, end: int) -> None:
+    def check_healthcheck(self, args: str, start: int, end: int, flags: list[Flag]) -> None:
         sep = 0
         while sep < len(args) and args[sep] not in _GO_SPACE_SET:
             sep += 1
@@ -478,6 +478,21 @@ class _Parser:
                 raise self.error("Missing command after HEALTHCHECK CMD", start, end)
         else:
             raise self.error(f"Unknown type {_go_quote(typ)} in HEALTHCHECK (try CMD)", start, start + sep)
+        for f in flags:  # BuildKit reads the durations and the retries when it parses the file
+            if not f.value:
+                continue
+            if f.name == "retries":
+                if not re.fullmatch(r"[+-]?\d+", f.value) or not -(1 << 31) <= int(f.value) < 1 << 31:
+                    why = "value out of range" if re.fullmatch(r"[+-]?\d+", f.value) else "invalid syntax"
+                    raise self.error(f'strconv.ParseInt: parsing {_go_quote(f.value)}: {why}', f.span.start, f.span.end)
+                if int(f.value) < 0:
+                    raise self.error(f"--retries cannot be negative ({int(f.value)})", f.span.start, f.span.end)
+                continue
+            seconds, problem = _go_duration(f.value)
+            if problem:
+                raise self.error(f"time: {problem}", f.span.start, f.span.end)
+            if seconds != 0 and seconds < 0.001:
+                raise self.error(f"Interval {_go_quote(f.name)} cannot be less than 1ms", f.span.start, f.span.end)
 
     def onbuild_trigger(self, args: str, start: int, end: int) -> tuple[str, tuple[str, ...] | None]:
         """The trigger instruction of an ONBUILD and its exec form, for its heredocs."""
@@ -485,6 +500,10 @@ class _Parser:
         if not m:
             return "", None
         sub = m.group(0).upper()
+        if sub == "ONBUILD":
+            raise self.error("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", start, start + len(sub))
+        if sub in ("MAINTAINER", "FROM"):
+            raise self.error(f"{sub} isn't allowed as an ONBUILD trigger", start, start + len(sub))
         if sub not in HEREDOC_INSTRUCTIONS:
             return sub, None
         i = _KEYWORD_GAP_RE.match(args, m.end()).end()
@@ -519,6 +538,10 @@ class _Parser:
             fields = _csv_fields(value)
         except ValueError as exc:
             raise fail(f"failed to parse csv mounts: {exc}") from None
+        for f in fields:  # BuildKit's first pass, before any variable is expanded
+            key, eq, val = f.partition("=")
+            if eq and key.lower() == "from" and "$" in val[:-1]:
+                raise fail("'from' doesn't support variable expansion, define alias stage instead")
         opts: dict[str, str] = {}
         order: list[tuple[str, str]] = []
         mtype = "bind"
@@ -542,8 +565,6 @@ class _Parser:
                 opts[canon] = "true"
                 order.append((canon, "true"))
                 continue
-            if key == "from" and "$" in val[:-1]:
-                raise fail("'from' doesn't support variable expansion, define alias stage instead")
             opts[canon] = val
             order.append((canon, val))
             var = "$" in val  # expanded at build time: not checked here
@@ -1183,6 +1204,35 @@ def _parse_uint(s: str, base: int) -> bool:
     if not s or any(c not in digits and c != "_" for c in s) or "_" in s:
         return False
     return int(s, base) < 1 << 32
+
+
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0,
+                   "h": 3600.0}
+_DURATION_PART_RE = re.compile(r"(\d*)(\.\d*)?([^\d.]*)")
+
+
+def _go_duration(s: str) -> tuple[float, str | None]:
+    """Go's time.ParseDuration: (seconds, None), or (0, its error without the "time: ")."""
+    quoted = _go_quote(s)
+    t = s[1:] if s[:1] in "+-" else s
+    sign = -1.0 if s[:1] == "-" else 1.0
+    if t == "0":
+        return 0.0, None
+    if not t:
+        return 0.0, f"invalid duration {quoted}"
+    total, i = 0.0, 0
+    while i < len(t):
+        m = _DURATION_PART_RE.match(t, i)
+        whole, frac, unit = m.group(1), m.group(2) or "", m.group(3)
+        if not whole and frac in ("", "."):
+            return 0.0, f"invalid duration {quoted}"
+        if not unit:
+            return 0.0, f"missing unit in duration {quoted}"
+        if unit not in _DURATION_UNITS:
+            return 0.0, f"unknown unit {_go_quote(unit)} in duration {quoted}"
+        total += float((whole or "0") + (frac if frac != "." else "")) * _DURATION_UNITS[unit]
+        i = m.end()
+    return sign * total, None
 
 
 def _posix_clean(p: str) -> str:

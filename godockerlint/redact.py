@@ -41,6 +41,7 @@ AWS_RE = re.compile(r"\b(aws_secret_access_key|aws_session_token|aws_access_key_
                     r"([A-Za-z0-9/+=]{16,})", re.I)
 # .netrc: `machine h login u password X` on one line, or a `password X` line of its own
 NETRC_RE = re.compile(r"((?:^[\s+\-\"']*|\blogin[ \t]+\S+[ \t]+)password[ \t]+)([^\\\s\"'`]+)", re.M)
+ACCOUNT_NAME_RE = re.compile(r"[a-z][a-z._-]{0,31}")
 # schemes whose user name is an account, not a credential
 ACCOUNT_SCHEMES = frozenset({"ssh", "git+ssh", "ssh+git", "sftp", "scp", "rsync", "smb", "ldap", "mailto"})
 TOKEN_PREFIXES = ("github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "glpat-", "gldt-", "glcbt-", "xoxb-",
@@ -76,7 +77,10 @@ def user_is_credential(scheme: str, user: str) -> bool:
     a variable reference, or the account of an ssh-like scheme."""
     if not user or user in PUBLIC_USERS or VAR_ONLY_RE.match(user):
         return False
-    return token_like(user) or scheme.lower() not in ACCOUNT_SCHEMES
+    if token_like(user):
+        return True
+    # `https://john@bitbucket.org/team/repo.git`: an account name (lower-case letters, no digit)
+    return scheme.lower() not in ACCOUNT_SCHEMES and not ACCOUNT_NAME_RE.fullmatch(user)
 
 
 def masked_userinfo(scheme: str, userinfo: str) -> str:
@@ -251,14 +255,15 @@ class Redactor:
     def __call__(self, text: str) -> str:
         return redact(text, self.secrets)
 
-    def finding(self, f):
-        """The finding as the reports show it: message, fix description and fix text masked
-        (the fix's edits are masked when a report reads them)."""
+    def finding(self, f, fixes: bool = True):
+        """The finding as the reports show it: message masked and, with `fixes` (a report that
+        shows fixes: SARIF), the fix's description and text (its edits masked when read)."""
         from dataclasses import replace
 
         message = self(f.message)
-        fix = _ShownFix(f.fix, self) if f.fix is not None else None
-        return replace(f, message=message, fix=fix)
+        if not fixes or f.fix is None:
+            return f if message == f.message else replace(f, message=message)
+        return replace(f, message=message, fix=_ShownFix(f.fix, self))
 
 
 class _ShownFix:

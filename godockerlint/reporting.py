@@ -73,6 +73,11 @@ def uses_sources(fmt: str) -> bool:
     return bool(getattr(importlib.import_module(f"godockerlint.report.{fmt}"), "USES_SOURCES", False))
 
 
+def shows_fixes(fmt: str) -> bool:
+    """Whether the format prints a fix's description or text (then they are masked first)."""
+    return fmt == "sarif"
+
+
 def render(fmt: str, findings: Sequence[Finding], *, color: bool, quiet: bool, failed: int,
            sources: Mapping[str, str] | None = None) -> str:
     module = importlib.import_module(f"godockerlint.report.{fmt}")

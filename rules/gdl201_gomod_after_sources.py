@@ -219,7 +219,10 @@ def dependency_step(ctx, src, run, comment=()) -> dict:
     if settings.ci_cache == "ephemeral":
         form = "copy"
     elif form == "auto":
-        form = "bind" if uses_mounts(df) else "copy"
+        memo = ctx.facts.__dict__  # asked per finding: one scan per file
+        if "_uses_mounts" not in memo:
+            memo["_uses_mounts"] = uses_mounts(df)
+        form = "bind" if memo["_uses_mounts"] else "copy"
     elsewhere = target_dir != workdir
     mounts = [df.text[m.span.start:m.span.end] for m in run.instruction.mounts if m.type in ("secret", "ssh")]
     common = dict(files=files, workdir=target_dir if elsewhere else None, back=workdir, mounts=mounts,

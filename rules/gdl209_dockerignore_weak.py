@@ -106,7 +106,7 @@ def _first_whole_context_use(ctx):
             elif ins.keyword == "RUN":
                 for m in ins.mounts:
                     if m.type == "bind" and not m.from_ and _whole(m.source or ""):
-                        return ins, f"the bind mount on {m.target}"
+                        return ins, f"the bind mount on {m.target or 'the working directory'}"
     return None
 
 

@@ -85,6 +85,7 @@ def builder_stages(facts):
     final = facts.final
     df = facts.dockerfile
     out = []
+    seen: set[int] = set()  # by index: `in out` would compare stages field by field, O(stages²)
     for ins in final.stage.instructions:
         if ins.keyword not in ("COPY", "ADD"):
             continue
@@ -92,7 +93,8 @@ def builder_stages(facts):
         if ref is None or not ref.value:
             continue
         st = df.stage_by_ref(ref.value, before=final.index)
-        if st is not None and facts.stages[st.index] not in out and st.index != final.index:
+        if st is not None and st.index not in seen and st.index != final.index:
+            seen.add(st.index)
             out.append(facts.stages[st.index])
     return out
 

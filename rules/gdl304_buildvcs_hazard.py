@@ -77,7 +77,7 @@ def check(ctx):
                     continue
                 bind = next((m for m in run.bind_mounts if not m.from_ and (m.source or "").strip() in WHOLE), None)
                 if bind is not None and bind.readonly:
-                    why = f"through the read-only bind mount on {bind.target}"
+                    why = f"through the read-only bind mount on {bind.target or 'the working directory'}"
                 elif _copied_before(chain, run) and not _has_git(stage):
                     why = f"and {stage.root_base} has no git"
                 else:

@@ -65,35 +65,55 @@ def stage_outputs(stage):
     files: set[str] = set()
     open_dirs: set[str] = set()
     for st in list(reversed(stage.ancestors)) + [stage]:
-        for run in st.runs:
-            for gc in run.go_commands:
-                if gc.subcommand == "build" and gc.output:
-                    out = expand(gc.output, lambda n, r=run: r.env.get(n))
-                    if "$" in out or not out:
-                        return None
-                    path = posixpath.normpath(posixpath.join(run.workdir, out))
-                    if out.endswith("/") or len(gc.packages) > 1 or any("..." in p for p in gc.packages):
-                        open_dirs.add(path)
+        own = own_outputs(st)
+        if own is None:
+            return None
+        files.update(own[0])
+        open_dirs.update(own[1])
+    return files, open_dirs
+
+
+def own_outputs(st):
+    """(files, open_dirs) the go commands of `st` itself write, each once per file; None when unknowable."""
+    memo = st.facts.__dict__.setdefault("_gdl306_own_outputs", {})
+    if st.index not in memo:
+        memo[st.index] = _own_outputs(st)
+    return memo[st.index]
+
+
+def _own_outputs(st):
+    files: set[str] = set()
+    open_dirs: set[str] = set()
+    for run in st.runs:
+        for gc in run.go_commands:
+            if gc.subcommand == "build" and gc.output:
+                out = expand(gc.output, lambda n, r=run: r.env.get(n))
+                if "$" in out or not out:
+                    return None
+                path = posixpath.normpath(posixpath.join(run.workdir, out))
+                if out.endswith("/") or len(gc.packages) > 1 or any("..." in p for p in gc.packages):
+                    open_dirs.add(path)
+                else:
+                    files.add(path)
+            elif gc.subcommand == "install":
+                gobin = gc.setting("GOBIN") or posixpath.join(
+                    (gc.setting("GOPATH") or posixpath.join(run.home, "go")).split(":")[0], "bin")
+                if "$" in gobin:
+                    return None
+                pkgs = gc.packages or ["."]
+                for p in pkgs:
+                    name = posixpath.basename(p.split("@", 1)[0].rstrip("/"))
+                    if "..." in p or name in (".", "") or not p.startswith(("./", "/")) and "@" not in p:
+                        open_dirs.add(gobin)
                     else:
-                        files.add(path)
-                elif gc.subcommand == "install":
-                    gobin = gc.setting("GOBIN") or posixpath.join(
-                        (gc.setting("GOPATH") or posixpath.join(run.home, "go")).split(":")[0], "bin")
-                    if "$" in gobin:
-                        return None
-                    pkgs = gc.packages or ["."]
-                    for p in pkgs:
-                        name = posixpath.basename(p.split("@", 1)[0].rstrip("/"))
-                        if "..." in p or name in (".", "") or not p.startswith(("./", "/")) and "@" not in p:
-                            open_dirs.add(gobin)
-                        else:
-                            files.add(posixpath.join(gobin, name))
+                        files.add(posixpath.join(gobin, name))
     return files, open_dirs
 
 
 def check(ctx):
     facts = ctx.facts
     df = ctx.dockerfile
+    copies = []  # (stage, COPY/ADD --from, ref, source stage), in file order
     for stage in facts.stages:
         for ins in stage.stage.instructions:
             if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is None:
@@ -105,29 +125,122 @@ def check(ctx):
             source = facts.stages[src_stage.index]
             if not source.is_go:
                 continue
-            known = stage_outputs(source)
-            if known is None:
+            copies.append((ins, ref, source))
+    if not copies:
+        return
+    asked: dict[int, set[str]] = {}
+    for ins, _, source in copies:
+        asked.setdefault(source.index, set()).update(_copied_paths(ins))
+    outputs = _ChainOutputs(facts, asked).answers
+    written: dict[tuple[int, str], bool] = {}
+    for ins, ref, source in copies:
+        known = outputs[source.index]
+        if known is None:
+            continue
+        produces, files, dirs, above, produced_in = known
+        if not produces:
+            continue
+        for raw in copy_sources(ins):
+            if any(c in raw for c in "*?[$"):
                 continue
-            files, open_dirs = known
-            dirs = {posixpath.dirname(f) for f in files} - open_dirs
-            if not files:
+            path = posixpath.normpath(posixpath.join("/", raw))
+            folder = posixpath.dirname(path)
+            if path in files or folder not in dirs or path in above:
                 continue
-            for raw in copy_sources(ins):
-                if any(c in raw for c in "*?[$"):
-                    continue
-                path = posixpath.normpath(posixpath.join("/", raw))
-                folder = posixpath.dirname(path)
-                if path in files or folder not in dirs or any(path == d or d.startswith(path + "/") for d in dirs):
-                    continue
-                if _written_otherwise(source, folder):
-                    continue
-                produced = sorted(f for f in files if posixpath.dirname(f) == folder)
-                yield ctx.report(
-                    _word_span(df, ins, raw),
-                    f"`{ins.raw_keyword} --from={ref}` copies {path}, which stage {source.label} never produces "
-                    f"(its go build writes {', '.join(produced)}): the build fails with \"not found\"; "
-                    f"copy the right path or fix `-o`",
-                )
+            if (source.index, folder) not in written:
+                written[source.index, folder] = _written_otherwise(source, folder)
+            if written[source.index, folder]:
+                continue
+            produced = produced_in[folder]
+            yield ctx.report(
+                _word_span(df, ins, raw),
+                f"`{ins.raw_keyword} --from={ref}` copies {path}, which stage {source.label} never produces "
+                f"(its go build writes {', '.join(produced)}): the build fails with \"not found\"; "
+                f"copy the right path or fix `-o`",
+            )
+
+
+def _copied_paths(ins):
+    for raw in copy_sources(ins):
+        if not any(c in raw for c in "*?[$"):
+            yield posixpath.normpath(posixpath.join("/", raw))
+
+
+class _ChainOutputs:
+    """stage_outputs() of many source stages, answered for the paths their COPY --from name.
+
+    One walk of the FROM tree adds each stage's own outputs on the way down and takes them back
+    on the way up, so that at each stage the counts hold exactly its chain's outputs: asking
+    stage_outputs() per source costs O(stages²) in a long FROM chain. `answers[index]` is None
+    (unknowable) or (produces, files, dirs, above, produced_in): does the chain produce any file;
+    then, restricted to the asked paths: is the path a produced file; is its folder a folder of produced files that no open output covers; is the
+    path such a folder or above one; the produced files of the folder, sorted."""
+
+    def __init__(self, facts, asked: dict[int, set[str]]) -> None:
+        self.files: dict[str, int] = {}
+        self.by_dir: dict[str, dict[str, int]] = {}
+        self.open: dict[str, int] = {}
+        self.live_above: dict[str, int] = {}  # folder -> live dirs at or below it
+        self.unknowable = 0
+        self.count = 0
+        self.answers: dict[int, tuple | None] = {}
+        children: dict[int | None, list] = {}
+        for st in facts.stages:
+            children.setdefault(st.parent.index if st.parent is not None else None, []).append(st)
+        stack = [(st, True) for st in reversed(children.get(None, []))]
+        while stack:
+            st, entering = stack.pop()
+            own = own_outputs(st)
+            if not entering:
+                self._apply(own, -1)
+                continue
+            self._apply(own, 1)
+            if st.index in asked:
+                self.answers[st.index] = self._answer(asked[st.index])
+            stack.append((st, False))
+            stack.extend((c, True) for c in reversed(children.get(st.index, [])))
+
+    def _live(self, d: str) -> bool:
+        return bool(self.by_dir.get(d)) and not self.open.get(d)
+
+    def _apply(self, own, sign: int) -> None:
+        if own is None:
+            self.unknowable += sign
+            return
+        files, open_dirs = own
+        for f in files:
+            d = posixpath.dirname(f)
+            was = self._live(d)
+            n = self.files.get(f, 0) + sign
+            self.files[f] = n
+            in_dir = self.by_dir.setdefault(d, {})
+            if n:
+                in_dir[f] = n
+            else:
+                del in_dir[f]
+            self.count += sign
+            self._relive(d, was)
+        for d in open_dirs:
+            was = self._live(d)
+            self.open[d] = self.open.get(d, 0) + sign
+            self._relive(d, was)
+
+    def _relive(self, d: str, was: bool) -> None:
+        now = self._live(d)
+        if now != was:
+            step = 1 if now else -1
+            for key in [d] + [d[:i] for i, c in enumerate(d) if c == "/"]:
+                self.live_above[key] = self.live_above.get(key, 0) + step
+
+    def _answer(self, paths: set[str]):
+        if self.unknowable:
+            return None
+        files = {p for p in paths if self.files.get(p)}
+        folders = {posixpath.dirname(p) for p in paths}
+        dirs = {d for d in folders if self._live(d)}
+        above = {p for p in paths if self.live_above.get(p)}
+        produced_in = {d: sorted(self.by_dir[d]) for d in dirs}
+        return self.count > 0, files, dirs, above, produced_in
 
 
 def _written_otherwise(stage, folder: str) -> bool:

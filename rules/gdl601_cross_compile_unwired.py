@@ -46,6 +46,8 @@ each image gets its own architecture's binary.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from godockerlint.edits import insert_lines_before, replace_span
 from godockerlint.findings import SAFE, Fix
 from godockerlint.shell import key_values
@@ -58,23 +60,22 @@ SUMMARY = "A $BUILDPLATFORM Go stage does not take GOOS/GOARCH from TARGETOS/TAR
 
 
 def stage_platform(sf) -> str:
-    while sf is not None:
-        if sf.stage.platform:
-            return sf.stage.platform
-        sf = sf.parent
-    return ""
+    return sf.nearest("platform", lambda st: st.stage.platform) or ""
 
 
 def uses_xx(sf) -> bool:
-    for st in [sf] + sf.ancestors:
-        for run in st.runs:
-            for cmd, _, _ in run.commands:
-                if cmd.name.rsplit("/", 1)[-1].startswith("xx-"):
-                    return True
-        for ins in st.stage.instructions:
-            src = ins.flag("from").value if ins.keyword == "COPY" and ins.flag("from") else ""
-            if src and "xx" in src.lower().split("/")[-1].split(":")[0]:
+    return bool(sf.nearest("uses_xx", _stage_uses_xx))
+
+
+def _stage_uses_xx(st) -> bool:
+    for run in st.runs:
+        for cmd, _, _ in run.commands:
+            if cmd.name.rsplit("/", 1)[-1].startswith("xx-"):
                 return True
+    for ins in st.stage.instructions:
+        src = ins.flag("from").value if ins.keyword == "COPY" and ins.flag("from") else ""
+        if src and "xx" in src.lower().split("/")[-1].split(":")[0]:
+            return True
     return False
 
 
@@ -82,22 +83,34 @@ def raw_setting(gc, name: str) -> str | None:
     """How the go command's `name` is set, as written (variables unexpanded), or None."""
     if name in gc.env:
         return gc.env[name]
-    exports = gc.run.exports_before(gc)
-    if name in exports:
-        return exports[name]
-    value = None
+    exported = gc.run.exported(gc, name)
+    if exported is not None:
+        return exported
     sf = gc.run.stage
-    for st in list(reversed(sf.ancestors)) + [sf]:
-        for ins in st.stage.instructions:
-            if ins is gc.instruction:
-                break
-            if ins.keyword == "ENV":
-                for k, v, _ in key_values(ins.args):
-                    if k == name:
-                        value = v or ""
+    # the last ENV of `name` in the ancestors, then in the stage before the go command
+    last = sf.parent.nearest(f"env {name}", lambda st: _env_writes(st).get(name, [])[-1:]) \
+        if sf.parent is not None else None
+    value = last[0][1] if last else None
+    writes = _env_writes(sf).get(name, ())
+    k = bisect_left(writes, (gc.instruction.index,))
+    if k:
+        value = writes[k - 1][1]
     if value is None and name in sf.go_env_file:
         value = sf.go_env_file[name]
     return value
+
+
+def _env_writes(st) -> dict[str, list[tuple[int, str]]]:
+    """name -> (instruction index, value as written) of each ENV assignment in the stage, in order."""
+    memo = st.facts.__dict__.setdefault("_gdl601_env_writes", {})
+    out = memo.get(st.index)
+    if out is None:
+        out = memo[st.index] = {}
+        for ins in st.stage.instructions:
+            if ins.keyword == "ENV":
+                for k, v, _ in key_values(ins.args):
+                    out.setdefault(k, []).append((ins.index, v or ""))
+    return out
 
 
 def is_target_build(gc) -> bool:

@@ -11,14 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
 from ruamel.yaml import YAML
+
+from sarif_schema import validate_sarif
 
 REPO = Path(__file__).resolve().parent.parent
 ACTION = YAML(typ="safe").load((REPO / "action.yml").read_text())
 SCRIPT = REPO / ".github" / "action" / "run.sh"
-SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
 INPUTS = ["paths", "format", "failure-threshold", "config", "sarif-file"]
 
 # GDL101 (a warning) and GDL401 (an error).
@@ -90,7 +90,7 @@ def test_script_annotates_writes_sarif_and_fails_on_errors(workspace):
         ("::warning", "svc/Dockerfile", "GDL101"),
     ]
     log = json.loads((workspace / "godockerlint.sarif").read_text())
-    jsonschema.validate(log, SCHEMA)
+    validate_sarif(log)
     assert len(log["runs"][0]["results"]) == 3
     assert (workspace / "github_output").read_text() == "sarif-file=godockerlint.sarif\nexit-code=1\n"
 
@@ -112,7 +112,7 @@ def test_script_defaults_lint_the_workspace(workspace):
 def test_script_with_sarif_as_the_format_prints_nothing_else(workspace):
     proc = action(workspace, paths="svc", format="sarif", sarif_file="r.sarif", config="lint.yaml")
     assert (proc.returncode, proc.stdout) == (1, "")
-    jsonschema.validate(json.loads((workspace / "r.sarif").read_text()), SCHEMA)
+    validate_sarif(json.loads((workspace / "r.sarif").read_text()))
 
 
 def test_script_reports_errors_with_status_2(workspace):

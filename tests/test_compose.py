@@ -187,3 +187,57 @@ def test_two_services_building_one_dockerfile_report_it_once(work):
         API_101 + NOTE,  # from api, which does
         "Found 3 problems (1 error, 2 warnings).",
     ]
+
+
+# -- a compose file cannot make godockerlint read outside its project folder ------------------
+
+SHADOW = "root:$6$Qw3rtyS4lt$hAsHvAlUeThAtMuStNeVeRbEsHoWn:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n"
+
+
+@pytest.fixture
+def outside(tmp_path, monkeypatch):
+    """A compose project in project/, and a secret file beside it (outside the project)."""
+    project = tmp_path / "project"
+    write(project / ".git" / "HEAD", "ref: refs/heads/main\n")
+    write(tmp_path / "shadow", SHADOW)
+    write(tmp_path / "other" / "Dockerfile", API)
+    monkeypatch.chdir(project)
+    return project
+
+
+@pytest.mark.parametrize("build, key", [
+    ("build:\n      context: .\n      dockerfile: {shadow}\n", "dockerfile"),
+    ("build:\n      context: .\n      dockerfile: ../shadow\n", "dockerfile"),
+    ("build:\n      context: ..\n      dockerfile: shadow\n", "context"),
+    ("build: ../other\n", "context"),
+    ("build:\n      context: {other}\n", "context"),
+    ("build:\n      context: .\n      dockerfile: link/Dockerfile\n", "dockerfile"),  # a link out of the project
+])
+@pytest.mark.parametrize("fmt", ["text", "github", "json"])
+def test_compose_paths_outside_the_project_are_refused_without_reading_them(outside, build, key, fmt):
+    (outside / "link").symlink_to(outside.parent / "other")
+    text = build.format(shadow=outside.parent / "shadow", other=outside.parent / "other")
+    write(outside / "compose.yaml", f"services:\n  api:\n    {text}")
+    for args in (["compose.yaml"], ["."]):
+        result = CliRunner().invoke(cli, ["--format", fmt, *args], catch_exceptions=False)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith("godockerlint: error: compose.yaml:")
+        assert result.stderr.count("\n") == 1
+        assert "outside the compose project folder" in result.stderr and f"build.{key}" in result.stderr
+        out = result.stdout + result.stderr
+        assert "root:" not in out and "Qw3rty" not in out and "GDL" not in out  # nothing of the file
+
+
+def test_compose_paths_inside_the_project_are_still_linted(outside):
+    write(outside / "svc" / "Dockerfile", API)
+    write(outside / "compose.yaml", "services:\n  api:\n    build:\n      context: ./svc\n"
+                                    "      dockerfile: ../svc/./Dockerfile\n")
+    result = CliRunner().invoke(cli, ["--select", "GDL101", "compose.yaml"], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert result.stdout.startswith("svc/Dockerfile:4:43: GDL101 warning: ")
+
+
+def test_a_dockerfile_outside_the_project_named_on_the_command_line_is_linted(outside):
+    result = CliRunner().invoke(cli, ["--select", "GDL101", "../other/Dockerfile"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("../other/Dockerfile:4:43: GDL101 warning: ")

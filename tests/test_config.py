@@ -338,3 +338,20 @@ def test_bad_rule_options(tmp_path, rule_with_options, text, message):
     with pytest.raises(ConfigError) as exc:
         load_config(path)
     assert str(exc.value) == f"{path}:{message}"
+
+
+def test_a_huge_config_is_refused_in_one_line(repo):
+    # a config is a few hundred bytes: a 10 MiB one (a mistaken file, an attack) is refused unread
+    with open(repo / ".godockerlint.yaml", "w") as fh:
+        fh.write("ignore:\n" + "  - GDL101\n" * (1024 * 1024))
+    result = CliRunner().invoke(cli, ["services/api/Dockerfile"])
+    assert result.exit_code == 2
+    assert result.stderr == ("godockerlint: error: .godockerlint.yaml: file too large "
+                             "(more than 262144 bytes; the limit is 256 KiB)\n")
+
+
+def test_a_config_at_the_limit_is_read(repo):
+    text = "ignore: [GDL101]\n"
+    write(repo / ".godockerlint.yaml", text + "#" * (256 * 1024 - len(text) - 1) + "\n")
+    result = run(["--format", "json", "services/api/Dockerfile"])
+    assert "GDL101" not in {code for _, code, _, _ in codes(result)}

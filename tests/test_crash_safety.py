@@ -9,6 +9,11 @@ moment, after the temporary file is complete and before the rename, by running i
   SIGKILL, so a stale `.Dockerfile.godockerlint-XXXX.tmp` may remain: it holds the
   complete new text, and discovery never takes it for a Dockerfile.
 - SIGINT (Ctrl-C) there: the original is intact, no temporary file remains, exit 130.
+
+A hard-linked file is written in place (a rename would split it from its other names),
+after a complete, fsync'ed copy `.Dockerfile.godockerlint-XXXX.bak`; the tests stop that
+write at its worst moment, the new text written over the old and not yet truncated:
+SIGKILL leaves the complete original in the copy; Ctrl-C or a write error puts it back.
 """
 
 from __future__ import annotations
@@ -136,3 +141,91 @@ def test_concurrent_fixes_of_different_files_are_independent(tmp_path):
         assert "Traceback" not in err and "error:" not in err, err
         assert (d / "Dockerfile").read_bytes() == (d / "expected").read_bytes(), d.name
         assert temp_files(d) == []
+
+
+# -- the in-place path (a hard-linked file: a rename would split it from its other name) --
+
+PAUSED_IN_PLACE = """\
+import os, sys, time
+marker = os.environ["GDL_TEST_MARKER"]
+real_ftruncate = os.ftruncate
+def paused_ftruncate(fd, length):
+    # the new text is written over the original, not yet cut to its length: the worst moment
+    os.ftruncate = real_ftruncate  # once: putting the original back truncates too
+    with open(marker, "w") as f:
+        f.write(str(length))
+    time.sleep(120)
+    real_ftruncate(fd, length)
+os.ftruncate = paused_ftruncate
+from godockerlint.cli import main
+sys.argv = ["godockerlint", *sys.argv[1:]]
+main()
+"""
+
+
+def start_paused_in_place(folder: Path, marker: Path) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", PAUSED_IN_PLACE, "--fix", "-q", "Dockerfile"], cwd=folder,
+                            env={**os.environ, "GDL_TEST_MARKER": str(marker)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(600):
+        if marker.exists() and marker.read_text():
+            return proc
+        if proc.poll() is not None:
+            pytest.fail(f"the fix ended before writing in place: {proc.communicate()}")
+        time.sleep(0.1)
+    proc.kill()
+    pytest.fail("the fix never reached the in-place write")
+
+
+@pytest.fixture
+def linked(case):
+    folder, expected = case
+    before = (folder / "Dockerfile").read_bytes()
+    # a longer original: the new text written over it leaves a tail of old bytes until the truncation
+    (folder / "Dockerfile").write_bytes(before + b"# " + b"x" * 4000 + b"\n")
+    os.link(folder / "Dockerfile", folder.parent / "other-name")
+    return folder, (folder / "Dockerfile").read_bytes()
+
+
+def test_sigkill_while_writing_in_place_leaves_a_complete_copy(linked, tmp_path):
+    folder, before = linked
+    proc = start_paused_in_place(folder, tmp_path / "marker")
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    [backup] = temp_files(folder)  # the complete original, next to the half-written file
+    assert backup.name.startswith(".Dockerfile.godockerlint-") and backup.name.endswith(".bak")
+    assert backup.read_bytes() == before
+    assert (folder / "Dockerfile").read_bytes() != before  # it was being overwritten
+    proc = subprocess.run([sys.executable, "-m", "godockerlint", "-q", "."], cwd=folder,
+                          capture_output=True, text=True, timeout=120)
+    assert backup.name not in proc.stdout + proc.stderr  # never taken for a Dockerfile
+
+
+def test_sigint_while_writing_in_place_puts_the_original_back(linked, tmp_path):
+    folder, before = linked
+    proc = start_paused_in_place(folder, tmp_path / "marker")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err.strip() == "godockerlint: error: interrupted"
+    assert (folder / "Dockerfile").read_bytes() == before
+    assert (folder.parent / "other-name").read_bytes() == before  # still one file
+    assert os.stat(folder / "Dockerfile").st_nlink == 2
+    assert temp_files(folder) == []
+
+
+def test_failed_in_place_write_puts_the_original_back(linked, monkeypatch):
+    folder, before = linked
+
+    real_ftruncate = os.ftruncate
+
+    def full(fd, length):  # the new text fails; putting the original back works
+        monkeypatch.setattr(os, "ftruncate", real_ftruncate)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "ftruncate", full)
+    result = CliRunner().invoke(cli, ["--fix", "-q", str(folder / "Dockerfile")])
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith("cannot write the fixed file: No space left on device")
+    assert (folder / "Dockerfile").read_bytes() == before
+    assert temp_files(folder) == []

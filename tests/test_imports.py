@@ -71,7 +71,7 @@ def test_a_config_file_brings_ruamel_but_nothing_else(tmp_path):
 def test_fix_imports_no_plugin_scan_and_no_pool(tmp_path):
     (tmp_path / "Dockerfile").write_bytes(HELLO.read_bytes())
     proc, modules = _probe(["--fix", "Dockerfile"], tmp_path)
-    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.returncode == 1, proc.stderr  # GDL401 remains: its fix is unsafe
     assert (tmp_path / "Dockerfile").read_bytes() != HELLO.read_bytes()  # it fixed something
     assert sorted(m for m in ("importlib.metadata", "multiprocessing", "ruamel.yaml") if m in modules) == []
 

@@ -304,6 +304,13 @@ def test_repeated_directive_is_refused_with_buildkit_words():
     ("HEALTHCHECK NONE wget -q localhost", "HEALTHCHECK NONE takes no arguments", "NONE wget"),
     ("HEALTHCHECK wget -q localhost", 'Unknown type "WGET" in HEALTHCHECK (try CMD)', "wget"),
     ("HEALTHCHECK", "HEALTHCHECK requires at least one argument", "HEALTHCHECK"),
+    ("HEALTHCHECK --interval=30 CMD true", 'time: missing unit in duration "30"', "--interval"),
+    ("HEALTHCHECK --timeout=1d CMD true", 'time: unknown unit "d" in duration "1d"', "--timeout"),
+    ("HEALTHCHECK --start-period=soon CMD true", 'time: invalid duration "soon"', "--start-period"),
+    ("HEALTHCHECK --start-interval=10us CMD true", 'Interval "start-interval" cannot be less than 1ms',
+     "--start-interval"),
+    ("HEALTHCHECK --retries=-1 CMD true", "--retries cannot be negative (-1)", "--retries"),
+    ("HEALTHCHECK --retries=three CMD true", 'strconv.ParseInt: parsing "three": invalid syntax', "--retries"),
     ('CMD ["/app", 8080]', "when using JSON array syntax, arrays must be comprised of strings only", "["),
     ('HEALTHCHECK CMD ["wget", 1]', "when using JSON array syntax, arrays must be comprised of strings only", "["),
     ("SHELL /bin/bash -c", "SHELL requires the arguments to be in JSON form", "/bin/bash"),
@@ -318,6 +325,8 @@ def test_repeated_directive_is_refused_with_buildkit_words():
     ("ENV --x=1 A=b", "unknown flag: --x", "--x"),
     ("RUN --network=bridge make", 'invalid network mode "bridge"', "--network"),
     ("RUN --security=privileged make", 'security "privileged" is not valid', "--security"),
+    ("ONBUILD ONBUILD RUN make", "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", "ONBUILD RUN"),
+    ("onbuild from golang", "FROM isn't allowed as an ONBUILD trigger", "from"),
 ])
 def test_refused_with_buildkit_words(line, message, needle):
     text = f"FROM golang:1.25 AS base\n{line}\n"
@@ -353,7 +362,7 @@ def test_valid_shapes_buildkit_accepts():
         'ENV A="b c" D=e\\ f\n'
         "LABEL org.opencontainers.image.title=app version=1\n"
         "HEALTHCHECK NONE\n"
-        "HEALTHCHECK --interval=5s --retries=3 CMD wget -q localhost:8080 || exit 1\n"
+        "HEALTHCHECK --interval=1m30s --timeout=1.5s --start-period=0 --retries=3 CMD wget -q localhost:8080 || exit 1\n"
         'VOLUME ["/data"]\n'
         "COPY --exclude=*.md --exclude=docs --parents ./cmd ./\n"
         "ADD --checksum=sha256:abababababababababababababababababababababababababababababababab --unpack=false https://example.com/a.tgz /a\n"
@@ -370,7 +379,7 @@ def test_valid_shapes_buildkit_accepts():
         ("ENV", [], 'A="b c" D=e\\ f'),
         ("LABEL", [], "org.opencontainers.image.title=app version=1"),
         ("HEALTHCHECK", [], "NONE"),
-        ("HEALTHCHECK", ["interval", "retries"], "CMD wget -q localhost:8080 || exit 1"),
+        ("HEALTHCHECK", ["interval", "timeout", "start-period", "retries"], "CMD wget -q localhost:8080 || exit 1"),
         ("VOLUME", [], '["/data"]'),
         ("COPY", ["exclude", "exclude", "parents"], "./cmd ./"),
         ("ADD", ["checksum", "unpack"], "https://example.com/a.tgz /a"),
@@ -552,3 +561,19 @@ def test_real_world_mounts_without_target():
     assert ("cache", "/root/.cache", None, None) in mounts
     copy = next(i for i in df.instructions if i.keyword == "COPY" and i.heredocs)
     assert copy.heredocs[0].body == '#!/bin/sh\nset -e\nexec gotestsum "$@"\n'
+
+
+def test_rules_name_a_bind_mount_without_target_by_the_working_directory(tmp_path):
+    from godockerlint.engine import lint_bytes
+    from godockerlint.settings import Settings
+
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.25\n")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    text = ("FROM golang:1.25 AS build\nWORKDIR /src\n"
+            "RUN --mount=type=bind,source=. --mount=type=cache,target=/go/pkg/mod "
+            "--mount=type=cache,target=/root/.cache/go-build go build -o /out/app .\n"
+            "FROM scratch\nCOPY --from=build /out/app /app\n")
+    result = lint_bytes(text.encode(), "Dockerfile", Settings(), context_dir=str(tmp_path))
+    messages = [f.message for f in result if f.code == "GDL209"]
+    assert messages and messages[0].startswith("the bind mount on the working directory sends the whole context")
+    assert all("None" not in f.message for f in result)

@@ -25,6 +25,7 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "python -m pytest" in ci
     assert "GODOCKERLINT_E2E=1" in ci
+    assert "\nexport CI=true\n" in ci  # the fuzz budget and the hadolint requirement never depend on the runner
 
 
 def test_rule_pages_are_current_and_every_finding_url_lands_on_one():

@@ -1,0 +1,180 @@
+"""A file's cost grows linearly with its instructions and stages, counted without timing anything.
+
+`benchmarks/bench_worst.py` generates the shapes that cost the most (thousands of
+`RUN go build` lines, long FROM chains, COPY --from chains, heredocs, empty
+continuations, many ENV/ARG, one RUN of thousands of go commands). Here each is
+linted and fixed with n and 4n units while `sys.setprofile` counts every Python
+and builtin call: linear work grows about 4x, a quadratic spot (a walk over every
+ancestor per stage, every command per go command, every chosen fix per fix) 10x
+and more. Counting calls is deterministic: a busy machine cannot make it flaky.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from godockerlint.engine import lint_bytes
+from godockerlint.fixer import _overlaps, _Taken, fix_bytes
+from godockerlint.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("bench_worst", ROOT / "benchmarks" / "bench_worst.py")
+bench_worst = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_worst)
+
+SHAPES = sorted(bench_worst.SHAPES)
+# 4x the units may cost this much more; linear code measures 3.5-4.3x here (a constant part
+# shrinks the ratio), quadratic code 8x to 15x
+LINEAR = 5.0
+
+
+def calls(work) -> int:
+    count = 0
+
+    def profile(frame, event, arg):
+        nonlocal count
+        if event in ("call", "c_call"):
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        work()
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def lint_calls(tmp_path, name: str, n: int) -> int:
+    path = tmp_path / f"{name}-{n}" / "Dockerfile"
+    path.parent.mkdir()
+    data = bench_worst.shape(name, n).encode()
+    path.write_bytes(data)
+    lint_bytes(data, str(path), Settings())  # warm: imports, rule table, caches
+    return calls(lambda: lint_bytes(data, str(path), Settings()))
+
+
+def fix_calls(tmp_path, name: str, n: int) -> int:
+    path = tmp_path / f"fix-{name}-{n}" / "Dockerfile"
+    path.parent.mkdir()
+    data = bench_worst.shape(name, n).encode()
+    path.write_bytes(data)
+    fix_bytes(data, str(path), Settings(), context_dir=path.parent)
+    return calls(lambda: fix_bytes(data, str(path), Settings(), context_dir=path.parent))
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_lint_work_grows_linearly(tmp_path, name):
+    small, large = lint_calls(tmp_path, name, 150), lint_calls(tmp_path, name, 600)
+    assert large / small < LINEAR, f"{name}: {small} calls for 150 units, {large} for 600"
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_fix_work_grows_linearly(tmp_path, name):
+    small, large = fix_calls(tmp_path, name, 100), fix_calls(tmp_path, name, 400)
+    assert large / small < LINEAR, f"{name}: {small} calls for 100 units, {large} for 400"
+
+
+def test_shapes_fill_the_input_limit():
+    # the benchmark's files are as large as godockerlint accepts, not toy sizes
+    from godockerlint.engine import MAX_FILE_BYTES
+
+    for name in SHAPES:
+        n, text = bench_worst.largest(name, MAX_FILE_BYTES)
+        size = len(text.encode())
+        assert MAX_FILE_BYTES * 0.95 < size <= MAX_FILE_BYTES, (name, n, size)
+
+
+def test_taken_spans_answer_as_the_pairwise_scan():
+    """The fix batch's span index (bisection) chooses exactly what the pairwise scan chose."""
+    rnd = random.Random(16)
+    for _ in range(2000):
+        taken, pairs = _Taken(), []
+        for _ in range(rnd.randint(1, 25)):
+            spans = []
+            for _ in range(rnd.randint(1, 3)):
+                a = rnd.randint(0, 40)
+                spans.append((a, a if rnd.random() < 0.4 else a + rnd.randint(1, 6)))
+            expected = any(_overlaps(s, t) for s in spans for t in pairs)
+            assert taken.conflicts(spans) == expected, (pairs, spans)
+            if not expected or rnd.random() < 0.1:  # sometimes overlapping spans, as a fix's own edits may
+                taken.add(spans)
+                pairs.extend(spans)
+
+
+def _gdl306_by_walks(facts):
+    """GDL306's findings as (line, path, produced), the way it once found them: stage_outputs()
+    walking each source's whole FROM chain (O(stages²) over a chain, but plainly right)."""
+    import posixpath
+
+    from godockerlint.analysis import copy_sources
+    from rules.gdl306_copied_artifact_missing import _written_otherwise, stage_outputs
+
+    out = []
+    df = facts.dockerfile
+    for stage in facts.stages:
+        for ins in stage.stage.instructions:
+            if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is None:
+                continue
+            src = df.stage_by_ref((ins.flag("from").value or "").lower(), before=stage.index)
+            if src is None or not facts.stages[src.index].is_go:
+                continue
+            source = facts.stages[src.index]
+            known = stage_outputs(source)
+            if known is None or not known[0]:
+                continue
+            files, open_dirs = known
+            dirs = {posixpath.dirname(f) for f in files} - open_dirs
+            for raw in copy_sources(ins):
+                if any(c in raw for c in "*?[$"):
+                    continue
+                path = posixpath.normpath(posixpath.join("/", raw))
+                folder = posixpath.dirname(path)
+                if path in files or folder not in dirs or any(path == d or d.startswith(path + "/") for d in dirs):
+                    continue
+                if _written_otherwise(source, folder):
+                    continue
+                out.append((ins.span.line, path, sorted(f for f in files if posixpath.dirname(f) == folder)))
+    return out
+
+
+def test_gdl306_one_walk_finds_what_a_walk_per_source_finds():
+    from godockerlint.analysis import Facts
+    from godockerlint.parser import parse
+    from godockerlint.rule import RuleContext, load_rules
+
+    rule = load_rules()["GDL306"]
+    rnd = random.Random(306)
+    outs = ["/out/app", "/out/app2", "/out/", "/out/sub/app", "/bin/x", "$OUT/app", "app", "/out/sub/"]
+    total = 0
+    for _ in range(300):
+        lines = []
+        for i in range(rnd.randint(1, 7)):
+            base = "golang:1.22" if i == 0 or rnd.random() < 0.3 else f"s{rnd.randrange(i)}"
+            lines.append(f"FROM {base} AS s{i}")
+            for _ in range(rnd.randint(0, 3)):
+                r = rnd.random()
+                if r < 0.5:
+                    lines.append(f"RUN go build -o {rnd.choice(outs)} ./cmd/x")
+                elif r < 0.6:
+                    lines.append("RUN go install ./cmd/tool")
+                elif r < 0.7 and i:
+                    lines.append(f"COPY --from=s{rnd.randrange(i)} /src /out/sub")
+                elif i:
+                    src = rnd.choice(["/out/app", "/out/app3", "/out", "/out/sub/app", "/out/sub/none", "/bin/x",
+                                      "/go/bin/tool", "/go/bin/other", "/"])
+                    lines.append(f"COPY --from=s{rnd.randrange(i)} {src} /usr/local/bin/")
+        text = "\n".join(lines) + "\n"
+        df = parse(text, "Dockerfile")
+        facts = Facts(df)
+        found = [(f.line, f.message) for f in rule.check(RuleContext(rule, df, facts, Settings(), "Dockerfile"))]
+        expected = _gdl306_by_walks(Facts(df))
+        assert [(line, path) for line, path, _ in expected] == \
+            [(line, msg.split(" copies ", 1)[1].split(",", 1)[0]) for line, msg in found], text
+        assert all(", ".join(produced) in msg for (_, _, produced), (_, msg) in zip(expected, found)), text
+        total += len(found)
+    assert total > 50  # the generator does make the rule fire
