@@ -32,6 +32,24 @@ import json
 import re
 from bisect import bisect_right
 
+from godockerlint.buildkit_words import (
+    GO_SPACE,
+    GO_SPACE_RUN_RE,
+    GO_SPACE_SET,
+    PARSE_BOOL,
+    Lex,
+    LexError,
+    csv_fields,
+    flag_words,
+    go_duration,
+    go_quote,
+    heredoc_name,
+    is_heredoc_word,
+    parse_uint,
+    parse_words,
+    posix_clean,
+    ram_in_bytes,
+)
 from godockerlint.model import (
     Comment,
     Directive,
@@ -77,23 +95,13 @@ MOUNT_ALIASES = {
 }
 MAX_LINE_BYTES = 65535  # BuildKit reads lines with a 64 KiB scanner: the newline must fit too
 DIRECTIVE_NAMES = ("syntax", "escape", "check")
-# Go's unicode.IsSpace, which BuildKit uses to trim lines and split words
-GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
-           "\u2028\u2029\u202f\u205f\u3000"
-_GO_SPACE_SET = frozenset(GO_SPACE)
 # BuildKit's directive line after the '#' and leading blanks (Go's \s is [\t\n\f\r ])
 DIRECTIVE_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z", re.S)
-# a word that BuildKit takes for a heredoc marker: [fd]<<[-][blanks]word
-HEREDOC_WORD_RE = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.S)
 _KEYWORD_RE = re.compile(r"[^\t\v\f\r ]+")  # BuildKit splits the keyword off at these
 _KEYWORD_GAP_RE = re.compile(r"[\t\v\f\r ]*")
-_GO_SPACE_RUN_RE = re.compile(f"[{GO_SPACE}]*")
 _FIRST_WORD_RE = re.compile(f"[^{GO_SPACE}]*")
 _BK_SPLIT_RE = re.compile(r"[\t\v\f\r ]+")  # BuildKit's whitespace for splitting arguments
 _MARKER_RE = re.compile(f"(?:^|[{GO_SPACE}])\\d*<<")  # a word that may be a heredoc marker
-_PARSE_BOOL = {"1": True, "t": True, "T": True, "TRUE": True, "true": True, "True": True,
-               "0": False, "f": False, "F": False, "FALSE": False, "false": False, "False": False}
-_RAM_RE = re.compile(r"(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?\Z")  # docker/go-units RAMInBytes
 _STAGE_NAME_RE = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
 
 
@@ -298,7 +306,7 @@ class _Parser:
             logical = "".join(logical_parts)
         end_offset = starts[last] + len(lines[last])
 
-        k0 = _GO_SPACE_RUN_RE.match(logical).end()
+        k0 = GO_SPACE_RUN_RE.match(logical).end()
         m = _KEYWORD_RE.match(logical, k0)
         if not m:
             raise self.error("empty instruction", self.off(first))
@@ -310,9 +318,9 @@ class _Parser:
             raise self.error(f"unknown instruction: {raw_kw}", kw_start, kw_end)
 
         i = _KEYWORD_GAP_RE.match(logical, m.end()).end()
-        words, i = _flag_words(logical, i, esc)
+        words, i = flag_words(logical, i, esc)
         flags = [self.make_flag(kw, word, j, k, segments) for word, j, k in words] if words else []
-        i = _GO_SPACE_RUN_RE.match(logical, i).end()
+        i = GO_SPACE_RUN_RE.match(logical, i).end()
         args = logical[i:].rstrip(GO_SPACE)
         if not args and kw not in MAY_BE_EMPTY:
             if kw in EXACTLY_ONE:
@@ -370,7 +378,7 @@ class _Parser:
 
         if kw in ("COPY", "ADD"):  # after the heredocs, as BuildKit reads them first
             dest = _BK_SPLIT_RE.split(args)[-1] if json_args is None else json_args[-1]
-            if _is_heredoc_word(dest):
+            if is_heredoc_word(dest):
                 raise self.error(f"{kw} cannot accept a heredoc as a destination", args_end - len(dest), args_end)
 
         ins = Instruction(
@@ -415,9 +423,9 @@ class _Parser:
             elif not eq:
                 raise fail(f"missing a value on flag: {name}")
             elif kind == _S and kw == "RUN" and name == "--network" and value not in ("default", "none", "host"):
-                raise fail(f"invalid network mode {_go_quote(value)}")
+                raise fail(f"invalid network mode {go_quote(value)}")
             elif kind == _S and kw == "RUN" and name == "--security" and value not in ("sandbox", "insecure"):
-                raise fail(f"security {_go_quote(value)} is not valid")
+                raise fail(f"security {go_quote(value)} is not valid")
 
     def json_form(self, args: str, start: int, end: int) -> tuple[str, ...] | None:
         """The exec form, as BuildKit decides it: a JSON array of strings; a JSON array
@@ -436,7 +444,7 @@ class _Parser:
 
     def check_name_values(self, kw: str, args: str, segments) -> None:
         """ENV and LABEL take `name value` or `name=value ...`; no name may be blank (ARG too)."""
-        words = _parse_words(args, self.escape)
+        words = parse_words(args, self.escape)
         if not words:
             return
 
@@ -454,7 +462,7 @@ class _Parser:
             return
         for w in words:
             if "=" not in w[2]:
-                raise self.error(f"Syntax error - can't find = in {_go_quote(w[2])}. Must be of the form: name=value",
+                raise self.error(f"Syntax error - can't find = in {go_quote(w[2])}. Must be of the form: name=value",
                                  *at(w))
             if w[2].startswith("="):
                 raise self.error(f"{kw} names can not be blank", *at(w))
@@ -464,7 +472,7 @@ class _Parser:
 
     def check_healthcheck(self, args: str, start: int, end: int, flags: list[Flag]) -> None:
         sep = 0
-        while sep < len(args) and args[sep] not in _GO_SPACE_SET:
+        while sep < len(args) and args[sep] not in GO_SPACE_SET:
             sep += 1
         typ = args[:sep].upper()
         rest = args[sep:].lstrip(GO_SPACE)
@@ -477,22 +485,22 @@ class _Parser:
             if not rest or value == ():
                 raise self.error("Missing command after HEALTHCHECK CMD", start, end)
         else:
-            raise self.error(f"Unknown type {_go_quote(typ)} in HEALTHCHECK (try CMD)", start, start + sep)
+            raise self.error(f"Unknown type {go_quote(typ)} in HEALTHCHECK (try CMD)", start, start + sep)
         for f in flags:  # BuildKit reads the durations and the retries when it parses the file
             if not f.value:
                 continue
             if f.name == "retries":
                 if not re.fullmatch(r"[+-]?\d+", f.value) or not -(1 << 31) <= int(f.value) < 1 << 31:
                     why = "value out of range" if re.fullmatch(r"[+-]?\d+", f.value) else "invalid syntax"
-                    raise self.error(f'strconv.ParseInt: parsing {_go_quote(f.value)}: {why}', f.span.start, f.span.end)
+                    raise self.error(f'strconv.ParseInt: parsing {go_quote(f.value)}: {why}', f.span.start, f.span.end)
                 if int(f.value) < 0:
                     raise self.error(f"--retries cannot be negative ({int(f.value)})", f.span.start, f.span.end)
                 continue
-            seconds, problem = _go_duration(f.value)
+            seconds, problem = go_duration(f.value)
             if problem:
                 raise self.error(f"time: {problem}", f.span.start, f.span.end)
             if seconds != 0 and seconds < 0.001:
-                raise self.error(f"Interval {_go_quote(f.name)} cannot be less than 1ms", f.span.start, f.span.end)
+                raise self.error(f"Interval {go_quote(f.name)} cannot be less than 1ms", f.span.start, f.span.end)
 
     def onbuild_trigger(self, args: str, start: int, end: int) -> tuple[str, tuple[str, ...] | None]:
         """The trigger instruction of an ONBUILD and its exec form, for its heredocs."""
@@ -507,7 +515,7 @@ class _Parser:
         if sub not in HEREDOC_INSTRUCTIONS:
             return sub, None
         i = _KEYWORD_GAP_RE.match(args, m.end()).end()
-        _, i = _flag_words(args, i, self.escape)
+        _, i = flag_words(args, i, self.escape)
         rest = args[i:].strip(GO_SPACE)
         return sub, self.json_form(rest, end - len(rest), end)
 
@@ -535,7 +543,7 @@ class _Parser:
             return self.error(f"--mount: {message}", span.start, span.end)
 
         try:
-            fields = _csv_fields(value)
+            fields = csv_fields(value)
         except ValueError as exc:
             raise fail(f"failed to parse csv mounts: {exc}") from None
         for f in fields:  # BuildKit's first pass, before any variable is expanded
@@ -574,34 +582,34 @@ class _Parser:
                     mtype = val.lower()
                     continue
                 if val.lower() not in MOUNT_TYPES:
-                    raise fail(f"unsupported mount type {_go_quote(val)}")
+                    raise fail(f"unsupported mount type {go_quote(val)}")
                 mtype = val.lower()
             elif canon in ("from", "source", "target", "id", "env"):
                 pass
             elif canon in ("readonly", "rw"):
                 if not var:
-                    if val not in _PARSE_BOOL:
+                    if val not in PARSE_BOOL:
                         raise fail(f"invalid value for {key}: {val}")
-                    readonly = _PARSE_BOOL[val] == (canon == "readonly")
+                    readonly = PARSE_BOOL[val] == (canon == "readonly")
             elif canon in ("required", "size"):
                 allowed = ("secret", "ssh") if canon == "required" else ("tmpfs",)
                 if type_known and mtype not in allowed:
                     raise fail(f"unexpected key '{key}' for mount type '{mtype}'")
-                if not var and not (val in _PARSE_BOOL if canon == "required" else _ram_in_bytes(val)):
+                if not var and not (val in PARSE_BOOL if canon == "required" else ram_in_bytes(val)):
                     raise fail(f"invalid value for {key}: {val}")
             elif canon == "sharing":
                 if not var and val.lower() not in ("shared", "private", "locked"):
-                    raise fail(f"unsupported sharing value {_go_quote(val)}")
+                    raise fail(f"unsupported sharing value {go_quote(val)}")
             elif canon in ("mode", "uid", "gid"):
                 file_info = True
-                if not var and not _parse_uint(val, 8 if canon == "mode" else 10):
+                if not var and not parse_uint(val, 8 if canon == "mode" else 10):
                     raise fail(f"invalid value {val} for {key}")
             else:
                 raise fail(f"unexpected key '{key}' in '{f}'")
         if type_known:
             if file_info and mtype not in ("secret", "ssh", "cache"):
                 which = next(k for k in ("mode", "uid", "gid") if k in opts)
-                raise fail(f"{which} not allowed for {_go_quote(mtype)} type mounts")
+                raise fail(f"{which} not allowed for {go_quote(mtype)} type mounts")
             if mtype == "secret":
                 if opts.get("from"):
                     raise fail("secret mount should not have a from")
@@ -617,7 +625,7 @@ class _Parser:
                 raise fail("ssh does not support source")
             target = opts.get("target") or ""
             if mtype not in ("secret", "ssh") and target.startswith("/") and "$" not in target \
-                    and _posix_clean(target) == "/":
+                    and posix_clean(target) == "/":
                 raise fail('invalid mount target "/"')
         if readonly is None:  # BuildKit: bind, secret and ssh read-only, cache and tmpfs writable
             readonly = mtype not in ("cache", "tmpfs")
@@ -645,8 +653,8 @@ class _Parser:
         follow the instruction, one after the other, each ended by a line equal to its name
         (leading tabs removed first for `<<-`)."""
         try:
-            words = _Lex(logical, raw_quotes=True, raw_escapes=True).words()
-        except _LexError as exc:
+            words = Lex(logical, raw_quotes=True, raw_escapes=True).words()
+        except LexError as exc:
             # BuildKit reads no heredoc on a line its lexer cannot split: the body would be read
             # as instructions, and the shell would refuse the line anyway
             if _MARKER_RE.search(logical):
@@ -656,8 +664,8 @@ class _Parser:
         markers = []
         for start, end, word in words:
             try:
-                found = _heredoc_name(word)
-            except _LexError as exc:
+                found = heredoc_name(word)
+            except LexError as exc:
                 s = _map(segments, start)
                 raise self.error(f"invalid heredoc word {word!r}: {exc.message}", s, _map(segments, end - 1) + 1) \
                     from None
@@ -752,7 +760,7 @@ class _Parser:
         if len(words) == 3 and words[1].lower() == "as":
             name = words[2].lower()
             if not _STAGE_NAME_RE.match(name):
-                raise self.error(f"invalid name for build stage: {_go_quote(words[2])}, name can't start with a "
+                raise self.error(f"invalid name for build stage: {go_quote(words[2])}, name can't start with a "
                                  "number or contain symbols", ins.args_span.start, ins.args_span.end)
         elif len(words) != 1:
             raise self.error("FROM requires either one or three arguments", ins.args_span.start, ins.args_span.end)
@@ -800,451 +808,6 @@ def _directive(line: str) -> tuple[str, str, int] | None:
     if name not in DIRECTIVE_NAMES:
         return None
     return name, m.group(2), len(line) - len(rest) + m.start(2)
-
-
-def _flag_words(s: str, i: int, esc: str) -> tuple[list[tuple[str, int, int]], int]:
-    """BuildKit's flag words from `s[i:]`: (word with quotes and escapes removed, start, end)
-    for each word beginning with `--`, and where the arguments begin. A lone `--` ends the
-    flags; an unmatched quote runs to the end of the line."""
-    out = []
-    n = len(s)
-    while True:
-        i = _GO_SPACE_RUN_RE.match(s, i).end()
-        if not s.startswith("--", i):
-            return out, i
-        start = i
-        chars = []
-        quote = None
-        while i < n:
-            c = s[i]
-            if quote is None:
-                if c in _GO_SPACE_SET:
-                    break
-                if c == "'" or c == '"':
-                    quote = c
-                    i += 1
-                    continue
-            elif c == quote:
-                quote = None
-                i += 1
-                continue
-            if c == esc:
-                i += 1
-                if i == n:  # an escape at the end is dropped
-                    quote = None
-                    continue
-                c = s[i]
-            chars.append(c)
-            i += 1
-        word = "".join(chars)
-        if word == "--":
-            return out, i
-        out.append((word, start, i))
-
-
-def _parse_words(s: str, esc: str) -> list[tuple[int, int, str]]:
-    """BuildKit's words of ENV, LABEL and ARG: split at blanks outside quotes, quotes and
-    escapes kept. (start, end, word)."""
-    words = []
-    n = len(s)
-    i = 0
-    while True:
-        while i < n and s[i] in _GO_SPACE_SET:
-            i += 1
-        if i >= n:
-            return words
-        start = i
-        chars = []
-        blank_ok = False
-        quote = None
-        while i < n:
-            c = s[i]
-            if quote is None:
-                if c in _GO_SPACE_SET:
-                    break
-                if c == "'" or c == '"':
-                    quote = c
-                    blank_ok = True
-                elif c == esc:
-                    if i + 1 == n:
-                        i += 1
-                        continue
-                    chars.append(c)
-                    i += 1
-                    c = s[i]
-            else:
-                if c == quote:
-                    quote = None
-                elif c == esc and quote != "'":
-                    if i + 1 == n:
-                        i += 1
-                        quote = None
-                        continue
-                    chars.append(c)
-                    i += 1
-                    c = s[i]
-            chars.append(c)
-            i += 1
-        if blank_ok or chars:
-            words.append((start, i, "".join(chars)))
-
-
-class _LexError(Exception):
-    def __init__(self, pos: int, message: str) -> None:
-        super().__init__(message)
-        self.pos = pos
-        self.message = message
-
-
-class _Lex:
-    """BuildKit's shell lexer as its heredoc detection runs it: escape `\\` whatever the
-    file's escape, no variable set (`$x`, `${x:-y}` stay as written), quotes and escapes
-    kept (raw) or removed. It shares one word buffer between nested `${...}` words, which
-    empties the word being built: kept here, as it decides what is a heredoc word."""
-
-    def __init__(self, s: str, raw_quotes: bool, raw_escapes: bool) -> None:
-        self.s = s
-        self.i = 0
-        self.raw_quotes = raw_quotes
-        self.raw_escapes = raw_escapes
-        self.buf: list[str] = []
-        self.buf_start = 0
-
-    def words(self) -> list[tuple[int, int, str]]:
-        return self.stop_on(None, self.raw_escapes)[1]
-
-    def stop_on(self, stop: str | None, raw_escapes: bool) -> tuple[str, list[tuple[int, int, str]]]:
-        s, n = self.s, len(self.s)
-        saved, self.raw_escapes = self.raw_escapes, raw_escapes
-        result: list[str] = []
-        words: list[tuple[int, int, str]] = []
-        self.buf = []
-        in_word = False
-
-        def add_raw(text: str, at: int) -> None:
-            nonlocal in_word
-            if not self.buf:
-                self.buf_start = at
-            if text:
-                self.buf.append(text)
-            in_word = True
-
-        def add_char(c: str, at: int) -> None:
-            nonlocal in_word
-            if c in _GO_SPACE_SET:
-                if in_word and self.buf:
-                    words.append((self.buf_start, at, "".join(self.buf)))
-                    self.buf = []
-                    in_word = False
-            else:
-                add_raw(c, at)
-
-        try:
-            while self.i < n:
-                c = s[self.i]
-                at = self.i
-                if stop is not None and c == stop:
-                    self.i += 1
-                    return "".join(result), self._flush(words)
-                if c == "$":
-                    tmp = self.dollar()
-                    result.append(tmp)
-                    for ch in tmp:
-                        add_char(ch, self.i)
-                    continue
-                if c == "<":
-                    tmp = self.possible_heredoc()
-                elif c == "'":
-                    tmp = self.single_quote()
-                elif c == '"':
-                    tmp = self.double_quote()
-                else:
-                    self.i += 1
-                    if c == "\\":
-                        if self.raw_escapes:
-                            add_raw(c, at)
-                            result.append(c)
-                        if self.i >= n:
-                            break
-                        c = s[self.i]
-                        self.i += 1
-                        add_raw(c, at)
-                    else:
-                        add_char(c, at)
-                    result.append(c)
-                    continue
-                result.append(tmp)
-                add_raw(tmp, at)
-            if stop is not None:
-                raise _LexError(self.i, f"unexpected end of statement while looking for matching {stop}")
-            return "".join(result), self._flush(words)
-        finally:
-            self.raw_escapes = saved
-
-    def _flush(self, words):
-        if self.buf:
-            words.append((self.buf_start, self.i, "".join(self.buf)))
-            self.buf = []
-        return words
-
-    def single_quote(self) -> str:
-        start = self.i
-        self.i += 1
-        end = self.s.find("'", self.i)
-        if end == -1:
-            raise _LexError(start, "unexpected end of statement while looking for matching single-quote")
-        body = self.s[self.i:end]
-        self.i = end + 1
-        return f"'{body}'" if self.raw_quotes else body
-
-    def double_quote(self) -> str:
-        s, n = self.s, len(self.s)
-        start = self.i
-        self.i += 1
-        out = ['"'] if self.raw_quotes else []
-        while True:
-            if self.i >= n:
-                raise _LexError(start, "unexpected end of statement while looking for matching double-quote")
-            c = s[self.i]
-            if c == '"':
-                self.i += 1
-                if self.raw_quotes:
-                    out.append(c)
-                return "".join(out)
-            if c == "$":
-                out.append(self.dollar())
-                continue
-            self.i += 1
-            if c == "\\":
-                if self.raw_escapes:
-                    out.append(c)
-                if self.i >= n:
-                    continue
-                if s[self.i] in '"$\\':
-                    c = s[self.i]
-                    self.i += 1
-            out.append(c)
-
-    def possible_heredoc(self) -> str:
-        s = self.s
-        self.i += 1
-        if s[self.i:self.i + 1] != "<":
-            return "<"
-        self.i += 1
-        j = self.i
-        while self.i < len(s) and s[self.i] in "\t\r ":
-            self.i += 1
-        return "<<" + s[j:self.i]
-
-    def name(self) -> str:
-        s, n = self.s, len(self.s)
-        j = self.i
-        if j < n and s[j].isdecimal():
-            while self.i < n and s[self.i].isdecimal():
-                self.i += 1
-            return s[j:self.i]
-        if j < n and s[j] in "@*#?-$!0":
-            self.i += 1
-            return s[j]
-        while self.i < n and (s[self.i].isalpha() or s[self.i].isdecimal() or s[self.i] == "_"):
-            self.i += 1
-        return s[j:self.i]
-
-    def dollar(self) -> str:
-        s, n = self.s, len(self.s)
-        start = self.i
-        self.i += 1
-        if s[self.i:self.i + 1] != "{":
-            return "$" + self.name()
-        self.i += 1
-        if self.i >= n:
-            raise _LexError(start, "syntax error: missing '}'")
-        if s[self.i] in "{}:":
-            raise _LexError(start, "syntax error: bad substitution")
-        name = self.name()
-        ch = s[self.i] if self.i < n else "\ufffd"
-        self.i += 1
-        if ch == "}":
-            return "${" + name + "}"
-        chs = ch
-        null_unset = ch == ":"
-        if null_unset:
-            ch = s[self.i] if self.i < n else "\ufffd"
-            self.i += 1
-            chs += ch
-        if null_unset or ch in "+-?#%":
-            raw = ch in "#%"
-            if null_unset and raw:
-                raise _LexError(start, f"unsupported modifier ({chs}) in substitution")
-            try:
-                word = self.stop_on("}", raw)[0]
-            except _LexError:
-                if self.i >= n:
-                    raise _LexError(start, "syntax error: missing '}'") from None
-                raise
-            return "${" + name + chs + word + "}"
-        if ch == "/":
-            if s[self.i:self.i + 1] == "/":
-                self.i += 1
-            try:
-                pattern = self.stop_on("/", True)[0]
-            except _LexError:
-                if self.i >= n:
-                    raise _LexError(start, "syntax error: missing '/' in ${}") from None
-                raise
-            try:
-                repl = self.stop_on("}", True)[0]
-            except _LexError:
-                if self.i >= n:
-                    raise _LexError(start, "syntax error: missing '}'") from None
-                raise
-            return "${" + name + "/" + pattern + "/" + repl + "}"
-        raise _LexError(start, f"unsupported modifier ({chs}) in substitution")
-
-
-def _heredoc_name(word: str) -> tuple[bool, bool, str] | None:
-    """(strip tabs, quoted, name) if BuildKit takes `word` for a heredoc marker, else None.
-    Raises _LexError for a word its lexer cannot read."""
-    m = HEREDOC_WORD_RE.match(word)
-    if not m or not m.group(3):
-        return None
-    rest = m.group(3)
-    plain = _Lex(rest, raw_quotes=False, raw_escapes=False).words()
-    if len(plain) != 1:
-        return None
-    with_quotes = _Lex(rest, raw_quotes=True, raw_escapes=False).words()
-    name = plain[0][2]
-    return m.group(2) == "-", _count_quotes(name) != _count_quotes(with_quotes[0][2]), name
-
-
-def _is_heredoc_word(word: str) -> bool:
-    try:
-        return _heredoc_name(word) is not None
-    except _LexError:
-        return False
-
-
-def _count_quotes(s: str) -> int:
-    return s.count("'") + s.count('"')
-
-
-def _csv_fields(value: str) -> list[str]:
-    """The fields of a --mount value, one CSV record as BuildKit reads it (quotes only
-    around a whole field, `""` inside them; no bare quote elsewhere)."""
-    if '"' not in value:
-        return value.split(",") if value else _empty_csv()
-    if not value:
-        _empty_csv()
-    fields = []
-    i, n = 0, len(value)
-    while True:
-        if i >= n or value[i] != '"':
-            j = value.find(",", i)
-            field = value[i:] if j == -1 else value[i:j]
-            if '"' in field:
-                raise ValueError('bare " in non-quoted-field')
-            fields.append(field)
-            if j == -1:
-                return fields
-            i = j + 1
-            continue
-        i += 1
-        parts = []
-        while True:
-            j = value.find('"', i)
-            if j == -1:
-                raise ValueError('extraneous or missing " in quoted-field')
-            parts.append(value[i:j])
-            i = j + 1
-            nxt = value[i:i + 1]
-            if nxt == '"':
-                parts.append('"')
-                i += 1
-                continue
-            if nxt == ",":
-                fields.append("".join(parts))
-                i += 1
-                break
-            if not nxt:
-                fields.append("".join(parts))
-                return fields
-            raise ValueError('extraneous or missing " in quoted-field')
-
-
-def _empty_csv():
-    raise ValueError("EOF")
-
-
-_GO_FLOAT_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
-
-
-def _ram_in_bytes(size: str) -> bool:
-    """Would docker/go-units RAMInBytes (a tmpfs mount's size) accept `size`?"""
-    sep = max(size.rfind(c) for c in "0123456789. ")
-    if sep == -1:
-        return False
-    num, sfx = (size[:sep + 1], size[sep + 1:]) if size[sep] != " " else (size[:sep], size[sep + 1:])
-    if not _GO_FLOAT_RE.match(num) or float(num) < 0:
-        return False
-    if not sfx:
-        return True
-    sfx = sfx.lower()
-    if len(sfx) > 3:
-        return False
-    if sfx[0] == "b":
-        return len(sfx) == 1
-    if sfx[0] not in "kmgtp":
-        return False
-    return len(sfx) == 1 or (len(sfx) == 2 and sfx[1] == "b") or sfx[1:] == "ib"
-
-
-def _parse_uint(s: str, base: int) -> bool:
-    """Go's strconv.ParseUint(s, base, 32) accepts `s`."""
-    digits = "01234567" if base == 8 else "0123456789"
-    if not s or any(c not in digits and c != "_" for c in s) or "_" in s:
-        return False
-    return int(s, base) < 1 << 32
-
-
-_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0,
-                   "h": 3600.0}
-_DURATION_PART_RE = re.compile(r"(\d*)(\.\d*)?([^\d.]*)")
-
-
-def _go_duration(s: str) -> tuple[float, str | None]:
-    """Go's time.ParseDuration: (seconds, None), or (0, its error without the "time: ")."""
-    quoted = _go_quote(s)
-    t = s[1:] if s[:1] in "+-" else s
-    sign = -1.0 if s[:1] == "-" else 1.0
-    if t == "0":
-        return 0.0, None
-    if not t:
-        return 0.0, f"invalid duration {quoted}"
-    total, i = 0.0, 0
-    while i < len(t):
-        m = _DURATION_PART_RE.match(t, i)
-        whole, frac, unit = m.group(1), m.group(2) or "", m.group(3)
-        if not whole and frac in ("", "."):
-            return 0.0, f"invalid duration {quoted}"
-        if not unit:
-            return 0.0, f"missing unit in duration {quoted}"
-        if unit not in _DURATION_UNITS:
-            return 0.0, f"unknown unit {_go_quote(unit)} in duration {quoted}"
-        total += float((whole or "0") + (frac if frac != "." else "")) * _DURATION_UNITS[unit]
-        i = m.end()
-    return sign * total, None
-
-
-def _posix_clean(p: str) -> str:
-    import posixpath
-
-    out = posixpath.normpath(p)
-    return "/" if out.startswith("//") and out.strip("/") == "" else out
-
-
-def _go_quote(s: str) -> str:
-    """A string as Go's %q prints it (enough for messages)."""
-    return json.dumps(s, ensure_ascii=False)
 
 
 def _no_constant(name: str):
