@@ -307,6 +307,10 @@ class _Plan:
             src = run.sources_copied_before
             if src is None or src.stage != self.facts.stage.index:
                 return None
+            from godockerlint.rules.gdl201_gomod_after_sources import replace_refusal
+
+            if replace_refusal(self.ctx.facts.context):
+                return None  # a local replace folder the step cannot have: no step rather than a broken one
             return src, run
         return None
 

@@ -115,13 +115,9 @@ def refusal(ctx, stage, src, run) -> str | None:
     copies_gomod = run.gomod_copied_before is not None or run.binds_gomod
     if bc is not None and bc.go_mod is None and not copies_gomod:
         return "no fix: the build context has no go.mod"
-    if bc is not None and bc.go_mod is not None:
-        for module, folder in bc.go_mod.local_replaces:
-            rel = posixpath.normpath(folder)
-            if rel.startswith(("/", "../")) or rel == "..":
-                return f"no fix: go.mod replaces {module} with {folder}, outside the build context"
-            if rel != "." and not bc.exists(f"{rel}/go.mod"):
-                return f"no fix: go.mod replaces {module} with {folder}, which has no go.mod in the build context"
+    why = replace_refusal(bc)
+    if why:
+        return why
     go = stage.go_version
     if not go.has_modules:
         return f"no fix: the dependency step needs Go >= 1.11 (Go {go} here, {go.source})"
@@ -167,6 +163,20 @@ def refusal(ctx, stage, src, run) -> str | None:
     if any(run.setting(n) or stage.go_env_file.get(n) for n in PRIVATE_SETTINGS):
         if bc is not None and not bc.has_go_sum:
             return "no fix: private modules need go.sum in the build context for a download step"
+    return None
+
+
+def replace_refusal(bc) -> str | None:
+    """Why a dependency step cannot carry go.mod's local replace folders (`replace m => ./folder`): the
+    step has that folder's go.mod, which must be in the build context."""
+    if bc is None or bc.go_mod is None:
+        return None
+    for module, folder in bc.go_mod.local_replaces:
+        rel = posixpath.normpath(folder)
+        if rel.startswith(("/", "../")) or rel == "..":
+            return f"no fix: go.mod replaces {module} with {folder}, outside the build context"
+        if rel != "." and not bc.exists(f"{rel}/go.mod"):
+            return f"no fix: go.mod replaces {module} with {folder}, which has no go.mod in the build context"
     return None
 
 
