@@ -345,14 +345,18 @@ class _Plan:
         existing = run.cache_mounts
         from godockerlint.analysis import covers
 
+        wanted = []
         if fetching and not self.ephemeral:
-            target = run.resolve_gomodcache()
-            if not any(covers(m.target, target) for m in existing):
-                mounts.append(self._mount(run, target))
+            wanted.append((run.resolve_gomodcache(), "modcache"))
         if compiling:
-            target = run.resolve_gocache()
-            if not any(covers(m.target, target) for m in existing):
-                mounts.append(self._mount(run, target))
+            wanted.append((run.resolve_gocache(), "cache"))
+        for target, clean in wanted:
+            if any(covers(m.target, target) for m in existing):
+                continue
+            if run.removes(target, clean):  # rm of a mounted folder fails: "Device or resource busy"
+                self.facts.notes.append(f"no cache mount on {target}: line {ins.span.line} deletes it")
+                continue
+            mounts.append(self._mount(run, target))
         mounts = [m for m in mounts if m]
         if not ins.is_json:
             for gc in run.go_commands:

@@ -137,3 +137,14 @@ def test_rewrite_dependency_step_carries_a_local_replace_or_is_left_out(tmp_path
     out = fix_bytes(text.encode(), "Dockerfile", Settings(syntax="none"), context_dir=tmp_path, unsafe=True)
     assert "FROM gcr.io/distroless/static-debian12:nonroot\n" in out.text
     assert "go mod download" not in out.text
+
+
+def test_rewrite_mounts_no_cache_on_a_run_that_deletes_it(tmp_path):
+    # rm -rf of a mounted folder fails ("Device or resource busy"): the build RUN keeps no GOCACHE mount
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    text = ("FROM golang:1.12-alpine\nWORKDIR /go/src/github.com/oldco/relay\nADD . .\n"
+            "RUN go build -o /usr/local/bin/relay . && rm -rf $GOPATH/pkg $HOME/.cache\nENTRYPOINT [\"relay\"]\n")
+    out = fix_bytes(text.encode(), "Dockerfile", Settings(syntax="none"), context_dir=tmp_path, unsafe=True)
+    assert "FROM gcr.io/distroless/static-debian12:nonroot\n" in out.text
+    assert "go build -trimpath" in out.text
+    assert "--mount=type=cache" not in out.text
