@@ -617,6 +617,13 @@ class Facts:
                 return self.stages[st.index]
         return self.stages[-1]
 
+    @cached_property
+    def final_needs(self):
+        """What the final image needs at run time (godockerlint.finalneeds), computed once."""
+        from godockerlint.finalneeds import compute
+
+        return compute(self)
+
     def stage_of(self, ins: Instruction) -> StageFacts | None:
         return self.stages[ins.stage] if ins.stage >= 0 else None
 

@@ -53,10 +53,26 @@ def later_go_runs(facts, run) -> list:
             after = True
         elif after and r.may_run_go:
             out.append(r)
-    for st in facts.stages:
-        if stage in st.ancestors:
-            out.extend(r for r in st.runs if r.may_run_go)
+    for st in _built_on(facts, stage):
+        out.extend(r for r in st.runs if r.may_run_go)
     return out
+
+
+def _built_on(facts, stage) -> list:
+    """The stages built on `stage` (it is among their ancestors), in file order: from an index of
+    each stage's children, not a walk of every stage's ancestors per RUN."""
+    children = facts.__dict__.get("_children")
+    if children is None:
+        children = facts.__dict__["_children"] = {}
+        for st in facts.stages:
+            if st.parent is not None:
+                children.setdefault(st.parent.index, []).append(st)
+    found, todo = [], list(children.get(stage.index, ()))
+    while todo:
+        st = todo.pop()
+        found.append(st)
+        todo.extend(children.get(st.index, ()))
+    return sorted(found, key=lambda st: st.index)
 
 
 def modcache_fix(ctx, run, target: str, covered: set) -> tuple[Fix | None, str | None]:

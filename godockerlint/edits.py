@@ -39,3 +39,11 @@ def delete_instruction(df: Dockerfile, ins: Instruction) -> Edit:
 
 def replace_span(start: int, end: int, text: str) -> Edit:
     return Edit(start, end, text)
+
+
+def insert_lines_after(df: Dockerfile, ins: Instruction, lines: list[str]) -> Edit:
+    """Insert whole lines after `ins` (after its last line), with its indentation and the file's line ending."""
+    at = df.lines.line_end(ins.span.end_line)
+    ind = indentation(df, ins)
+    text = "".join(f"{df.newline}{ind}{ln}" for ln in lines)
+    return Edit(at, at, text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import stat
@@ -177,6 +178,25 @@ def _quote_token_only(message: str) -> str:
     return _QUOTED_RE.sub(lambda m: f"'{m.group(1)}…'", message)
 
 
+def _gc_paused(fn):
+    """Run `fn` with the cyclic garbage collector paused: a lint allocates a model and facts that
+    all live until it ends, and collections that find nothing to free cost a third of a large
+    file's time. Refcounting still frees; the collector resumes after (and collects the cycles of
+    a previous file's facts)."""
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return fn(*args, **kwargs)
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    paused.__name__, paused.__doc__, paused.__wrapped__ = fn.__name__, fn.__doc__, fn
+    return paused
+
+
+@_gc_paused
 def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> LintResult:
     from godockerlint.analysis import Facts
     from godockerlint.buildcontext import BuildContext

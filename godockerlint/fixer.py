@@ -1,11 +1,28 @@
 """The fix engine: applying edits, and the --fix loop that repeats them to a fixpoint.
 
-`apply_edits` applies non-overlapping edits to a text. `fix_bytes` lints a
-file, applies every applicable fix whose edits do not overlap, re-parses and
-re-lints the result, and repeats until no applicable fix is left (at most
-MAX_PASSES passes). A fix whose result does not parse, or that adds an
-error-level finding, is dropped with a one-line message. A fix may be
-"exclusive" (the whole-file rewrite): it is then applied alone in its pass.
+The contract every fix keeps (the README's "Prove or refuse"):
+
+- A fix is offered only when godockerlint can establish, from the Dockerfile
+  and the build context, that the fixed file builds whenever the original
+  does and that the image behaves the same, apart from the change the fix
+  states in its message (another base image, another user, cgo turned off
+  where nothing needs it).
+- When it cannot, the finding stays and carries no fix, and its message ends
+  with "no fix: <why>" in one clause ("the binary's name of `go build` on
+  line 4 is not known without go.mod", "its base is the stage 'base', which
+  the move must not replace"), so a user knows what to do by hand.
+- `safe` fixes never change what the image does at run time; `unsafe` means
+  "changes behaviour in the stated way", never "may not build".
+
+Rules decide whether a fix is proven (with the analysis' facts, e.g.
+`Facts.final_needs`); this module only applies what they offer, and refuses
+again what turns out bad when applied: `apply_edits` applies non-overlapping
+edits to a text. `fix_bytes` lints a file, applies every applicable fix whose
+edits do not overlap, re-parses and re-lints the result, and repeats until no
+applicable fix is left (at most MAX_PASSES passes). A fix whose result does
+not parse, or that adds an error-level finding, is dropped with a one-line
+message. A fix may be "exclusive" (the whole-file rewrite): it is then applied
+alone in its pass.
 """
 
 from __future__ import annotations
@@ -205,7 +222,8 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
         if step is None:
             break
         new_df, new_findings, applied, edits = step
-        here = {(_signature(f), line) for f in loop.last_batch for line in _lines(df, f.fix.edits)}
+        here = {(sig, line) for f in loop.last_batch for sig in (_signature(f),)  # once per fix, not per line
+                for line in _lines(df, f.fix.edits)}
         counts = Counter(_signature(f) for f in findings if f.fix is not None)
         # the same fix where the last pass applied it, and no fewer of them than before: it came back
         # (`go clean -modcache && go clean -modcache` loses one per pass: not a re-fire)
@@ -214,8 +232,9 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
             out.refired.append(note)
             warnings.warn(note, FixLoopWarning, stacklevel=2)
         # where those edits landed in the new text: the same fix there next pass is a re-fire
-        last_applied = {(_signature(f), line) for f in loop.last_batch
-                        for line in _landed_lines(new_df, edits, f.fix.edits)}
+        shifts = _Shifts(edits)
+        last_applied = {(sig, line) for f in loop.last_batch for sig in (_signature(f),)
+                        for line in _landed_lines(new_df, shifts, f.fix.edits)}
         last_counts = counts
         out.passes.append((df.text, edits))
         out.fixed += applied
@@ -260,13 +279,34 @@ def _lines(df, edits) -> set[int]:
     return {df.lines.position(e.start)[0] for e in edits}
 
 
-def _landed_lines(new_df, applied, mine) -> set[int]:
-    """The lines of the new text where the edits `mine` (some of `applied`) start."""
+def _landed_lines(new_df, shifts: "_Shifts", mine) -> set[int]:
+    """The lines of the new text where the edits `mine` (some of the applied ones) start."""
     out = set()
     for e in mine:
-        shift = sum(len(o.text) - (o.end - o.start) for o in applied if o.end <= e.start and o is not e)
-        out.add(new_df.lines.position(min(e.start + shift, len(new_df.text)))[0])
+        out.add(new_df.lines.position(min(e.start + shifts.before(e), len(new_df.text)))[0])
     return out
+
+
+class _Shifts:
+    """How far the applied edits move an edit `e`: the sum of len(o.text) - (o.end - o.start)
+    over the applied o (not e itself) with o.end <= e.start, by bisection over prefix sums (a
+    scan of every applied edit per edit was O(edits²) in a pass of thousands of fixes)."""
+
+    __slots__ = ("ends", "sums", "ids")
+
+    def __init__(self, applied) -> None:
+        ordered = sorted(applied, key=lambda o: o.end)
+        self.ends = [o.end for o in ordered]
+        self.sums = [0]
+        for o in ordered:
+            self.sums.append(self.sums[-1] + len(o.text) - (o.end - o.start))
+        self.ids = Counter(id(o) for o in applied)
+
+    def before(self, e) -> int:
+        shift = self.sums[bisect_right(self.ends, e.start)]
+        if e.end <= e.start and id(e) in self.ids:  # an insertion counts itself above: it is not
+            shift -= self.ids[id(e)] * (len(e.text) - (e.end - e.start))
+        return shift
 
 
 def _signature(f) -> tuple:

@@ -30,7 +30,7 @@ from dataclasses import replace
 
 from godockerlint.findings import UNSAFE, Edit
 from godockerlint.fixer import apply_edits
-from godockerlint.rewrite_facts import (BUILDER_NAMES, SplitFacts, binaries, builder_image, cgo_need,
+from godockerlint.rewrite_facts import (BUILDER_NAMES, SplitFacts, builder_image, copied_from_stage,
                                         copy_runtime_files, env_pairs, exec_argv, go_version,
                                         healthcheck_parts, is_go_variable, variant)
 from godockerlint.rewrite_templates import LazyFix, Style
@@ -43,16 +43,19 @@ DEPSTEP_COMMENT = {
 }
 
 
-def split_fix(ctx) -> LazyFix | None:
-    """The unsafe whole-file fix for a toolchain final stage, or None when the rewrite cannot be planned."""
+def split_fix(ctx) -> tuple[LazyFix | None, str | None]:
+    """(the unsafe whole-file fix for a toolchain final stage, None) or (None, why it is refused: one clause).
+
+    The split is offered only when the fixed file builds whenever the original does and the image
+    behaves the same apart from the changes the message states (the base image, the user, cgo turned
+    off where nothing needs it): anything the plan cannot carry into the new final stage refuses it."""
     plan = _Plan(ctx)
-    if not plan.ok:
-        return None
-    notes = plan.facts.notes
+    if plan.refusal:
+        return None, plan.refusal
     msg = f"split into a build stage and a {plan.final_image} final stage"
-    if notes:
-        msg += "; check: " + "; ".join(notes)
-    return LazyFix(plan.edits, UNSAFE, msg, exclusive=True)
+    if plan.facts.changes:
+        msg += "; " + "; ".join(plan.facts.changes)
+    return LazyFix(plan.edits, UNSAFE, msg, exclusive=True), None
 
 
 class _Plan:
@@ -68,16 +71,31 @@ class _Plan:
         var = variant(st.root_base)
         self.facts = sf = SplitFacts(st, version, var, builder_image(facts, st, version, var), st.workdir,
                                      notes=notes)
-        sf.binaries = binaries(facts, st, notes)
-        sf.cgo, sf.cgo_why, self.cgo_explicit = cgo_need(facts, st)
+        needs = facts.final_needs
+        self.needs = needs
+        self.refusal: str | None = None
+        sf.binaries = list(needs.binaries)
+        cgo = needs.cgo
+        sf.cgo = cgo.on and cgo.needed
+        sf.cgo_why = cgo.why
         self.final_image = self.settings.final_image_cgo_on if sf.cgo else self.settings.final_image_cgo_off
-        if sf.cgo and var and var.startswith("alpine"):
-            notes.append("cgo on an alpine builder links musl, which the glibc-based final image lacks")
-        self.ok = bool(sf.binaries)
-        if not self.ok:
+        if needs.purpose or needs.needs:
+            self.refusal = needs.purpose or needs.needs[0]
             return
+        if not sf.binaries:
+            self.refusal = (needs.binary_notes[0] if needs.binary_notes else
+                            "no go build in the stage writes a binary")
+            return
+        if sf.cgo and (cgo.libc == "musl" or var and var.startswith("alpine")) and not cgo.static:
+            self.refusal = f"the binary is built with cgo against musl ({cgo.why}), and distroless has no musl"
+            return
+        if cgo.on and not cgo.needed:
+            sf.changes.append(f"cgo is turned off ({cgo.why}; nothing in the build needs cgo)")
         self.ephemeral = self.settings.ci_cache == "ephemeral"
+        self._bin_dirs = self._bin_names = None
         self._classify()
+        if notes:
+            self.refusal = notes[0]
 
     # -- classification ------------------------------------------------------------
     def _classify(self) -> None:
@@ -92,49 +110,135 @@ class _Plan:
         self.goproxy_env = None  # (instruction, value) of ENV GOPROXY
         self.has_goproxy_arg = False
         self.entry_argv = None
-        for ins in st.stage.instructions:
+        # the old final image had what its parent stages gave it too: their files, ENV, ports, user
+        chain = list(reversed(st.ancestors)) + [st]
+        for ins in (i for stage in chain for i in stage.stage.instructions):
+            own = ins.stage == st.index
             kw = ins.keyword
             if kw == "ENV":
                 pairs = env_pairs(ins)
-                if any(k == "GOPROXY" for k, _ in pairs):
+                if own and any(k == "GOPROXY" for k, _ in pairs):
                     self.goproxy_env = (ins, next(v for k, v in pairs if k == "GOPROXY") or "")
                 if any(not is_go_variable(k) for k, _ in pairs):
                     self.env_final.append(ins)
             elif kw == "ARG":
-                if any(k == "GOPROXY" for k, _ in env_pairs(ins)):
+                if own and any(k == "GOPROXY" for k, _ in env_pairs(ins)):
                     self.has_goproxy_arg = True
             elif kw == "LABEL":
                 self.labels.append(ins)
-                self.moved.add(ins.index)
+                if own:
+                    self.moved.add(ins.index)
             elif kw in RUNTIME_VERBATIM or kw in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
                 self.runtime.append(ins)
-                self.moved.add(ins.index)
+                if own:
+                    self.moved.add(ins.index)
             elif kw == "USER":
                 u = ins.args.strip()
                 name = u.split(":", 1)[0]
                 if name.isdigit() and name != "0" and "$" not in u:
                     self.user = u
                 elif name not in ("root", "0"):
-                    notes.append(f"USER {u} (line {ins.line}) becomes 65532:65532 in the final image")
+                    notes.append(f"USER {u} on line {ins.line} is not a user of {self.final_image}")
                 else:
-                    notes.append(f"the image ran as root (USER {u}); it now runs as 65532:65532")
+                    self._root_user(f"USER {u}")
             elif kw == "RUN":
-                if not facts.run_of(ins).go_commands:
-                    notes.append(f"RUN on line {ins.line} stays in the build stage: what it installs or "
-                                 f"changes is not in the final image")
+                why = self._run_blocker(facts.run_of(ins))
+                if why:
+                    notes.append(why)
             elif kw in ("COPY", "ADD"):
-                if ins.flag("from") is None and not ins.heredocs:
+                if ins.heredocs:
+                    notes.append(f"the {kw} with a heredoc on line {ins.line} writes files the final image "
+                                 f"would not have")
+                elif ins.flag("from") is None:
                     self.facts.runtime_files += copy_runtime_files(facts, ins, facts.workdir_at(ins), notes)
-                elif ins.heredocs:
-                    notes.append(f"{kw} with a heredoc on line {ins.line} is not carried into the final image")
-            elif kw in ("SHELL", "ONBUILD"):
-                notes.append(f"{kw} on line {ins.line} stays in the build stage")
-        if not any(i.keyword == "USER" for i in st.stage.instructions):
-            notes.append("the image ran as root; it now runs as 65532:65532")
+                else:
+                    self.facts.runtime_files += copied_from_stage(facts, ins, notes)
+            elif kw == "ONBUILD":
+                notes.append(f"the ONBUILD on line {ins.line} has no place in the final image")
+        if not any(i.keyword == "USER" for st2 in [st] + st.ancestors for i in st2.stage.instructions):
+            self._root_user("no USER")
+        removed = self._removed_paths()
+        if removed:  # what a later `rm -rf` took away is not in the old image either
+            from godockerlint.analysis import covers
+
+            self.facts.runtime_files = [f for f in self.facts.runtime_files
+                                        if not any(covers(r, f) for r in removed)]
         self.runtime_text = [self._runtime(i) for i in self.runtime]  # notes what it cannot convert
         # a stage that only says how to run (FROM <go stage> + ENTRYPOINT): no build stage of its own
         self.own_builder = st.parent is None or any(
             i.index not in self.moved and i.keyword not in ("USER",) for i in st.stage.instructions)
+
+    def _root_user(self, how: str) -> None:
+        low = self.needs.privileged_ports
+        if low:
+            self.user = "0:0"
+            self.facts.changes.append(f"it keeps running as root ({how}): it listens on port {low[0]}, which a "
+                                      f"non-root user cannot bind on Kubernetes or containerd")
+        else:
+            self.facts.changes.append(f"it runs as 65532:65532 instead of root ({how})")
+
+    def _run_blocker(self, run) -> str | None:
+        """Why a RUN of the old final stage makes the split unprovable (it may make files the app uses)."""
+        from godockerlint.finalneeds import BUILD_PACKAGES, INSTALL
+
+        if run is None:
+            return None
+        line = run.instruction.line
+        if run.instruction.heredocs and not run.go_commands:
+            return f"the RUN on line {line} may create files the running image uses"
+        if self._bin_dirs is None:  # once per plan: a stage may build thousands of binaries
+            self._bin_dirs = {posixpath.dirname(b.path) for b in self.facts.binaries}
+            self._bin_names = {b.name for b in self.facts.binaries}
+        bins = self._bin_dirs
+        for cmd, _, _ in run.commands:
+            words = [w.value for w in cmd.words]
+            if not words:
+                continue
+            prog = words[0].rsplit("/", 1)[-1]
+            args = [w for w in words[1:] if not w.startswith("-")]
+            if prog in ("go", "cd", "export", "set", "true", "echo", "env", "test", "[", "ls", "pwd", "git",
+                        "make", "upx", "strip", "xx-go", "xx-verify", "go-bindata", "swag", "protoc", "sleep"):
+                continue
+            if prog in INSTALL or prog in ("update-ca-certificates", "apk", "apt-get", "apt", "yum", "dnf",
+                                           "microdnf"):
+                pkgs = [a for a in args[1:] if a not in INSTALL.get(prog, ())]
+                if args[:1] and args[0] in INSTALL.get(prog, ()) and not set(pkgs) <= BUILD_PACKAGES:
+                    extra = sorted(set(pkgs) - BUILD_PACKAGES)
+                    return f"the RUN on line {line} installs {', '.join(extra[:4])}, which the running image may use"
+                continue
+            if prog == "rm":
+                continue
+            if prog == "mkdir" and all(self._made_anyway(run, a, bins) for a in args):
+                continue
+            if prog == "chmod" and all(a.startswith(("+", "u+", "a+", "7", "5")) or
+                                       posixpath.basename(a) in self._bin_names
+                                       for a in args):
+                continue
+            return f"the RUN on line {line} runs {prog}, whose effect the final image would not have"
+        return None
+
+    def _removed_paths(self, runs=None) -> list[str]:
+        from godockerlint.analysis import expand
+
+        out = []
+        for run in self.facts.stage.runs if runs is None else runs:
+            for cmd, _, _ in run.commands:
+                words = [w.value for w in cmd.words]
+                if words and words[0].rsplit("/", 1)[-1] == "rm":
+                    for a in words[1:]:
+                        if not a.startswith("-"):
+                            path = expand(a, run.env.get)
+                            if "$" not in path and "*" not in path:
+                                out.append(posixpath.normpath(posixpath.join(run.workdir, path)))
+        return out
+
+    def _made_anyway(self, run, arg: str, bins: set[str]) -> bool:
+        """Is the folder `mkdir` makes one the new final stage has anyway (the WORKDIR, a binary's folder)?"""
+        from godockerlint.analysis import expand
+
+        path = posixpath.normpath(posixpath.join(run.workdir, expand(arg, run.env.get)))
+        kept = set(bins) | {self.facts.workdir}
+        return any(k == path or k.startswith(path.rstrip("/") + "/") for k in kept)
 
     # -- text ----------------------------------------------------------------------
     def edits(self) -> list[Edit]:
@@ -167,7 +271,7 @@ class _Plan:
             builder=self._builder_blocks() if self.own_builder else None,
             image=self.final_image,
             name=self._final_name(),
-            workdir=self.facts.workdir if self.facts.runtime_files else None,
+            workdir=self.facts.workdir if self.facts.runtime_files or self.needs.has_workdir else None,
             copies=[{"source": p, "dest": p} for p in self._copies()],
             env=[self._runtime_env(i) for i in self.env_final],
             labels=[self._verbatim(i) for i in self.labels],
@@ -214,11 +318,7 @@ class _Plan:
         return None if name in BUILDER_NAMES else name
 
     def _copies(self) -> list[str]:
-        out = []
-        for p in [b.path for b in self.facts.binaries] + self.facts.runtime_files:
-            if p not in out:
-                out.append(p)
-        return out
+        return list(dict.fromkeys([b.path for b in self.facts.binaries] + self.facts.runtime_files))
 
     def _chunk_start(self, ins) -> int:
         """Where the text that belongs to `ins` (its leading comments and blank lines) starts."""
@@ -348,16 +448,18 @@ class _Plan:
         wanted = []
         if fetching and not self.ephemeral:
             wanted.append((run.resolve_gomodcache(), "modcache"))
-        if compiling:
+        if compiling and run.stage.go_version.has_build_cache:  # GOCACHE: Go 1.10
             wanted.append((run.resolve_gocache(), "cache"))
         for target, clean in wanted:
             if any(covers(m.target, target) for m in existing):
                 continue
-            if run.removes(target, clean):  # rm of a mounted folder fails: "Device or resource busy"
+            if run.removes(target, clean):  # also $HOME/.cache, ~/.cache, go clean -cache/-modcache
                 self.facts.notes.append(f"no cache mount on {target}: line {ins.span.line} deletes it")
                 continue
             mounts.append(self._mount(run, target))
-        mounts = [m for m in mounts if m]
+        removed = self._removed_paths([run])
+        mounts = [m for m in mounts if m and not any(
+            covers(r, t) for r in removed for t in re.findall(r"target=([^,\s]+)", m))]  # rm -rf of a mount fails
         if not ins.is_json:
             for gc in run.go_commands:
                 if gc.subcommand not in ("build", "install") or gc.command.nested_in is not None:
@@ -387,7 +489,7 @@ class _Plan:
         if user and user.split(":", 1)[0] not in ("root", "0"):
             u, _, g = user.partition(":")
             if not (u.isdigit() and (not g or g.isdigit())):
-                self.facts.notes.append(f"no cache mount on {target}: USER {user} is not numeric")
+                return None  # a cache mount for a named user needs its uid: none is added
                 return None
             uid, gid = u, g or u
         return render("cache_mount.j2", target=target, uid=uid, gid=gid)
@@ -405,7 +507,7 @@ class _Plan:
             return edits
         after = facts.word_span(gc, sub_word).end
         add = []
-        if "trimpath" not in gc.flags:
+        if "trimpath" not in gc.flags and gc.run.stage.go_version.has_trimpath:  # -trimpath: Go 1.13
             add.append("-trimpath")
         if "ldflags" not in gc.flags:
             add.append('-ldflags="-s -w"')
@@ -420,7 +522,7 @@ class _Plan:
                     missing = [f for f in ("-s", "-w") if f not in words]
                     edits.append(Edit(span.start, span.end, f'-ldflags="{" ".join(missing + words)}"'))
                 else:
-                    self.facts.notes.append(f"-ldflags on line {gc.instruction.line} lacks -s -w")
+                    pass  # an -ldflags value that cannot be merged safely is left as written
         if add:
             edits.append(Edit(after, after, " " + " ".join(add)))
         return edits
@@ -432,7 +534,7 @@ class _Plan:
         if kw in ("CMD", "ENTRYPOINT"):
             argv = exec_argv(ins)
             if argv is None:
-                self.facts.notes.append(f"shell-form {kw} on line {ins.line} needs a shell, which "
+                self.facts.notes.append(f"the shell-form {kw} on line {ins.line} needs a shell, which "
                                         f"{self.final_image} lacks")
                 return self._verbatim(ins)
             new = self._point_at_binary(argv, kw, ins.line)
@@ -444,14 +546,14 @@ class _Plan:
                 return self._verbatim(ins)
             opts, argv = healthcheck_parts(ins)
             if argv is None:
-                self.facts.notes.append(f"HEALTHCHECK on line {ins.line} needs a shell; it is kept as written")
+                self.facts.notes.append(f"the HEALTHCHECK on line {ins.line} needs a shell")
                 return self._verbatim(ins)
             if argv and argv[0] in ("CMD-SHELL",):
-                self.facts.notes.append(f"HEALTHCHECK on line {ins.line} needs a shell")
+                self.facts.notes.append(f"the HEALTHCHECK on line {ins.line} needs a shell")
                 return self._verbatim(ins)
             new = self._point_at_binary(argv, kw, ins.line)
             if argv and posixpath.basename(new[0]) in ("curl", "wget", "nc", "sh"):
-                self.facts.notes.append(f"HEALTHCHECK on line {ins.line} runs {argv[0]}, which "
+                self.facts.notes.append(f"the HEALTHCHECK on line {ins.line} runs {argv[0]}, which "
                                         f"{self.final_image} does not have")
             flags = " ".join(self.df.text[f.span.start:f.span.end] for f in ins.flags)
             opts = " ".join(x for x in (flags, opts) if x)
@@ -471,7 +573,7 @@ class _Plan:
             if match is None and len(bins) == 1:
                 match = bins[0]
             if match is None:
-                self.facts.notes.append(f"{kw} on line {line} runs `go run {pkg}`, which no build produces")
+                self.facts.notes.append(f"the {kw} on line {line} runs `go run {pkg}`, which no build produces")
                 return argv
             return [match.path] + rest[1:]
         first = argv[0]
@@ -481,17 +583,18 @@ class _Plan:
             if any(b.path == first for b in bins) or first in self.facts.runtime_files:
                 return argv
             if kw != "CMD" or not self._has_entrypoint():
-                self.facts.notes.append(f"{kw} on line {line} runs {first}, which the final image may not have")
+                self.facts.notes.append(f"the {kw} on line {line} runs {first}, which the final image may not have")
             return argv
         if kw == "CMD" and self._has_entrypoint():
             return argv  # arguments of the ENTRYPOINT
-        base = posixpath.basename(first)
-        match = next((b for b in bins if b.name == base), None)
-        if match is not None and (first.startswith(".") or "/" not in first):
-            resolved = posixpath.normpath(posixpath.join(self.facts.workdir, first)) if "/" in first else match.path
-            if "/" not in first or resolved == match.path:
-                return [match.path] + argv[1:]
-        self.facts.notes.append(f"{kw} on line {line} runs {first}, which the final image may not have")
+        if "/" in first:  # relative to the WORKDIR
+            resolved = posixpath.normpath(posixpath.join(self.facts.workdir, first))
+            match = next((b for b in bins if b.path == resolved), None)
+        else:  # looked up on PATH: the binary of that name
+            match = next((b for b in bins if b.name == first), None)
+        if match is not None:
+            return [match.path] + argv[1:]
+        self.facts.notes.append(f"the {kw} on line {line} runs {first}, which the final image may not have")
         return argv
 
     def _runtime_env(self, ins) -> str:
@@ -499,6 +602,15 @@ class _Plan:
         from godockerlint.shell import key_values
 
         pairs = key_values(ins.args)
+        if "$" in ins.args:  # a value built from the toolchain image's ENV (GOPATH...): written expanded
+            from godockerlint.analysis import expand
+
+            env = dict(self.facts.stage.env)
+            known: dict[str, str] = {}
+            for k, v, _ in pairs:  # the values as the old stage saw them at this ENV
+                known[k] = expand(v or "", lambda n: known.get(n, env.get(n)))
+            kept = [(k, known[k]) for k, _, _ in pairs if not is_go_variable(k)]
+            return f"{ins.raw_keyword} " + " ".join(f"{k}={_env_value(v)}" for k, v in kept)
         if len(pairs) == 1 or all(not is_go_variable(k) for k, _, _ in pairs):
             return self._verbatim(ins)
         return f"{ins.raw_keyword} " + " ".join(w.raw for k, _, w in pairs if not is_go_variable(k))
@@ -508,6 +620,11 @@ class _Plan:
 
 
 Instruction = object  # for annotations above
+
+
+def _env_value(v: str) -> str:
+    """An ENV value as written in the new final stage: quoted when it holds blanks, quotes or `$`."""
+    return json.dumps(v) if re.search(r'[\s"$\\\']', v) or not v else v
 
 
 def _n(s: str) -> str:

@@ -20,6 +20,7 @@ from godockerlint.analysis import (GoCommand, StageFacts, copy_destination, copy
                                    image_tag)
 from godockerlint.buildcontext import version_tuple
 from godockerlint.model import Instruction
+from godockerlint.finalneeds import Binary, binaries  # noqa: F401  (the rewrite's names)
 from godockerlint.record import Record
 from godockerlint.shell import key_values, split_words
 
@@ -34,30 +35,14 @@ NOT_RUNTIME = re.compile(
 )
 
 
-# what is carried from a whole-tree COPY: folders and files a server reads at run time
-RUNTIME_DIRS = frozenset({"config", "configs", "conf", "etc", "templates", "template", "static", "public", "assets",
-                          "web", "www", "ui", "migrations", "locales", "i18n", "certs", "data", "views"})
-RUNTIME_EXT = (".yaml", ".yml", ".json", ".toml", ".ini", ".conf", ".env", ".html", ".tmpl", ".gohtml", ".css",
-               ".js", ".pem", ".crt", ".sql", ".properties", ".xml", ".txt")
-
-
-class Binary(Record):
-    __slots__ = ("path", "name", "package", "command")
-
-    def __init__(self, path: str, name: str, package: str, command: GoCommand) -> None:
-        self.path = path  # absolute path in the build stage (copied to the same path in the final stage)
-        self.name = name
-        self.package = package
-        self.command = command
-
-
 class SplitFacts(Record):
     __slots__ = ("stage", "go_version", "variant", "builder_image", "workdir", "binaries", "cgo", "cgo_why",
-                 "runtime_files", "notes")
+                 "runtime_files", "notes", "changes")
 
     def __init__(self, stage: StageFacts, go_version: str | None, variant: str | None, builder_image: str,
                  workdir: str, binaries: list[Binary] | None = None, cgo: bool = False, cgo_why: str = "",
-                 runtime_files: list[str] | None = None, notes: list[str] | None = None) -> None:
+                 runtime_files: list[str] | None = None, notes: list[str] | None = None,
+                 changes: list[str] | None = None) -> None:
         self.stage = stage  # the old final stage
         self.go_version = go_version  # go.mod toolchain/go line, else the image tag
         self.variant = variant  # alpine3.20, bookworm, ...
@@ -67,7 +52,8 @@ class SplitFacts(Record):
         self.cgo = cgo
         self.cgo_why = cgo_why
         self.runtime_files = [] if runtime_files is None else runtime_files  # absolute paths carried with COPY --from
-        self.notes = [] if notes is None else notes
+        self.notes = [] if notes is None else notes  # why the rewrite cannot be proven (one clause each): refused
+        self.changes = [] if changes is None else changes  # what the rewrite changes, stated in its message
 
 
 def go_version(facts, stage: StageFacts) -> str | None:
@@ -104,117 +90,22 @@ def builder_image(facts, stage: StageFacts, version: str | None, var: str | None
     return written
 
 
-def binaries(facts, stage: StageFacts, notes: list[str]) -> list[Binary]:
-    """The programs `go build`/`go install` produce in this stage (or, if none, in its ancestors)."""
-    chain = [stage] + stage.ancestors
-    for st in chain:
-        found = []
-        for gc in st.go_commands:
-            if gc.subcommand not in ("build", "install"):
-                continue
-            b = _binary(facts, gc, notes)
-            if b is not None:
-                found.append(b)
-        if found:
-            return found
-    return []
-
-
-def _binary(facts, gc: GoCommand, notes: list[str]) -> Binary | None:
-    pkgs = [p for p in gc.packages if not p.startswith("-")]
-    if len(pkgs) > 1 or any("..." in p for p in pkgs):
-        if gc.subcommand == "build" and "o" not in gc.flags:
-            notes.append(f"`go build {' '.join(pkgs)}` on line {gc.instruction.line} builds several packages "
-                         f"and writes no binary")
-            return None
-    pkg = pkgs[0] if pkgs else "."
-    name = _package_name(facts, pkg, gc)
-    cwd = _cwd(gc)
-    if gc.subcommand == "install":
-        gobin = gc.setting("GOBIN")
-        if not gobin:
-            gopath = gc.setting("GOPATH") or gc.run.stage.default_gopath(gc.run.home)
-            gobin = posixpath.join(gopath.split(":")[0], "bin")
-        if not name:
-            notes.append(f"cannot tell the program name of `go install {pkg}` on line {gc.instruction.line}")
-            return None
-        return Binary(posixpath.join(gobin, name), name, pkg, gc)
-    out = gc.output
-    if out:
-        if "$" in out:
-            notes.append(f"the output `-o {out}` on line {gc.instruction.line} uses a variable")
-            return None
-        path = posixpath.normpath(posixpath.join(cwd, out))
-        if out.endswith("/"):
-            if not name:
-                notes.append(f"cannot tell the program name of `go build {pkg}` on line {gc.instruction.line}")
-                return None
-            path = posixpath.join(path, name)
-        return Binary(path, posixpath.basename(path), pkg, gc)
-    if not name:
-        notes.append(f"cannot tell the program name of `go build {pkg}` on line {gc.instruction.line}")
-        return None
-    return Binary(posixpath.join(cwd, name), name, pkg, gc)
-
-
-def _cwd(gc: GoCommand) -> str:
-    """The working directory of a go command: the RUN's WORKDIR, moved by `cd` earlier in the RUN."""
-    run = gc.run
-    if run._cwds is None:  # one walk per RUN: a long script must not cost O(n²)
-        cwd, run._cwds = run.workdir, {}
-        for cmd, _, _ in run.commands:
-            run._cwds[id(cmd)] = cwd
-            if cmd.name == "cd" and len(cmd.words) > 1 and "$" not in cmd.words[1].value:
-                cwd = posixpath.normpath(posixpath.join(cwd, cmd.words[1].value))
-        run._cwds[None] = cwd
-    return run._cwds.get(id(gc.command), run._cwds[None])
-
-
-def _package_name(facts, pkg: str, gc: GoCommand) -> str | None:
-    path = pkg.split("@", 1)[0].rstrip("/")
-    if path in ("", "."):
-        ctx = facts.context
-        gm = ctx.go_mod if ctx is not None else None
-        if gm is not None and gm.module:
-            path = gm.module
-        else:
-            cwd = _cwd(gc)
-            return posixpath.basename(cwd) if cwd != "/" else None
-    parts = [p for p in path.split("/") if p not in ("", ".")]
-    if not parts:
-        return None
-    last = parts[-1]
-    if re.match(r"^v\d+$", last) and len(parts) > 1:
-        last = parts[-2]
-    return last if last != ".." else None
-
-
-def cgo_need(facts, stage: StageFacts) -> tuple[bool, str, bool]:
-    """(CGO on, why, explicitly set) for the builds of the stage."""
-    explicit_off = False
-    for st in [stage] + stage.ancestors:
-        for gc in st.go_commands:
-            if gc.subcommand in ("build", "install"):
-                v = gc.setting("CGO_ENABLED")
-                if v == "1":
-                    return True, f"CGO_ENABLED=1 on line {gc.instruction.line}", True
-                if v == "0":
-                    explicit_off = True
-    ctx = facts.context
-    if ctx is not None and not explicit_off and ctx.uses_cgo:  # the scan reads .go files: last
-        return True, "the sources `import \"C\"`", False
-    return False, "", explicit_off
-
-
 def is_go_variable(name: str) -> bool:
     return name.startswith(("GO", "CGO_")) or name in ("CC", "CXX", "PKG_CONFIG_PATH")
 
 
 def copy_runtime_files(facts, ins: Instruction, workdir: str, notes: list[str]) -> list[str]:
     """Absolute paths of the runtime files (not Go sources, not go.mod) a COPY/ADD puts in the image."""
+    from godockerlint.shell import expand
+
     srcs = copy_sources(ins)
-    dest = posixpath.normpath(posixpath.join(workdir, copy_destination(ins)))
-    dir_dest = copy_destination(ins).endswith("/") or len(srcs) > 1
+    st = facts.stage_of(ins)
+    written = expand(copy_destination(ins), st.env.get) if st is not None else copy_destination(ins)
+    if "$" in written or not written:
+        notes.append(f"the destination of the {ins.keyword} on line {ins.line} is not known")
+        return []
+    dest = posixpath.normpath(posixpath.join(workdir, written))
+    dir_dest = written.endswith("/") or len(srcs) > 1
     out = []
     for src in srcs:
         norm = posixpath.normpath(src.lstrip("/")) if src.strip() not in ("", "/") else "."
@@ -230,11 +121,31 @@ def copy_runtime_files(facts, ins: Instruction, workdir: str, notes: list[str]) 
     return out
 
 
+def copied_from_stage(facts, ins: Instruction, notes: list[str]) -> list[str]:
+    """Where a `COPY --from=<stage or image>` put its files: carried into the final image as they are."""
+    from godockerlint.shell import expand
+
+    srcs = copy_sources(ins)
+    st = facts.stage_of(ins)
+    written = expand(copy_destination(ins), st.env.get) if st is not None else copy_destination(ins)
+    if "$" in written or not written or any("$" in s or any(c in s for c in "*?[") for s in srcs):
+        notes.append(f"what the {ins.keyword} --from on line {ins.line} puts in the image is not known")
+        return []
+    dest = posixpath.normpath(posixpath.join(facts.workdir_at(ins), written))
+    if written.endswith("/") or len(srcs) > 1:
+        return [posixpath.join(dest, posixpath.basename(posixpath.normpath(s))) for s in srcs]
+    return [dest]
+
+
 def _tree_runtime_files(facts, dest: str, ins: Instruction, notes: list[str]) -> list[str]:
+    """The entries of a whole-context COPY that the app may read at run time, all named and carried.
+
+    Go package folders stay behind (their code is in the binary) unless they hold other files
+    (templates, assets read from disk): then the rewrite is refused."""
     ctx = facts.context
     if ctx is None:
-        notes.append(f"without a build context, no runtime file of `{ins.keyword} . {copy_destination(ins)}` "
-                     f"(line {ins.line}) is carried into the final image")
+        notes.append(f"the files the app reads from `{ins.keyword} . {copy_destination(ins)}` (line {ins.line}) "
+                     f"are not known without the build context")
         return []
     try:
         names = sorted(os.listdir(ctx.root))
@@ -242,22 +153,38 @@ def _tree_runtime_files(facts, dest: str, ins: Instruction, notes: list[str]) ->
         return []
     ignore = ctx.dockerignore
     out: list[str] = []
-    skipped: list[str] = []
     for name in names:
         if NOT_RUNTIME.match(name) or (ignore is not None and ignore.ignored(name)):
             continue
         full = os.path.join(ctx.root, name)
         is_dir = os.path.isdir(full)
         if is_dir and (name in ctx.go_dirs or any(d.startswith(name + "/") for d in ctx.go_dirs)):
-            continue  # a Go package folder (its embedded files are in the binary)
-        if (is_dir and name.lower() in RUNTIME_DIRS) or (not is_dir and name.lower().endswith(RUNTIME_EXT)):
-            out.append(posixpath.join(dest, name))
-        else:
-            skipped.append(name)
-    if skipped:
-        notes.append(f"not carried into the final image from `{ins.keyword} .` (line {ins.line}): "
-                     + ", ".join(skipped[:8]) + (", ..." if len(skipped) > 8 else ""))
+            other = _non_go_file(full)
+            if other is not None:
+                notes.append(f"the Go package folder {name}/ also holds {other}, which the app may read at run time")
+            continue
+        out.append(posixpath.join(dest, name))
     return out
+
+
+def _non_go_file(folder: str) -> str | None:
+    """A file of a Go package folder that is neither Go code nor embedded (`//go:embed`), if any."""
+    found = None
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("testdata", "vendor"))
+        for f in sorted(files):
+            path = os.path.join(top, f)
+            if f.endswith(".go"):
+                try:
+                    with open(path, "rb") as fh:
+                        if b"//go:embed" in fh.read(65536):
+                            return None  # the files are in the binary
+                except OSError:
+                    pass
+            elif found is None and not (f.endswith((".s", ".c", ".h", ".md", ".mod", ".sum", ".proto"))
+                                        or f.startswith(".")):
+                found = os.path.relpath(path, os.path.dirname(folder)).replace(os.sep, "/")
+    return found
 
 
 def exec_argv(ins: Instruction) -> list[str] | None:

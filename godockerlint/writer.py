@@ -129,6 +129,8 @@ def _take_identity(fd: int, real: str, st: os.stat_result) -> bool:
 
 
 def _xattr_names(target) -> list[str]:
+    if not hasattr(os, "listxattr"):  # not Linux: the platform's own attributes are not ours to copy
+        return []
     try:
         return os.listxattr(target)
     except OSError as exc:

@@ -58,6 +58,7 @@ Otherwise unsafe: the build may fail without cgo, and GDL302's base change
 from __future__ import annotations
 
 from godockerlint.commandedits import insert_before_word
+from godockerlint.finalneeds import CGO_ONLY_MODULES, binary_commands, builder_stages, cgo_modules  # noqa: F401
 from godockerlint.findings import SAFE, UNSAFE, Fix
 
 CODE = "GDL301"
@@ -66,45 +67,6 @@ SEVERITY = "error"
 FIX = "safe/unsafe"
 SUMMARY = "`go build` without CGO_ENABLED in a builder with gcc, for a libc-less final image."
 CONTEXT = True
-
-CGO_ONLY_MODULES = (
-    "github.com/mattn/go-sqlite3",
-    "github.com/confluentinc/confluent-kafka-go",
-    "github.com/tecbot/gorocksdb",
-    "github.com/linxGnu/grocksdb",
-    "gopkg.in/gographics/imagick",
-    "github.com/DataDog/zstd",
-    "github.com/go-gl/glfw",
-    "github.com/davidbyttow/govips",
-)
-BINARY_COMMANDS = frozenset({"build", "install"})
-
-
-def builder_stages(facts):
-    """Stages (other than the final one) whose files the final stage copies with COPY --from."""
-    final = facts.final
-    df = facts.dockerfile
-    out = []
-    seen: set[int] = set()  # by index: `in out` would compare stages field by field, O(stages²)
-    for ins in final.stage.instructions:
-        if ins.keyword not in ("COPY", "ADD"):
-            continue
-        ref = ins.flag("from")
-        if ref is None or not ref.value:
-            continue
-        st = df.stage_by_ref(ref.value, before=final.index)
-        if st is not None and st.index not in seen and st.index != final.index:
-            seen.add(st.index)
-            out.append(facts.stages[st.index])
-    return out
-
-
-def binary_commands(stage):
-    for st in list(reversed(stage.ancestors)) + [stage]:
-        for gc in st.go_commands:
-            if gc.subcommand in BINARY_COMMANDS:
-                yield gc
-
 
 def runtime_problem(builder, final, gc) -> str | None:
     """Why a dynamically linked binary from `builder` cannot run on `final`, or None."""
@@ -119,12 +81,6 @@ def runtime_problem(builder, final, gc) -> str | None:
     if libc == "musl" and builder.libc == "glibc":
         return f"{final.root_base} has musl, not the builder's glibc"
     return None
-
-
-def cgo_modules(context) -> list[str]:
-    gm = context.go_mod
-    reqs = [m for m, _ in gm.requires] if gm else []
-    return [m for m in reqs if any(m == c or m.startswith(c + "/") for c in CGO_ONLY_MODULES)]
 
 
 def check(ctx):

@@ -41,35 +41,93 @@ COPY --from=build /out/app /app
 ENTRYPOINT ["/app"]
 ```
 
-Fix: for an alpine/debian/other final stage that has no RUN, no shell-form
-CMD/ENTRYPOINT/HEALTHCHECK and installs no packages, the base is replaced
-(safe) by `gcr.io/distroless/static-debian12:nonroot` for CGO-off builds or
-`gcr.io/distroless/base-debian12:nonroot` when the build uses cgo (both
-configurable with `final-image`); otherwise that replacement is unsafe (the
-stage needs a shell). A toolchain final stage needs a split into build and
-final stages: the rewriter does that with `--fix --unsafe-fixes` (unsafe,
-applied alone): the stage becomes a build stage (ARG GOPROXY, dependency
-step, cache mounts, `CGO_ENABLED=0` unless cgo is needed, `-trimpath
--ldflags="-s -w"`) and a distroless final stage that gets the binaries at the
-same paths, runtime files, non-Go ENV, LABEL, EXPOSE, HEALTHCHECK, USER
-65532:65532 and ENTRYPOINT/CMD in exec form. What it cannot classify is kept
-in the build stage and listed in the fix message. No fix when no binary can
-be found (`go build ./...` without `-o`).
+Info, not error: the image needs a shell for its entrypoint script, so a move
+to distroless takes more than a base change (the message lists what):
+
+```dockerfile
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /usr/local/bin/worker .
+
+FROM alpine:3.19
+RUN apk add --no-cache bash su-exec
+COPY --from=build /usr/local/bin/worker /usr/local/bin/worker
+COPY docker-entrypoint.sh /
+ENTRYPOINT ["/docker-entrypoint.sh"]
+```
+
+Refused with its reason: cgo against musl cannot move to a glibc distroless image:
+
+```dockerfile
+FROM golang:1.22-alpine AS build
+RUN apk add --no-cache gcc musl-dev
+WORKDIR /src
+COPY . .
+RUN go build -o /out/notes .
+
+FROM alpine:3.19
+COPY --from=build /out/notes /notes
+ENTRYPOINT ["/notes"]
+```
+
+What the image needs decides the severity (the analysis' "final-stage needs"):
+an image that needs more than a static binary (a shell-form CMD or an
+entrypoint script, packages installed for run time, a privilege-drop tool such
+as su-exec or gosu, git or ssh at run time, the toolchain for `go run` at
+start) gets info listing what a move to distroless would need, and no fix. An
+image whose purpose is the toolchain (no CMD or ENTRYPOINT, `go test` at
+start, golangci-lint, a stage named test/lint/ci/dev) gets info too. Error is
+kept for a toolchain final stage that runs a Go-built binary needing nothing
+else. A toolchain that the RUN installing it also removes (`apk del go`) is
+not shipped. `scratch` finals are GDL405's business, and Chainguard's
+`static` and `glibc-dynamic` images are accepted. The suggested base follows
+cgo: CGO_ENABLED=1, a C toolchain in the builder with CGO_ENABLED unset (native
+builds then default to cgo on) or `import "C"` in the context -> `base-debian12`
+for a glibc builder; a musl (alpine) builder's cgo binary is not moved.
+
+Fix (prove or refuse; when refused, the message ends with "no fix: <why>"):
+- alpine/debian/other final stage: the base becomes `final-image` (unsafe:
+  another base image) when the stage's base is an image (never another
+  stage of the file), it has no RUN (an install of only ca-certificates or
+  tzdata is removed: distroless has both), no shell form, no entrypoint script,
+  no run-time package, its USER exists in distroless, and it does not listen
+  below port 1024 as root (distroless `:nonroot` runs as 65532, which cannot
+  bind those ports on Kubernetes or containerd). A stage without WORKDIR gets
+  `WORKDIR /`: the old base ran in `/`, distroless `:nonroot` runs in
+  `/home/nonroot`, and relative paths must keep their meaning.
+- toolchain final stage: `--fix --unsafe-fixes` splits it (applied alone) into
+  a build stage (ARG GOPROXY, dependency step, cache mounts, `-trimpath
+  -ldflags="-s -w"`, `CGO_ENABLED=0` where cgo is on only by default and
+  nothing needs it, said in the message) and a distroless final stage with the
+  binaries at the same paths, the files a whole-context COPY brought that the
+  app may read, non-Go ENV, LABEL, EXPOSE, HEALTHCHECK, the WORKDIR, USER
+  65532:65532 (or the root user kept, and said, when it listens below 1024)
+  and ENTRYPOINT/CMD in exec form pointed at the binary. Only when the
+  entrypoint runs a binary built at a known path (`-o`, GOBIN, `go install`
+  into `$GOPATH/bin`, `go build` named after the package directory, or after
+  the module path with the context's go.mod) and nothing else of the old stage
+  is needed at run time; otherwise it is refused with the reason.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 
 from godockerlint.analysis import image_name
-from godockerlint.edits import delete_instruction, replace_span
-from godockerlint.findings import SAFE, UNSAFE, Fix
+from godockerlint.edits import delete_instruction, insert_lines_after, replace_span
+from godockerlint.finalneeds import installs_only_certs
+from godockerlint.findings import UNSAFE, Fix
 from godockerlint.settings import DEFAULT_ALLOWED_FINAL_IMAGES
+
+# accepted finals besides distroless (rules.md, revision 2)
+ACCEPTED_FINALS = ("cgr.dev/chainguard/static*", "cgr.dev/chainguard/glibc-dynamic*")
 
 CODE = "GDL401"
 NAME = "final-not-distroless"
 SEVERITY = "error"
-FIX = "safe/unsafe"
+FIX = "unsafe"
 SUMMARY = "The final stage runs a Go binary on a base other than distroless."
 OPTIONS = {}
 
@@ -85,49 +143,136 @@ def check(ctx):
     base = final.root_base
     if not base or "$" in base or final.windows:
         return  # unresolved, or a Windows image: distroless has no Windows images
-    patterns = DEFAULT_ALLOWED_FINAL_IMAGES + tuple(ctx.settings.allowed_final_images)
+    if base.lower() == "scratch":
+        return  # no shell, nothing to move: missing certificates are GDL405's
+    patterns = DEFAULT_ALLOWED_FINAL_IMAGES + ACCEPTED_FINALS + tuple(ctx.settings.allowed_final_images)
     if allowed(base, patterns):
         return
+    needs = facts.final_needs
     from_ins = final.stage.from_instruction
-    if final.is_go:
-        from godockerlint.rewrite import split_fix  # the rewrite machinery, only for the files that need it
+    if final.is_go and needs.ships_toolchain:
+        yield from _toolchain_final(ctx, final, base, needs, from_ins)
+        return
+    if not needs.runs_go:
+        return
+    if not final.is_go and not _copies_from_go_stage(facts, final):
+        return
+    cgo = needs.cgo
+    image = ctx.settings.final_image_cgo_on if cgo.on and not cgo.static else ctx.settings.final_image_cgo_off
+    what = f"the final stage runs a Go binary on {base}, {_what_is_wrong(final.family)}"
+    if final.is_go:  # go installed and removed in the same RUN: the binary is built in the final stage
+        yield ctx.report(from_ins, f"{what}; no fix: moving to {image} would need a build stage of its own "
+                                   f"(it builds its binary in place)", severity="info")
+        return
+    if needs.needs:
+        yield ctx.report(from_ins, f"{what}; no fix: moving to {image} would need {'; '.join(needs.needs)}",
+                         severity="info")
+        return
+    if cgo.on and not cgo.static and cgo.libc == "musl":
+        yield ctx.report(from_ins, f"{what}: use {ctx.settings.final_image_cgo_off} with a CGO_ENABLED=0 build, or "
+                                   f"{ctx.settings.final_image_cgo_on} with a glibc builder; no fix: the binary is "
+                                   f"built with cgo against musl ({cgo.why}), and distroless has no musl",
+                         severity="warning")
+        return
+    fix, why = _move_fix(ctx, final, needs, image, from_ins)
+    message = f"{what}: use {image}"
+    if why:
+        message += f"; no fix: {why}"
+    yield ctx.report(from_ins, message, severity="warning", fix=fix)
 
-        where = "a single-stage build" if len(facts.stages) == 1 else f"the final stage {final.label}"
-        yield ctx.report(
-            from_ins,
-            f"{where} ships {_toolchain(final, base)} to production: build in one stage and copy "
-            f"the binary into {ctx.settings.final_image_cgo_off}",
-            severity="error",
-            fix=split_fix(ctx),
-        )
+
+def _toolchain_final(ctx, final, base, needs, from_ins):
+    facts = ctx.facts
+    where = "a single-stage build" if len(facts.stages) == 1 else f"the final stage {final.label}"
+    image = ctx.settings.final_image_cgo_off
+    shipped = f"{where} ships {_toolchain(final, base)}"
+    if needs.purpose:
+        yield ctx.report(from_ins, f"{shipped}, which looks intended ({needs.purpose}); no fix: an image made "
+                                   f"for the toolchain's own work stays on it", severity="info")
         return
-    go_sources = [ins for ins in final.stage.instructions
-                  if ins.keyword in ("COPY", "ADD") and ins.flag("from") is not None
-                  and _is_go_stage(facts, ins.flag("from").value, final.index)]
-    if not go_sources:
+    if needs.needs:
+        yield ctx.report(from_ins, f"{shipped}; no fix: moving to distroless would need {'; '.join(needs.needs)}",
+                         severity="info")
         return
-    cgo = _uses_cgo(facts)
-    image = ctx.settings.final_image_cgo_on if cgo else ctx.settings.final_image_cgo_off
-    certs_only = [ins for ins in final.stage.instructions if ins.keyword == "RUN" and _installs_only_certs(facts, ins)]
-    blockers = _shell_needs(final, skip=certs_only)
-    applicability = UNSAFE if blockers else SAFE
-    note = f" ({', '.join(blockers)}: check the stage runs without a shell)" if blockers else ""
-    if certs_only:
-        note += " and remove the install of ca-certificates/tzdata (distroless has both)"
+    from godockerlint.rewrite import split_fix  # the rewrite machinery, only for the files that need it
+
+    fix, why = split_fix(ctx)
+    message = f"{shipped} to production: build in one stage and copy the binary into {image}"
+    if why:
+        message += f"; no fix: {why}"
+    yield ctx.report(from_ins, message, severity="error", fix=fix)
+
+
+def _move_fix(ctx, final, needs, image, from_ins):
+    """(the base move, None) or (None, why it is refused)."""
+    facts = ctx.facts
+    if final.parent is not None:
+        return None, f"its base is the stage {final.parent.label}, which the move must not replace"
+    cgo = needs.cgo
+    if cgo.on and not cgo.static and cgo.libc == "musl":
+        return None, f"the binary is built with cgo against musl ({cgo.why}), and distroless has no musl"
+    if needs.runs_as_root and needs.privileged_ports and "nonroot" in image:
+        return None, (f"it listens on port {needs.privileged_ports[0]} as root, and {image} runs as 65532, "
+                      f"which cannot bind a port below 1024 on Kubernetes or containerd")
+    user = final.user
+    if user is not None:
+        name = user.split(":", 1)[0].strip()
+        if not name.isdigit() and name not in ("root", "nonroot", "nobody") and not _copies_passwd(final):
+            return None, f"the user {name} does not exist in {image}"
+    argv = needs.entry or []
+    if argv and not _provided(facts, final, argv[0]):
+        return None, f"the {needs.entry_ins.keyword} runs {argv[0]}, which comes from {final.root_base}"
     words = from_ins.args.split()
-    fix = None
-    if words:
-        start = from_ins.text_offset(0)
-        end = from_ins.text_offset(len(words[0]) - 1) + 1
-        edits = [replace_span(start, end, image)] + [delete_instruction(ctx.dockerfile, ins) for ins in certs_only]
-        fix = Fix(tuple(edits), applicability, f"use {image} as the final base{note}")
-    yield ctx.report(
-        from_ins,
-        f"the final stage runs a Go binary on {base}, {_what_is_wrong(final.family)}: "
-        f"use {image}{note}",
-        severity="warning",
-        fix=fix,
-    )
+    if not words:
+        return None, "its FROM cannot be read"
+    certs_only = [ins for ins in final.stage.instructions if ins.keyword == "RUN" and installs_only_certs(facts, ins)]
+    start = from_ins.text_offset(0)
+    end = from_ins.text_offset(len(words[0]) - 1) + 1
+    edits = [replace_span(start, end, image)] + [delete_instruction(ctx.dockerfile, ins) for ins in certs_only]
+    note = ""
+    if not needs.has_workdir:
+        edits.append(insert_lines_after(ctx.dockerfile, from_ins, ["WORKDIR /"]))
+        note += ", with `WORKDIR /` (the old base ran in /)"
+    if certs_only:
+        note += ", without the ca-certificates/tzdata install (distroless has both)"
+    if needs.runs_as_root and "nonroot" in image:
+        note += "; it runs as 65532:65532 instead of root"
+    return Fix(tuple(edits), UNSAFE, f"use {image} as the final base{note}"), None
+
+
+def _copies_passwd(final) -> bool:
+    from godockerlint.analysis import copy_destination
+
+    return any(ins.keyword in ("COPY", "ADD") and "passwd" in copy_destination(ins)
+               for st in [final] + final.ancestors for ins in st.stage.instructions)
+
+
+def _provided(facts, final, prog: str) -> bool:
+    """Does the final stage's chain put `prog` (the program its ENTRYPOINT/CMD runs) into the image?"""
+    from godockerlint.analysis import copy_destination, copy_sources
+
+    name = posixpath.basename(prog)
+    for st in [final] + final.ancestors:
+        for ins in st.stage.instructions:
+            if ins.keyword not in ("COPY", "ADD"):
+                continue
+            dest = copy_destination(ins)
+            srcs = copy_sources(ins)
+            full = posixpath.normpath(posixpath.join(facts.workdir_at(ins), dest))
+            if posixpath.basename(full) == name or any(posixpath.basename(s.rstrip("/")) == name for s in srcs):
+                return True
+            if dest.endswith("/") or dest in (".", "./") or len(srcs) > 1:
+                if prog.startswith("/") and posixpath.dirname(prog) == full:
+                    return True
+                if not prog.startswith("/") and "/" not in prog:
+                    return True  # copied into a folder on PATH (or named as the source): trusted
+    return False
+
+
+def _copies_from_go_stage(facts, final) -> bool:
+    return any(ins.keyword in ("COPY", "ADD") and ins.flag("from") is not None
+               and _is_go_stage(facts, ins.flag("from").value, st.index)
+               for st in [final] + final.ancestors for ins in st.stage.instructions)
 
 
 def _toolchain(final, base: str) -> str:
@@ -137,8 +282,6 @@ def _toolchain(final, base: str) -> str:
 
 
 def _what_is_wrong(family: str) -> str:
-    if family == "scratch":
-        return "which has no CA certificates, time zone data or non-root user"
     if family == "other":
         return "which is neither distroless nor listed in allowed-final-images"
     return "which ships a shell and a package manager"
@@ -149,61 +292,3 @@ def _is_go_stage(facts, ref: str | None, before: int) -> bool:
         return False
     st = facts.dockerfile.stage_by_ref(ref, before=before)
     return st is not None and facts.stages[st.index].is_go
-
-
-def _uses_cgo(facts) -> bool:
-    explicit_off = False
-    for st in facts.stages:
-        for gc in st.go_commands:
-            if gc.subcommand in ("build", "install"):
-                v = gc.setting("CGO_ENABLED")
-                if v == "1":
-                    return True
-                if v == "0":
-                    explicit_off = True
-    ctx = facts.context
-    return bool(ctx is not None and not explicit_off and ctx.uses_cgo)  # the scan reads .go files: last
-
-
-CERT_PACKAGES = frozenset({"ca-certificates", "tzdata"})
-
-
-def _installs_only_certs(facts, ins) -> bool:
-    """A RUN that only installs CA certificates and time zones (which distroless images ship)."""
-    run = facts.run_of(ins)
-    if run is None or not run.commands or ins.is_json or ins.heredocs:
-        return False
-    installed = False
-    for cmd, _, _ in run.commands:
-        words = [w.value for w in cmd.words]
-        if not words or cmd.assignments:
-            return False
-        prog = words[0].rsplit("/", 1)[-1]
-        args = [w for w in words[1:] if not w.startswith("-")]
-        if prog == "apk" and args[:1] == ["add"] or prog in ("apt-get", "apt") and args[:1] == ["install"]:
-            if not args[1:] or not set(args[1:]) <= CERT_PACKAGES:
-                return False
-            installed = True
-        elif prog in ("apt-get", "apt") and args == ["update"] or prog == "update-ca-certificates":
-            continue
-        elif prog == "rm" and all(a.startswith(("/var/lib/apt/lists", "/var/cache/apk")) for a in args):
-            continue
-        else:
-            return False
-    return installed
-
-
-def _shell_needs(final, skip=()) -> list[str]:
-    out = []
-    for ins in final.stage.instructions:
-        if ins.keyword == "RUN" and ins in skip:
-            continue
-        if ins.keyword == "RUN":
-            out.append(f"RUN on line {ins.line}")
-        elif ins.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK") and not ins.is_json:
-            if ins.keyword == "HEALTHCHECK" and ins.args.strip().upper() == "NONE":
-                continue
-            if ins.keyword == "HEALTHCHECK" and "CMD" in ins.args and "[" in ins.args:
-                continue
-            out.append(f"shell-form {ins.keyword} on line {ins.line}")
-    return out

@@ -100,7 +100,7 @@ def check(ctx):
             shell = ins.json_args[0] if ins.json_args else ins.args.strip()
             if id(ins) in own and not _available(shell, debug):
                 yield ctx.report(ins, f"`SHELL` names {shell}, which does not exist: {what}; "
-                                      f"{_advice(debug)}")
+                                      f"{_advice(debug)}; no fix: the image has no shell to name")
             continue
         if id(ins) not in own:
             continue
@@ -112,10 +112,12 @@ def check(ctx):
                 if prog.rsplit("/", 1)[-1] not in SHELL_NAMES or _available(prog, debug):
                     continue
                 yield ctx.report(ins, f"exec-form RUN executes {prog}, which does not exist: {what}; "
-                                      f"do this work in a build stage and COPY the result")
+                                      f"do this work in a build stage and COPY the result; no fix: the work "
+                                      f"has to move to a build stage by hand")
             else:
                 yield ctx.report(ins, f"shell-form RUN needs {shell}: {what}, so the build fails; "
-                                      f"do this work in a build stage and COPY the result")
+                                      f"do this work in a build stage and COPY the result; no fix: the work "
+                                      f"has to move to a build stage by hand")
         elif kw in ("CMD", "ENTRYPOINT") and not ins.is_json:
             fix = None
             other = has_entrypoint if kw == "CMD" else has_cmd
@@ -123,13 +125,19 @@ def check(ctx):
                 fix = _exec_form_fix(ins)
             plain = not SHELL_SYNTAX.search(ins.args.strip())
             how = "use the exec form " + (json.dumps(_words(ins)) if plain else "(without shell expansions)")
+            why = ""
+            if fix is None:
+                why = ("; no fix: it uses shell syntax" if not plain else
+                       f"; no fix: with both ENTRYPOINT and CMD the exec form changes how they combine" if other
+                       else "; no fix: the exec form is not proven to run the same")
             yield ctx.report(ins, f"shell-form {kw} runs `{shell} -c`: {what}, so the container cannot "
-                                  f"start; {how}", fix=fix)
+                                  f"start; {how}{why}", fix=fix)
         elif kw == "HEALTHCHECK":
             rest = ins.args.strip()
             if rest.upper().startswith("CMD") and not rest[3:].lstrip().startswith("["):
                 yield ctx.report(ins, f"shell-form HEALTHCHECK CMD runs `{shell} -c`: {what}, so the check "
-                                      f"never passes; use HEALTHCHECK CMD [\"/app\", \"healthcheck\"]")
+                                      f"never passes; use HEALTHCHECK CMD [\"/app\", \"healthcheck\"]; no fix: the check "
+                                      f"command has to be written in exec form by hand")
 
 
 def _available(shell: str, debug: bool) -> bool:

@@ -43,28 +43,48 @@ USER 65532:65532
 ENTRYPOINT ["/app"]
 ```
 
-Fix (safe, distroless only, when no `USER` is given): the tag becomes the
-`nonroot` variant (`latest`/none -> `nonroot`, `debug` -> `debug-nonroot`;
-a digest-pinned reference keeps its digest) and `USER 65532:65532` is inserted
-before the first `CMD`/`ENTRYPOINT` of the stage (or at its end): distroless
-images carry that user, and the binary needs no root to run. An explicit
-`USER root` is left alone (it was written on purpose: binding a port below
-1024, reading a root-only file...): the message says what to change. On other
-bases there is no fix: the image may need a user created first (`adduser`), or
+Info ("starts as root by design"): the entrypoint drops privileges itself:
+
+```dockerfile
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o /out/app .
+
+FROM alpine:3.19
+RUN apk add --no-cache su-exec
+COPY --from=build /out/app /app
+ENTRYPOINT ["su-exec", "10001:10001", "/app"]
+```
+
+Accepted as non-root: a numeric USER set in the final stage, and a named USER
+when the final stage copies a passwd file that defines it. An image that starts
+as root and drops privileges itself (su-exec, gosu, s6, setpriv installed in
+the final stage, in its ENTRYPOINT, or in the entrypoint script it copies from
+the context) runs as root by design: info, no fix.
+
+Fix (unsafe, distroless only, when no `USER` is given): `USER 65532:65532` is
+inserted before the first `CMD`/`ENTRYPOINT` of the stage (or at its end):
+every distroless image has that user (`nonroot`), and the tag is left as it is
+(a `:nonroot` tag would also move the working directory to /home/nonroot). It
+is refused, with the reason, when the image listens on a port below 1024 (a
+non-root user cannot bind it on Kubernetes or containerd). An explicit `USER
+root` is left alone (it was written on purpose: binding a port below 1024,
+reading a root-only file...): the message says what to change. On other bases
+there is no fix: the image may need a user created first (`adduser`), or
 `USER 65534:65534` (nobody) on scratch.
 """
 
 from __future__ import annotations
 
 from godockerlint.analysis import image_name, image_tag
-from godockerlint.edits import insert_lines_before, replace_span
-from godockerlint.findings import SAFE, Edit, Fix
-from godockerlint.shell import split_words
+from godockerlint.edits import insert_lines_before
+from godockerlint.findings import UNSAFE, Edit, Fix
 
 CODE = "GDL403"
 NAME = "final-runs-as-root"
 SEVERITY = "warning"
-FIX = "safe"
+FIX = "unsafe"
 SUMMARY = "The final stage runs as root (no USER, or USER root/0)."
 
 NONROOT_USER = "65532:65532"
@@ -86,37 +106,49 @@ def check(ctx):
     base = final.root_base
     if not base or "$" in base or not final.runs_go_binary or final.windows:
         return  # Windows images run as ContainerUser by default
-    chain = list(reversed(final.ancestors)) + [final]
-    user_ins = None
-    for st in chain:
-        for ins in st.stage.instructions:
-            if ins.keyword == "USER":
-                user_ins = ins
+    needs = facts.final_needs
+    user_ins = needs.user_ins
     user = final.user
     if user is not None:
         uid = user.split(":", 1)[0].strip()
         if not uid or uid not in ("root", "0"):
             return
+    elif nonroot_by_default(base):
+        return
+    if needs.purpose is not None and final.is_go:
+        return  # a test, lint, CI or debug image of the toolchain: not what runs in production
+    if needs.privilege_drop:
+        where = user_ins or final.stage.from_instruction
+        yield ctx.report(where, f"the final stage starts as root by design: {needs.privilege_drop} drops "
+                                f"privileges when the container starts; no fix: the image switches user itself",
+                         severity="info")
+        return
+    low = needs.privileged_ports
+    if user is not None:
+        port = (f" (it listens on port {low[0]}: listen on a port >= 1024, or grant CAP_NET_BIND_SERVICE)"
+                if low else "")
         yield ctx.report(
             user_ins,
             f"the final stage runs as {uid} (`USER {user}`): a compromised process owns the container and "
-            f"runAsNonRoot pods refuse it; use a non-root numeric user such as {_suggested_user(base)}",
+            f"runAsNonRoot pods refuse it; use a non-root numeric user such as {_suggested_user(base)}{port}; "
+            f"no fix: `USER {user}` is written on purpose",
         )
         return
-    if nonroot_by_default(base):
-        return
     distroless = "distroless" in image_name(base.lower())
-    root_from = chain[0].stage.from_instruction
-    fix = _fix(df, final, root_from) if distroless else None
     if distroless:
-        advice = f"use the :nonroot tag and `USER {NONROOT_USER}`"
+        advice = f"add `USER {NONROOT_USER}`"
     else:
         advice = f"switch to an unprivileged numeric user: {_suggested_user(base)}"
-    yield ctx.report(
-        final.stage.from_instruction,
-        f"the final stage runs as root: no USER and {base} defaults to root; {advice}",
-        fix=fix,
-    )
+    fix = None
+    message = f"the final stage runs as root: no USER and {base} defaults to root; {advice}"
+    if distroless and low:
+        message += (f"; no fix: it listens on port {low[0]}, which a non-root user cannot bind on Kubernetes "
+                    f"or containerd")
+    elif distroless:
+        fix = _fix(df, final)
+    else:
+        message += "; no fix: the user has to be created for the files the app owns"
+    yield ctx.report(final.stage.from_instruction, message, fix=fix)
 
 
 def _suggested_user(base: str) -> str:
@@ -128,32 +160,13 @@ def _suggested_user(base: str) -> str:
     return "`USER 10001:10001` (after `adduser`)"
 
 
-def _fix(df, final, root_from):
-    edits = []
-    words = split_words(root_from.args)
-    if not words:
-        return None
-    ref = words[0].value
-    if "$" not in ref and "@" not in ref:
-        tag = image_tag(ref)
-        new_tag = None
-        if tag is None:
-            new_tag = "nonroot"
-        elif tag.startswith("latest"):
-            new_tag = "nonroot" + tag[len("latest"):]
-        elif tag.startswith("debug") and "nonroot" not in tag:
-            new_tag = "debug-nonroot" + tag[len("debug"):]
-        if new_tag is not None:
-            new_ref = f"{ref.rsplit(':', 1)[0] if tag is not None else ref}:{new_tag}"
-            start = root_from.text_offset(words[0].start)
-            end = root_from.text_offset(words[0].end - 1) + 1
-            edits.append(replace_span(start, end, new_ref))
+def _fix(df, final):
     line = f"USER {NONROOT_USER}"
     target = next((i for i in final.stage.instructions if i.keyword in ("CMD", "ENTRYPOINT")), None)
     if target is not None:
-        edits.append(insert_lines_before(df, target, [line]))
+        edit = insert_lines_before(df, target, [line])
     else:
         last = final.stage.instructions[-1] if final.stage.instructions else final.stage.from_instruction
         at = df.lines.line_end(last.span.end_line)
-        edits.append(Edit(at, at, df.newline + line))
-    return Fix(tuple(edits), SAFE, f"switch to the nonroot variant and add `{line}`")
+        edit = Edit(at, at, df.newline + line)
+    return Fix((edit,), UNSAFE, f"add `{line}` (distroless's nonroot user): the program no longer runs as root")

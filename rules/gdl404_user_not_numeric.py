@@ -65,11 +65,7 @@ def check(ctx):
     final = ctx.facts.final
     if not final.root_base or not final.runs_go_binary or final.user is None:
         return
-    user_ins = None
-    for st in list(reversed(final.ancestors)) + [final]:
-        for ins in st.stage.instructions:
-            if ins.keyword == "USER":
-                user_ins = ins
+    user_ins = ctx.facts.final_needs.user_ins
     if user_ins is None:
         return
     user = final.user.strip()
@@ -84,7 +80,8 @@ def check(ctx):
         fix = Fix((replace_span(span.start, end, "65532:65532"),), SAFE, "use `USER 65532:65532`")
         advice = "use `USER 65532:65532`, the same user on distroless"
     else:
-        advice = "use its numeric uid:gid (e.g. `adduser -u 10001` and `USER 10001:10001`)"
+        advice = ("use its numeric uid:gid (e.g. `adduser -u 10001` and `USER 10001:10001`); no fix: the uid is "
+                  "chosen where the user is created")
     yield ctx.report(
         user_ins,
         f"`USER {user}` names the user {uid}: Kubernetes runAsNonRoot cannot verify a non-numeric user and "

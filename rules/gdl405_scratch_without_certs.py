@@ -46,15 +46,20 @@ ENTRYPOINT ["/app"]
 Fix (unsafe): the base becomes distroless static (config `final-image`,
 default `gcr.io/distroless/static-debian12:nonroot`), which carries the CA
 bundle, tzdata and a passwd file. It is unsafe because the image changes:
-with the `:nonroot` default the process no longer runs as root, so files it
-writes or ports below 1024 it binds need checking. Copying the CA bundle from
-the build stage, as in the best practice, keeps scratch.
+with the `:nonroot` default the process no longer runs as root (said in the
+message). A stage without WORKDIR gets `WORKDIR /`, since scratch runs in `/`
+and distroless `:nonroot` in `/home/nonroot` (relative COPY destinations and
+entrypoints keep their meaning). Refused, with the reason, when the scratch
+base belongs to another stage of the file (`FROM <stage>`: that stage is not
+replaced) or when the image listens below port 1024 as root (the nonroot user
+cannot bind it on Kubernetes or containerd). Copying the CA bundle from the
+build stage, as in the best practice, keeps scratch.
 """
 
 from __future__ import annotations
 
 from godockerlint.analysis import copy_destination, copy_sources
-from godockerlint.edits import replace_span
+from godockerlint.edits import insert_lines_after, replace_span
 from godockerlint.findings import UNSAFE, Fix
 from godockerlint.shell import split_words
 
@@ -92,20 +97,33 @@ def check(ctx):
     image = ctx.settings.final_image_cgo_off
     src = next((ins.flag("from").value for st in chain for ins in st.stage.instructions
                 if ins.keyword == "COPY" and ins.flag("from") is not None), None) or "<build stage>"
+    fix, why = _fix(ctx, final, root_from, image)
     yield ctx.report(
         final.stage.from_instruction,
         f"the scratch final stage has {missing}: {effects}; "
-        f"COPY --from={src} /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ or use {image}",
-        fix=_fix(root_from, image),
+        f"COPY --from={src} /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ or use {image}"
+        + (f"; no fix: {why}" if why else ""),
+        fix=fix,
     )
 
 
-def _fix(root_from, image):
+def _fix(ctx, final, root_from, image):
+    needs = ctx.facts.final_needs
+    if final.parent is not None:
+        return None, f"the scratch base belongs to the stage {final.parent.label}, which the move must not replace"
     words = split_words(root_from.args)
     if not words or words[0].value.lower() != "scratch":
-        return None
+        return None, None
+    nonroot = "nonroot" in image and final.user is None
+    if nonroot and needs.privileged_ports:
+        return None, (f"it listens on port {needs.privileged_ports[0]} as root, and {image} runs as 65532, which "
+                      f"cannot bind a port below 1024 on Kubernetes or containerd")
     start = root_from.text_offset(words[0].start)
     end = root_from.text_offset(words[0].end - 1) + 1
-    user = " (runs as nonroot uid 65532, not root: check file permissions and ports)" if "nonroot" in image else ""
-    return Fix((replace_span(start, end, image),), UNSAFE, f"use {image}, which carries CA certificates and "
-                                                           f"tzdata{user}")
+    edits = [replace_span(start, end, image)]
+    extra = ""
+    if not needs.has_workdir:
+        edits.append(insert_lines_after(ctx.dockerfile, root_from, ["WORKDIR /"]))
+        extra = ", with `WORKDIR /` (scratch ran in /)"
+    user = "; it runs as 65532:65532 instead of root" if nonroot else ""
+    return Fix(tuple(edits), UNSAFE, f"use {image}, which carries CA certificates and tzdata{extra}{user}"), None

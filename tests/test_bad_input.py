@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from godockerlint.cli import cli
 
 SELECT = ["--select", "GDL001,GDL401", "--no-color"]
-GOOD = "FROM golang:1.25\nRUN go build -o /app .\n"
+GOOD = "FROM golang:1.25\nRUN go build -o /app .\nCMD [\"/app\"]\n"
 GOOD_LINE = "good.Dockerfile:1:1: GDL401 error: a single-stage build ships the Go toolchain image golang:1.25 to " \
             "production: build in one stage and copy the binary into gcr.io/distroless/static-debian12:nonroot"
 MAX_RSS_KB = 400 * 1024  # peak memory of a run, generous: a 10 MB file once took 1.4 GB
@@ -118,10 +118,10 @@ def test_utf8_bom_lints_like_the_file_without_it(work):
 
 @pytest.mark.parametrize("tail", ["RUN echo hi \\", "RUN echo hi \\\n", "RUN echo hi \\\n# a comment\n\n"])
 def test_dangling_continuation_at_end_of_file_is_accepted(work, tail):
-    (work / "dangling.Dockerfile").write_text("FROM golang:1.25\n" + tail)
+    (work / "dangling.Dockerfile").write_text("FROM golang:1.25\nCMD [\"/app\"]\n" + tail)
     code, out, err = lint_with_good("dangling.Dockerfile")
     assert (code, err) == (1, [])
-    assert out[0] == GOOD_LINE.replace("good.Dockerfile", "dangling.Dockerfile")
+    assert out[0].startswith(GOOD_LINE.replace("good.Dockerfile", "dangling.Dockerfile"))  # + why no fix
 
 
 def test_deeply_nested_variable_defaults(work):
@@ -140,7 +140,8 @@ def test_deeply_nested_variable_defaults(work):
 
 def test_ten_thousand_stages(work):
     (work / "stages.Dockerfile").write_text(
-        "".join(f"FROM golang:1.25 AS s{i}\nRUN go build -o /out/s{i} ./cmd/s{i}\n" for i in range(10_000)))
+        "".join(f"FROM golang:1.25 AS s{i}\nRUN go build -o /out/s{i} ./cmd/s{i}\n" for i in range(10_000))
+        + 'CMD ["/out/s9999"]\n')
     code, out, err = lint_with_good("stages.Dockerfile")
     assert code == 1 and err == []
     gdl401 = [line for line in out if line.startswith("stages.Dockerfile:")]
@@ -153,7 +154,7 @@ def test_long_run_script_is_linear(work):
     """A 600 KB RUN script (30,000 commands) in bounded memory; it once took minutes (quadratic)."""
     (work / "long.Dockerfile").write_text(
         "FROM golang:1.25\nRUN " + " \\\n && ".join(f"export GOFLAGS=-v{i} && cd /src/d{i} && go build ./cmd/x"
-                                                    for i in range(10_000)) + "\n")
+                                                    for i in range(10_000)) + "\nCMD [\"x\"]\n")
     code, out, err = lint_with_good("long.Dockerfile")
     assert code == 1 and err == []
     assert any(line.startswith("long.Dockerfile:1:1: GDL401 error:") for line in out)
@@ -276,7 +277,7 @@ def test_permission_denied_as_an_unprivileged_user(tmp_path):
     nobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", sys.executable]
     # Can nobody run this interpreter, import the dependencies and read the package? If not, the
     # machine cannot run this test; if so, any failure below (an ImportError too) is godockerlint's.
-    probe = subprocess.run([*nobody, "-c", "import sys, click, jinja2, ruamel.yaml, dockerfile_parse; "
+    probe = subprocess.run([*nobody, "-c", "import sys, click, jinja2, ruamel.yaml; "
                             "open(sys.argv[1]).close()", godockerlint.__file__],
                            capture_output=True, text=True, cwd=work, env=env, timeout=120)
     if probe.returncode != 0:

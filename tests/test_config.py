@@ -18,7 +18,7 @@ from godockerlint.findings import Severity
 from godockerlint.settings import Settings
 
 # GDL101 (warning) at line 2, GDL401 (error: the final stage is the Go toolchain image) at line 1.
-GO_DOCKERFILE = "FROM golang:1.25\nRUN go build -o /app .\n"
+GO_DOCKERFILE = "FROM golang:1.25\nRUN go build -o /app .\nCMD [\"/app\"]\n"
 
 
 def run(args, **kw):

@@ -43,8 +43,6 @@ NAMES = projects.names()
 #: (project, check) -> reason naming the issue family: today's fixer breaks these.
 #: check is one of: fixed_builds, probe, config, refusals. Keep tests/e2e/README.md in step.
 KNOWN_BUILD_FAILURES: Dict[str, str] = {
-    "inventory-multi-binary": ("13.1: the split of `go install ./cmd/...` copies `/go/bin/...` (the package "
-                               "pattern, not the binaries): not found"),
 }
 
 KNOWN_FAILURES: Dict[Tuple[str, str], str] = {
@@ -52,26 +50,13 @@ KNOWN_FAILURES: Dict[Tuple[str, str], str] = {
     # The probe and the image config of a fixed file that does not build cannot match either.
     **{(name, check): f"{KNOWN_BUILD_FAILURES[name]} (so the fixed image does not exist)"
        for name in KNOWN_BUILD_FAILURES for check in ("probe", "config")},
-    ("gateway-stage-chain", "probe"): (
-        "13.3: the final stage FROM runtime-base (another stage of the file) is replaced by distroless: "
-        "the config file that stage wrote is gone, the binary exits 1"),
-    ("pinger-scratch", "probe"): (
-        "13.2: scratch -> distroless :nonroot keeps the relative COPY and ENTRYPOINT: they now resolve in "
-        "/home/nonroot instead of /"),
     ("billing-goprivate", "refusals"): "13: GDL602 left without a fix and without saying why",
     ("dnsbench-alpine-variant", "refusals"): "13: GDL602 left without a fix and without saying why",
     ("feeds-goenv-goproxy", "refusals"): "13: GDL105 left without a fix and without saying why",
     ("gateway-stage-chain", "refusals"): "13: GDL602 left without a fix and without saying why",
-    ("gomod-cache-base", "refusals"): "13: GDL401, GDL403 left without a fix and without saying why",
     ("hooks-port-80", "refusals"): "13: GDL602 left without a fix and without saying why",
-    ("pastebin-shell-cmd", "refusals"): "13: GDL403 left without a fix and without saying why",
     ("pinger-scratch", "refusals"): "13: GDL602 left without a fix and without saying why",
-    ("queue-worker-entrypoint", "refusals"): "13: GDL105, GDL403 left without a fix and without saying why",
-    ("ratelimit-test-image", "refusals"): "13: GDL401, GDL403 left without a fix and without saying why",
-    ("scheduler-go-run", "refusals"): "13: GDL401, GDL403 left without a fix and without saying why",
-    ("sqlite-notes-cgo-alpine", "refusals"): "13: GDL403 left without a fix and without saying why",
-    ("thumbnailer-cgo-bookworm", "refusals"): "13: GDL403 left without a fix and without saying why",
-    ("weather-alpine-runtime", "refusals"): "13: GDL404 left without a fix and without saying why",
+    ("queue-worker-entrypoint", "refusals"): "13: GDL105 left without a fix and without saying why",
 }
 
 
@@ -158,7 +143,7 @@ class Corpus:
             rb = self.rebuilds.get(name)
             rows.append(f"| {name} | {', '.join(self.project(name).families)} | "
                         f"{'yes' if fx.changed else 'no'} | {max(applied, 0)} | {len(refused)} | "
-                        f"{_yn(before)} | {_yn(fixed)} | {'yes' if probe_equal else 'no'} | "
+                        f"{_yn(before)} | {_yn(fixed)} | {'n/a' if pb is None or pf is None else 'yes' if probe_equal else 'no'} | "
                         + (f"{rb[0]:.1f} s / {rb[1]:.1f} s ({rb[0] / rb[1]:.1f}x)" if rb else "") + " |")
         out = [f"Projects: {totals['projects']}; original builds: {totals['original builds']}; "
                f"fixed files changed: {totals['changed']}; fixed files that build: {totals['fixed builds']}; "
