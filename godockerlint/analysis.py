@@ -364,8 +364,10 @@ class RunFacts(Record):
                 v = w.value
                 if v.startswith("-"):
                     continue
-                if "$" in v:
-                    v = expand(v, self.env.get)
+                if v == "~" or v.startswith("~/"):
+                    v = self.home + v[1:]
+                if "$" in v:  # the shell's $HOME is the user's home even when no ENV sets it
+                    v = expand(v, lambda n: self.env.get(n, self.home if n == "HOME" else None))
                 v = posixpath.normpath(posixpath.join(self.workdir, v)) if v else v
                 if v and covers(v.rstrip("/*") or "/", path):
                     return True

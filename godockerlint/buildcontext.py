@@ -18,22 +18,25 @@ _FUNC_RE = re.compile(rb"^func[ \t]*[(A-Za-z_]", re.M)
 
 
 class GoMod(Frozen):
-    __slots__ = ("module", "go", "toolchain", "requires", "go_line", "toolchain_line")
+    __slots__ = ("module", "go", "toolchain", "requires", "go_line", "toolchain_line", "local_replaces")
 
     def __init__(self, module: str | None, go: str | None, toolchain: str | None,
-                 requires: tuple[tuple[str, str], ...] = (), go_line: int = 0, toolchain_line: int = 0) -> None:
+                 requires: tuple[tuple[str, str], ...] = (), go_line: int = 0, toolchain_line: int = 0,
+                 local_replaces: tuple[tuple[str, str], ...] = ()) -> None:
         _set(self, "module", module)
         _set(self, "go", go)  # "1.22" / "1.22.3"
         _set(self, "toolchain", toolchain)  # "go1.23.1"
         _set(self, "requires", requires)
         _set(self, "go_line", go_line)
         _set(self, "toolchain_line", toolchain_line)
+        _set(self, "local_replaces", local_replaces)  # (module, folder) of `replace m => ./folder`
 
 
 def parse_go_mod(text: str) -> GoMod:
     module = go = toolchain = None
     go_line = toolchain_line = 0
     requires = []
+    replaces = []
     in_block = False
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.split("//", 1)[0].strip()
@@ -46,6 +49,8 @@ def parse_go_mod(text: str) -> GoMod:
                 parts = line.split()
                 if len(parts) >= 2:
                     requires.append((parts[0].strip('"'), parts[1]))
+            elif block_kind == "replace":
+                _local_replace(line.split(), replaces)
             continue
         parts = line.split()
         kw = parts[0]
@@ -60,7 +65,21 @@ def parse_go_mod(text: str) -> GoMod:
             toolchain, toolchain_line = parts[1], n
         elif kw == "require" and len(parts) >= 3:
             requires.append((parts[1].strip('"'), parts[2]))
-    return GoMod(module, go, toolchain, tuple(requires), go_line, toolchain_line)
+        elif kw == "replace":
+            _local_replace(parts[1:], replaces)
+    return GoMod(module, go, toolchain, tuple(requires), go_line, toolchain_line, tuple(replaces))
+
+
+def _local_replace(parts: list[str], out: list) -> None:
+    """Adds (module, folder) for `module [version] => folder` when folder is a local path (./, ../ or /)."""
+    if "=>" not in parts:
+        return
+    k = parts.index("=>")
+    new = parts[k + 1:k + 2]
+    if k and new:
+        folder = new[0].strip('"')
+        if folder.startswith(("./", "../", "/")) or folder in (".", ".."):
+            out.append((parts[0].strip('"'), folder))
 
 
 @lru_cache(maxsize=256)  # asked for the same few versions by many rules

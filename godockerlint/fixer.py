@@ -213,6 +213,7 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
     out = FixOutcome(path, df.text, df.text, df.bom, unsafe=unsafe)
     seen_texts = {df.text}
     last_applied: set = set()
+    last_counts: Counter = Counter()
     for _ in range(max_passes):
         candidates = loop.candidates(findings)
         if not candidates:
@@ -223,7 +224,10 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
         new_df, new_findings, applied, edits = step
         here = {(sig, line) for f in loop.last_batch for sig in (_signature(f),)  # once per fix, not per line
                 for line in _lines(df, f.fix.edits)}
-        for sig in sorted({sig for sig, _ in here & last_applied}):
+        counts = Counter(_signature(f) for f in findings if f.fix is not None)
+        # the same fix where the last pass applied it, and no fewer of them than before: it came back
+        # (`go clean -modcache && go clean -modcache` loses one per pass: not a re-fire)
+        for sig in sorted({sig for sig, _ in here & last_applied if counts[sig] >= last_counts[sig]}):
             note = f"{path}: the {sig[0]} fix ({sig[1]}) was applied again in the next pass"
             out.refired.append(note)
             warnings.warn(note, FixLoopWarning, stacklevel=2)
@@ -231,6 +235,7 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
         shifts = _Shifts(edits)
         last_applied = {(sig, line) for f in loop.last_batch for sig in (_signature(f),)
                         for line in _landed_lines(new_df, shifts, f.fix.edits)}
+        last_counts = counts
         out.passes.append((df.text, edits))
         out.fixed += applied
         df, findings = new_df, new_findings

@@ -407,6 +407,10 @@ class _Plan:
             src = run.sources_copied_before
             if src is None or src.stage != self.facts.stage.index:
                 return None
+            from godockerlint.rules.gdl201_gomod_after_sources import replace_refusal
+
+            if replace_refusal(self.ctx.facts.context):
+                return None  # a local replace folder the step cannot have: no step rather than a broken one
             return src, run
         return None
 
@@ -441,14 +445,18 @@ class _Plan:
         existing = run.cache_mounts
         from godockerlint.analysis import covers
 
+        wanted = []
         if fetching and not self.ephemeral:
-            target = run.resolve_gomodcache()
-            if not any(covers(m.target, target) for m in existing):
-                mounts.append(self._mount(run, target))
+            wanted.append((run.resolve_gomodcache(), "modcache"))
         if compiling and run.stage.go_version.has_build_cache:  # GOCACHE: Go 1.10
-            target = run.resolve_gocache()
-            if not any(covers(m.target, target) for m in existing):
-                mounts.append(self._mount(run, target))
+            wanted.append((run.resolve_gocache(), "cache"))
+        for target, clean in wanted:
+            if any(covers(m.target, target) for m in existing):
+                continue
+            if run.removes(target, clean):  # also $HOME/.cache, ~/.cache, go clean -cache/-modcache
+                self.facts.notes.append(f"no cache mount on {target}: line {ins.span.line} deletes it")
+                continue
+            mounts.append(self._mount(run, target))
         removed = self._removed_paths([run])
         mounts = [m for m in mounts if m and not any(
             covers(r, t) for r in removed for t in re.findall(r"target=([^,\s]+)", m))]  # rm -rf of a mount fails

@@ -68,7 +68,9 @@ program (the whole RUN when it is the only command, else the command and its
 `&&`); otherwise it becomes `go mod tidy -diff`, which fails loudly when
 go.mod is not tidy (Go 1.23 or later; no fix on an older builder image).
 `go get` and `-mod=mod` have no fix: the committed go.mod must be updated by
-the developer.
+the developer. Neither has a `go mod tidy` after a `go mod init` of the same
+stage (a build that makes its go.mod): without the tidy that go.mod requires
+nothing and the build fails.
 """
 
 from __future__ import annotations
@@ -94,17 +96,17 @@ def check(ctx):
                 continue
             run = gc.run
             if gc.subcommand == "mod init":
-                tidy = any(g.subcommand == "mod tidy" for g in commands[i + 1:] if g.run is run)
+                tidy = any(g.subcommand == "mod tidy" for g in commands[i + 1:])
                 yield ctx.report(
                     gc.span,
                     "`go mod init` makes up a go.mod during the build"
                     + (" and `go mod tidy` fills it with" if tidy else ", so the build resolves") +
                     " whatever module versions are newest that day: the image is built from dependencies nobody "
-                    "committed; commit go.mod and go.sum and copy them instead",
+                    "committed; commit go.mod and go.sum and copy them instead (no fix: there is no committed go.mod to copy)",
                 )
             elif gc.subcommand == "mod tidy" and "diff" not in gc.flags:
-                if any(g.subcommand == "mod init" for g in commands[:i] if g.run is run):
-                    continue  # part of the `go mod init` finding
+                if any(g.subcommand == "mod init" for g in commands[:i]):
+                    continue  # part of the `go mod init` finding (and never removed: it fills that go.mod)
 
                 later_build = any(g.subcommand in ("build", "install") for g in commands[i + 1:])
                 yield ctx.report(

@@ -50,6 +50,9 @@ configuration says `download-step: bind`; otherwise, and always with
 `ci-cache: ephemeral` (modules must land in a layer), the
 `COPY go.mod go.sum ./` + `RUN go mod download` form (just the RUN when go.mod
 was already copied). `go.sum` is left out when the build context has none.
+A go.mod `replace m => ./folder` needs that folder's go.mod in the step too: it
+is copied (`COPY folder/go.mod ./folder/`) or bound with go.mod; no fix when
+the folder is outside the build context or has no go.mod there.
 """
 
 from __future__ import annotations
@@ -116,6 +119,9 @@ def refusal(ctx, stage, src, run) -> str | None:
     copies_gomod = run.gomod_copied_before is not None or run.binds_gomod
     if bc is not None and bc.go_mod is None and not copies_gomod:
         return "no fix: the build context has no go.mod"
+    why = replace_refusal(bc)
+    if why:
+        return why
     go = stage.go_version
     if not go.has_modules:
         return f"no fix: the dependency step needs Go >= 1.11 (Go {go} here, {go.source})"
@@ -164,6 +170,20 @@ def refusal(ctx, stage, src, run) -> str | None:
     return None
 
 
+def replace_refusal(bc) -> str | None:
+    """Why a dependency step cannot carry go.mod's local replace folders (`replace m => ./folder`): the
+    step has that folder's go.mod, which must be in the build context."""
+    if bc is None or bc.go_mod is None:
+        return None
+    for module, folder in bc.go_mod.local_replaces:
+        rel = posixpath.normpath(folder)
+        if rel.startswith(("/", "../")) or rel == "..":
+            return f"no fix: go.mod replaces {module} with {folder}, outside the build context"
+        if rel != "." and not bc.exists(f"{rel}/go.mod"):
+            return f"no fix: go.mod replaces {module} with {folder}, which has no go.mod in the build context"
+    return None
+
+
 def _installs_go(run) -> bool:
     from godockerlint.goversion import _TARBALL_RE
 
@@ -203,7 +223,12 @@ def _fix(ctx, src, run):
 
         return [insert_lines_before(df, src, render_lines(name, **values))]
 
-    return LazyFix(edits, SAFE, "insert a go.mod/go.sum dependency step before the sources", layout="changes")
+    what = "insert a go.mod/go.sum dependency step before the sources"
+    gomod = ctx.facts.context.go_mod if ctx.facts.context is not None else None
+    folders = [f for _, f in gomod.local_replaces if posixpath.normpath(f) != "."] if gomod else []
+    if folders:
+        what += f" (with the go.mod of {', '.join(folders)}, which go.mod's replace points at)"
+    return LazyFix(edits, SAFE, what, layout="changes")
 
 
 def dependency_step(ctx, src, run, comment=()) -> dict:
@@ -219,6 +244,9 @@ def dependency_step(ctx, src, run, comment=()) -> dict:
     context = ctx.facts.context
     if context is None or context.has_go_sum:
         files.append("go.sum")
+    # `replace m => ./folder`: go mod download reads that folder's go.mod (refusal() made sure it is there)
+    replaced = [] if context is None or context.go_mod is None else [
+        f"{rel}/go.mod" for rel in (posixpath.normpath(f) for _, f in context.go_mod.local_replaces) if rel != "."]
     form = settings.download_step
     if settings.ci_cache == "ephemeral":
         form = "copy"
@@ -237,7 +265,7 @@ def dependency_step(ctx, src, run, comment=()) -> dict:
         from godockerlint.rules.gdl210_gomod_not_copied import workdir_set
 
         dest = "./" if elsewhere or workdir_set(ctx.facts, ctx.facts.stage_of(src), src) else workdir.rstrip("/") + "/"
-        return dict(template="dependency_step_copy.j2", dest=dest, copy=copy, **common)
+        return dict(template="dependency_step_copy.j2", dest=dest, copy=copy, replaced=replaced, **common)
     style = Style.of(df)
     uid = gid = None
     user = run.user
@@ -245,6 +273,7 @@ def dependency_step(ctx, src, run, comment=()) -> dict:
         u, _, g = user.partition(":")
         if u.isdigit() and (not g or g.isdigit()):
             uid, gid = u, g or u
+    common["files"] = files + replaced
     return dict(template="dependency_step_bind.j2", gomodcache=run.resolve_gomodcache(), uid=uid, gid=gid,
                 cont=style.cont, ci=style.continuation, **common)
 

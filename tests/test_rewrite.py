@@ -119,3 +119,32 @@ def test_rewrite_cgo_uses_base_image(tmp_path):
     out = fix_bytes(text.encode(), "Dockerfile", Settings(syntax="none"), context_dir=tmp_path, unsafe=True)
     assert "FROM gcr.io/distroless/base-debian12:nonroot\n" in out.text
     assert "CGO_ENABLED=0" not in out.text
+
+
+def test_rewrite_dependency_step_carries_a_local_replace_or_is_left_out(tmp_path):
+    # `replace m => ./folder`: go mod download reads folder/go.mod, so the step binds it; a folder
+    # outside the build context cannot be in the step, so there is no step (not a broken one)
+    (tmp_path / "go.mod").write_text("module example.com/relay\n\ngo 1.22\n\nrequire example.com/money v0.0.0\n\n"
+                                     "replace example.com/money => ./third_party/money\n")
+    (tmp_path / "go.sum").write_text("")
+    (tmp_path / "third_party" / "money").mkdir(parents=True)
+    (tmp_path / "third_party" / "money" / "go.mod").write_text("module example.com/money\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    text = "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /relay .\nCMD [\"/relay\"]\n"
+    out = fix_bytes(text.encode(), "Dockerfile", Settings(syntax="none"), context_dir=tmp_path, unsafe=True)
+    assert "--mount=type=bind,source=third_party/money/go.mod,target=third_party/money/go.mod \\\n" in out.text
+    (tmp_path / "go.mod").write_text("module example.com/relay\n\ngo 1.22\n\nrequire example.com/money v0.0.0\n\n"
+                                     "replace example.com/money => ../money\n")
+    out = fix_bytes(text.encode(), "Dockerfile", Settings(syntax="none"), context_dir=tmp_path, unsafe=True)
+    assert "FROM gcr.io/distroless/static-debian12:nonroot\n" in out.text
+    assert "go mod download" not in out.text
+
+
+def test_rewrite_mounts_no_cache_on_a_run_that_deletes_it(tmp_path):
+    # rm -rf of a mounted folder fails ("Device or resource busy"): the build RUN keeps no GOCACHE mount
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    text = ("FROM golang:1.12-alpine\nWORKDIR /go/src/github.com/oldco/relay\nADD . .\n"
+            "RUN go build -o /usr/local/bin/relay . && rm -rf $GOPATH/pkg $HOME/.cache\nENTRYPOINT [\"relay\"]\n")
+    out = fix_bytes(text.encode(), "Dockerfile", Settings(syntax="none"), context_dir=tmp_path, unsafe=True)
+    assert "FROM gcr.io/distroless/static-debian12:nonroot\n" in out.text
+    assert "--mount=type=cache" not in out.text

@@ -43,10 +43,6 @@ NAMES = projects.names()
 #: (project, check) -> reason naming the issue family: today's fixer breaks these.
 #: check is one of: fixed_builds, probe, config, refusals. Keep tests/e2e/README.md in step.
 KNOWN_BUILD_FAILURES: Dict[str, str] = {
-    "billing-goprivate": ("14.5: the inserted dependency step copies go.mod/go.sum but not ./third_party/money, "
-                          "the target of go.mod's replace: go mod download fails"),
-    "csvtool-mod-init": ("14.5: in a build that creates go.mod (`go mod init`), the GDL105 fix drops the "
-                         "`go mod tidy` that fills it: go build finds no module for its imports"),
 }
 
 KNOWN_FAILURES: Dict[Tuple[str, str], str] = {
