@@ -53,8 +53,10 @@ def later_go_runs(facts, run) -> list:
             after = True
         elif after and r.may_run_go:
             out.append(r)
-    for st in facts.stages:
-        if stage in st.ancestors:
+    built_on = {stage.index}
+    for st in facts.stages[stage.index + 1:]:
+        if st.parent is not None and st.parent.index in built_on:
+            built_on.add(st.index)
             out.extend(r for r in st.runs if r.may_run_go)
     return out
 

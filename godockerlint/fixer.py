@@ -260,18 +260,31 @@ def _lines(df, edits) -> set[int]:
     return {df.lines.position(e.start)[0] for e in edits}
 
 
-def _landed_lines(new_df, applied, mine) -> set[int]:
+def _landed_lines(new_df, applied, mine, _cache={}) -> set[int]:
     """The lines of the new text where the edits `mine` (some of `applied`) start."""
+    key = id(applied)
+    cached = _cache.get("key")
+    if cached is None or cached[0] != key or cached[1] is not applied:
+        order = sorted(applied, key=lambda o: o.end)
+        ends = [o.end for o in order]
+        sums = [0]
+        for o in order:
+            sums.append(sums[-1] + len(o.text) - (o.end - o.start))
+        _cache["key"] = cached = (key, applied, ends, sums)
+    _, _, ends, sums = cached
     out = set()
     for e in mine:
-        shift = sum(len(o.text) - (o.end - o.start) for o in applied if o.end <= e.start and o is not e)
+        k = bisect_right(ends, e.start)  # edits ending at or before e's start (an insert at e.start too)
+        shift = sums[k] - ((len(e.text) - (e.end - e.start)) if e.end <= e.start else 0)
         out.add(new_df.lines.position(min(e.start + shift, len(new_df.text)))[0])
     return out
 
 
 def _signature(f) -> tuple:
-    """What a fix writes, wherever it writes it: the same signature in two passes in a row is a re-fire."""
-    return (f.code, f.fix.message, tuple(e.text for e in f.fix.edits))
+    """What a fix writes, wherever it writes it: the same signature in two passes in a row is a re-fire.
+    (Its first edit's text and its edit count: O(1), a fix may hold an edit for every RUN of a stage.)"""
+    edits = f.fix.edits
+    return (f.code, f.fix.message, len(edits), edits[0].text if edits else "")
 
 
 class _FixLoop:
