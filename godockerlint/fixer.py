@@ -310,8 +310,10 @@ class _Shifts:
 
 
 def _signature(f) -> tuple:
-    """What a fix writes, wherever it writes it: the same signature in two passes in a row is a re-fire."""
-    return (f.code, f.fix.message, tuple(e.text for e in f.fix.edits))
+    """What a fix writes, wherever it writes it: the same signature in two passes in a row is a re-fire.
+    (Its first edit's text and its edit count: O(1), a fix may hold an edit for every RUN of a stage.)"""
+    edits = f.fix.edits
+    return (f.code, f.fix.message, len(edits), edits[0].text if edits else "")
 
 
 class _FixLoop:

@@ -276,10 +276,10 @@ def stage_module_mode(sf) -> bool:
         return False
     if setting == "on" or v.modules_by_default:
         return True
-    chain = [sf] + sf.ancestors
+    # sources_copied / gomod_copied carry over from the parent stage; bind mounts last one RUN
     ctx = sf.facts.context
-    has_gomod = any(st.gomod_copied is not None or any(r.binds_gomod for r in st.runs) for st in chain)
-    if not has_gomod and any(st.sources_copied is not None or any(r.binds_sources for r in st.runs) for st in chain):
+    has_gomod = sf.gomod_copied is not None or any(r.binds_gomod for r in sf.runs)
+    if not has_gomod and (sf.sources_copied is not None or any(r.binds_sources for r in sf.runs)):
         has_gomod = ctx is None or ctx.go_mod is not None
     if not has_gomod:
         return False

@@ -127,20 +127,62 @@ def refusal(ctx, stage, src, run) -> str | None:
         return f"no fix: the dependency step needs Go >= 1.11 (Go {go} here, {go.source})"
     if not stage.module_mode:
         return "no fix: this stage builds in GOPATH mode (GO111MODULE, or go.mod inside $GOPATH/src on Go < 1.13)"
-    chain = list(reversed(stage.ancestors)) + [stage]
-    for st in chain:
-        for r in st.runs:
-            if any(g.subcommand == "mod init" for g in r.go_commands):
-                return f"no fix: line {r.instruction.span.line} creates go.mod with `go mod init`"
-    between = []
+    init = _mod_init(facts, stage)
+    if init is not None:
+        return f"no fix: line {init.instruction.span.line} creates go.mod with `go mod init`"
+    before_run = []
     seen_src = False
-    for ins in (i for st in chain for i in st.stage.instructions):
+    for ins in stage.stage.instructions:
         if ins is run.instruction:
             break
         if ins is src:
-            seen_src = True
-        elif seen_src and ins.keyword != "FROM":
-            between.append(ins)
+            seen_src, before_run = True, []
+        elif ins.keyword != "FROM":
+            before_run.append(ins)
+    why = None if seen_src or stage.parent is None else _tail_refusal(facts, stage.parent, src)
+    why = why or _between_refusal(facts, before_run, src, run)
+    if why:
+        return why
+    if _installs_go(run) and not stage.toolchain_base:
+        return "no fix: this RUN installs Go itself, so a download before the sources has no go"
+    chain = [stage] + stage.ancestors if stage.parent is not None and stage.go_version.source is None else [stage]
+    if not stage.toolchain_base and not any(_installs_go(r) for st in chain for r in st.runs
+                                            if r.instruction.span.start < src.span.start):
+        if stage.go_version.source is None:
+            return "no fix: no Go toolchain is installed before the sources are copied"
+    if any(run.setting(n) or stage.go_env_file.get(n) for n in PRIVATE_SETTINGS):
+        if bc is not None and not bc.has_go_sum:
+            return "no fix: private modules need go.sum in the build context for a download step"
+    return None
+
+
+def _mod_init(facts, stage):
+    """The RUN of this stage or one it is built on that runs `go mod init`, or None (memoised per stage)."""
+    memo = facts.__dict__.setdefault("_gdl201_mod_init", {})
+    if stage.index not in memo:
+        own = next((r for r in stage.runs if any(g.subcommand == "mod init" for g in r.go_commands)), None)
+        memo[stage.index] = own or (_mod_init(facts, stage.parent) if stage.parent is not None else None)
+    return memo[stage.index]
+
+
+def _tail_refusal(facts, stage, src):
+    """The refusal found among the instructions of `stage` after `src` (all of them when `src` is in an
+    ancestor), and of its ancestors after `src` (memoised per stage: a chain of stages costs O(stages))."""
+    memo = facts.__dict__.setdefault("_gdl201_tail", {})
+    key = (stage.index, id(src))
+    if key not in memo:
+        after, seen = [], False
+        for ins in stage.stage.instructions:
+            if ins is src:
+                seen, after = True, []
+            elif ins.keyword != "FROM":
+                after.append(ins)
+        why = None if seen or stage.parent is None else _tail_refusal(facts, stage.parent, src)
+        memo[key] = why or _between_refusal(facts, after, src, None)
+    return memo[key]
+
+
+def _between_refusal(facts, between, src, run):
     for ins in between:
         if ins.keyword in ("ENV", "ARG"):
             from godockerlint.shell import key_values
@@ -158,15 +200,6 @@ def refusal(ctx, stage, src, run) -> str | None:
             what = "installs Go" if _installs_go(r) else "sets up git credentials" if _configures_credentials(r) else None
             if what:
                 return f"no fix: line {ins.span.line} {what} after the sources are copied; move it before line {src.span.line}"
-    if _installs_go(run) and not stage.toolchain_base:
-        return "no fix: this RUN installs Go itself, so a download before the sources has no go"
-    if not stage.toolchain_base and not any(_installs_go(r) for st in chain for r in st.runs
-                                            if r.instruction.span.start < src.span.start):
-        if stage.go_version.source is None:
-            return "no fix: no Go toolchain is installed before the sources are copied"
-    if any(run.setting(n) or stage.go_env_file.get(n) for n in PRIVATE_SETTINGS):
-        if bc is not None and not bc.has_go_sum:
-            return "no fix: private modules need go.sum in the build context for a download step"
     return None
 
 
