@@ -154,6 +154,7 @@ def _table(facts) -> dict[int, list]:
     table: dict[int, list] = {}
     for sf in facts.stages:
         here = list(table.get(sf.parent.index, [])) if sf.parent is not None else []
+        anys = {id(g) for p, g in here if p == ANY}  # (ANY, gc) already present: a set, not a scan of `here`
         runs = {id(r.instruction): r for r in sf.runs}
         for ins in sf.stage.instructions:
             run = runs.get(id(ins))
@@ -182,7 +183,8 @@ def _table(facts) -> dict[int, list]:
                 for raw in srcs:
                     src = posixpath.normpath(posixpath.join("/", expand(raw, lambda n: None) if "$" in raw else raw))
                     if path == ANY:
-                        if not src.startswith(NOT_BINARIES) and (path, gc) not in here:
+                        if not src.startswith(NOT_BINARIES) and id(gc) not in anys:
+                            anys.add(id(gc))
                             here.append((ANY, gc))
                         continue
                     if any(c in raw for c in "*?["):
@@ -213,7 +215,14 @@ def _runs(programs, names, path: str, gc) -> bool:
 
 
 def shipped_builds(facts) -> list:
-    """The go build/install commands whose binaries reach the final image, in file order."""
+    """The go build/install commands whose binaries reach the final image, in file order (computed once)."""
+    got = facts.__dict__.get("_shipped")
+    if got is None:
+        got = facts.__dict__["_shipped"] = _shipped_builds(facts)
+    return got
+
+
+def _shipped_builds(facts) -> list:
     final = facts.final
     present = _table(facts).get(final.index, [])
     own = {id(g) for st in [final] + final.ancestors for g in st.go_commands}
@@ -232,4 +241,8 @@ def shipped_builds(facts) -> list:
 
 
 def ships(gc) -> bool:
-    return any(g is gc for g in shipped_builds(gc.run.facts))
+    facts = gc.run.facts
+    ids = facts.__dict__.get("_shipped_ids")
+    if ids is None:
+        ids = facts.__dict__["_shipped_ids"] = {id(g) for g in shipped_builds(facts)}
+    return id(gc) in ids
