@@ -1,3 +1,3 @@
 """godockerlint: a Dockerfile linter and rewriter for Go builds."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
