@@ -44,6 +44,8 @@ def replace_span(start: int, end: int, text: str) -> Edit:
 def insert_lines_after(df: Dockerfile, ins: Instruction, lines: list[str]) -> Edit:
     """Insert whole lines after `ins` (after its last line), with its indentation and the file's line ending."""
     at = df.lines.line_end(ins.span.end_line)
+    if at and df.text[at - 1:at] == "\r" and df.text[at:at + 1] == "\n":
+        at -= 1  # a CRLF line ends before its \r: the inserted lines must not split the file's \r\n
     ind = indentation(df, ins)
     text = "".join(f"{df.newline}{ind}{ln}" for ln in lines)
     return Edit(at, at, text)

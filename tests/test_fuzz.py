@@ -163,6 +163,7 @@ def test_lint_never_raises_and_no_rule_fails(data):
 
 @given(dockerfiles())
 @example(b"FROM golang:1.25\nRUN <<-EOF\n\tgo mod tidy\nEOF\n")  # GDL105's -diff insert in a <<- body
+@example(b"FROM scratch\r\nRUN  go build -o /out/app .\r\n")  # a line inserted after a CRLF FROM line
 def test_fix_parses_is_idempotent_and_changes_only_its_edits(data):
     out = fix_bytes(data, "Dockerfile", SETTINGS, context_dir=None, unsafe=True)
     assert out.errors == []
