@@ -230,7 +230,9 @@ def tag_stand_ins_for(text: str) -> List[str]:
     from . import baseimages
 
     added = []
+    args = {k: v.strip("\"'") for k, v in baseimages._ARG_RE.findall(text)}  # `ARG GO_VERSION=1.27` pins
     for ref in _FROM_RE.findall(text):
+        ref = re.sub(r"\$\{?(\w+)\}?", lambda m: args.get(m.group(1), m.group(0)), ref)
         if "$" in ref or not ref.startswith(("golang:", "alpine:")) or dockercli.image_exists(ref):
             continue
         if ref.startswith("golang:"):
