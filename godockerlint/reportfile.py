@@ -55,13 +55,6 @@ def write_report(path: Path | str, text: str) -> None:
                 os.unlink(tmp)
             except OSError:
                 pass
-    try:
-        dfd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+    from godockerlint.writer import _fsync_dir  # the rename is durable once the folder is synced
+
+    _fsync_dir(folder)
