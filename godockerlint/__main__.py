@@ -1,3 +1,3 @@
-from godockerlint.cli import main
+from godockerlint.cli.command import main
 
 main()

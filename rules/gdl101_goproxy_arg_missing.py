@@ -64,9 +64,9 @@ use the hard-coded value today would start to use it.
 
 from __future__ import annotations
 
-from godockerlint.edits import delete_instruction, insert_lines_before, replace_span
-from godockerlint.findings import SAFE, Fix
-from godockerlint.shell import key_values
+from godockerlint.fix.edits import delete_instruction, insert_lines_before, replace_span
+from godockerlint.core.findings import SAFE, Fix
+from godockerlint.parse.shell import key_values
 
 CODE = "GDL101"
 NAME = "goproxy-arg-missing"
@@ -149,7 +149,7 @@ def _export_command(run, gc):
 
 
 def _export_removal(ctx, run, cmd):
-    from godockerlint.commandedits import remove_command
+    from godockerlint.fix.commandedits import remove_command
 
     words = cmd.words[1:]
     if len(words) == 1:
@@ -159,7 +159,7 @@ def _export_removal(ctx, run, cmd):
 
 def _word_removal(ctx, run, cmd, word):
     """Remove `word` of a simple command with the blank after it (None when the offsets cannot be trusted)."""
-    from godockerlint.analysis import shell_word_span
+    from godockerlint.analysis.facts import shell_word_span
 
     text = ctx.dockerfile.text
     words = sorted(cmd.assignments + cmd.words, key=lambda w: w.start)

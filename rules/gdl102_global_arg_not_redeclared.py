@@ -66,9 +66,9 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.edits import insert_lines_before
-from godockerlint.findings import SAFE, Fix
-from godockerlint.shell import key_values
+from godockerlint.fix.edits import insert_lines_before
+from godockerlint.core.findings import SAFE, Fix
+from godockerlint.parse.shell import key_values
 
 CODE = "GDL102"
 NAME = "global-arg-not-redeclared"

@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.analysis import FETCHING, assignments
+from godockerlint.analysis.facts import FETCHING, assignments
 
 CODE = "GDL103"
 NAME = "goproxy-value-invalid"

@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.analysis import assignments
+from godockerlint.analysis.facts import assignments
 
 CODE = "GDL104"
 NAME = "checksum-verification-disabled"

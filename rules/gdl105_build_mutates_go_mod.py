@@ -75,9 +75,9 @@ nothing and the build fails.
 
 from __future__ import annotations
 
-from godockerlint.commandedits import insert_words_after, remove_command
-from godockerlint.edits import delete_instruction
-from godockerlint.findings import UNSAFE, Fix
+from godockerlint.fix.commandedits import insert_words_after, remove_command
+from godockerlint.fix.edits import delete_instruction
+from godockerlint.core.findings import UNSAFE, Fix
 
 CODE = "GDL105"
 NAME = "build-mutates-go-mod"

@@ -93,8 +93,8 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.edits import replace_span
-from godockerlint.findings import UNSAFE, Fix
+from godockerlint.fix.edits import replace_span
+from godockerlint.core.findings import UNSAFE, Fix
 
 CODE = "GDL106"
 NAME = "go-install-unpinned"

@@ -46,11 +46,11 @@ from __future__ import annotations
 
 import posixpath
 
-from godockerlint.analysis import copy_sources
-from godockerlint.buildcontext import version_tuple
-from godockerlint.commandedits import remove_command
-from godockerlint.edits import delete_instruction
-from godockerlint.findings import SAFE, Fix
+from godockerlint.analysis.facts import copy_sources
+from godockerlint.analysis.buildcontext import version_tuple
+from godockerlint.fix.commandedits import remove_command
+from godockerlint.fix.edits import delete_instruction
+from godockerlint.core.findings import SAFE, Fix
 
 CODE = "GDL107"
 NAME = "vendored-but-downloading"

@@ -44,9 +44,9 @@ from __future__ import annotations
 
 import posixpath
 
-from godockerlint.analysis import copy_sources
-from godockerlint.edits import insert_lines_before
-from godockerlint.findings import SAFE, Fix
+from godockerlint.analysis.facts import copy_sources
+from godockerlint.fix.edits import insert_lines_before
+from godockerlint.core.findings import SAFE, Fix
 
 CODE = "GDL108"
 NAME = "go-work-in-context"

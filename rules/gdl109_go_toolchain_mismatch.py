@@ -51,11 +51,11 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.analysis import image_name, image_tag
-from godockerlint.buildcontext import version_tuple
-from godockerlint.edits import replace_span
-from godockerlint.findings import SAFE, Fix
-from godockerlint.shell import key_values
+from godockerlint.analysis.facts import image_name, image_tag
+from godockerlint.analysis.buildcontext import version_tuple
+from godockerlint.fix.edits import replace_span
+from godockerlint.core.findings import SAFE, Fix
+from godockerlint.parse.shell import key_values
 
 CODE = "GDL109"
 NAME = "go-toolchain-mismatch"

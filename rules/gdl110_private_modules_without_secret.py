@@ -62,8 +62,8 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 
-from godockerlint.edits import insert_flag
-from godockerlint.findings import UNSAFE, Fix
+from godockerlint.fix.edits import insert_flag
+from godockerlint.core.findings import UNSAFE, Fix
 
 CODE = "GDL110"
 NAME = "private-modules-without-secret"

@@ -59,10 +59,10 @@ from __future__ import annotations
 
 import posixpath
 
-from godockerlint.analysis import copy_destination, copy_sources
-from godockerlint.edits import insert_lines_before
-from godockerlint.findings import SAFE
-from godockerlint.rewrite_templates import LazyFix
+from godockerlint.analysis.facts import copy_destination, copy_sources
+from godockerlint.fix.edits import insert_lines_before
+from godockerlint.core.findings import SAFE
+from godockerlint.fix.rewrite_templates import LazyFix
 
 CODE = "GDL201"
 NAME = "gomod-after-sources"
@@ -72,7 +72,7 @@ SUMMARY = "go.mod is copied after the sources: every source edit re-downloads ev
 
 
 def check(ctx):
-    from godockerlint.stageinputs import gopath_tree
+    from godockerlint.analysis.stageinputs import gopath_tree
 
     if gopath_tree(ctx.facts):
         return  # no go.mod to copy first (one made by `go mod init` in the build is GDL105's business)
@@ -185,7 +185,7 @@ def _tail_refusal(facts, stage, src):
 def _between_refusal(facts, between, src, run):
     for ins in between:
         if ins.keyword in ("ENV", "ARG"):
-            from godockerlint.shell import key_values
+            from godockerlint.parse.shell import key_values
 
             names = [k for k, _, _ in key_values(ins.args, legacy=ins.keyword == "ENV")]
             hit = next((n for n in names if n in FETCH_SETTINGS), None)
@@ -218,7 +218,7 @@ def replace_refusal(bc) -> str | None:
 
 
 def _installs_go(run) -> bool:
-    from godockerlint.goversion import _TARBALL_RE
+    from godockerlint.analysis.goversion import _TARBALL_RE
 
     for cmd, _, _ in run.commands:
         words = [w.value for w in cmd.words]
@@ -252,7 +252,7 @@ def _fix(ctx, src, run):
     name = values.pop("template")
 
     def edits():
-        from godockerlint.rewrite_templates import render_lines
+        from godockerlint.fix.rewrite_templates import render_lines
 
         return [insert_lines_before(df, src, render_lines(name, **values))]
 
@@ -267,7 +267,7 @@ def _fix(ctx, src, run):
 def dependency_step(ctx, src, run, comment=()) -> dict:
     """The template (dependency_step_bind.j2 or dependency_step_copy.j2) and its values for a
     dependency step inserted before `src`, the COPY of the sources (also used by the rewriter)."""
-    from godockerlint.rewrite_templates import Style
+    from godockerlint.fix.rewrite_templates import Style
 
     df = ctx.dockerfile
     settings = ctx.settings

@@ -106,8 +106,8 @@ build) or sees another GOMODCACHE; the modules then stay in the layer.
 
 from __future__ import annotations
 
-from godockerlint.cachemounts import looks_like, modcache_fix, path_known, unknown_path_message
-from godockerlint.analysis import covers
+from godockerlint.fix.cachemounts import looks_like, modcache_fix, path_known, unknown_path_message
+from godockerlint.analysis.facts import covers
 
 CODE = "GDL202"
 NAME = "modcache-mount-missing"

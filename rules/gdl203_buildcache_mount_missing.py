@@ -48,8 +48,8 @@ is no fix.
 
 from __future__ import annotations
 
-from godockerlint.analysis import covers
-from godockerlint.cachemounts import cache_mount_fix, looks_like, path_known, unknown_path_message
+from godockerlint.analysis.facts import covers
+from godockerlint.fix.cachemounts import cache_mount_fix, looks_like, path_known, unknown_path_message
 
 CODE = "GDL203"
 NAME = "buildcache-mount-missing"

@@ -76,11 +76,11 @@ from __future__ import annotations
 
 import posixpath
 
-from godockerlint.analysis import covers
-from godockerlint.cachemounts import flag_removal_span, looks_like, mount_text, path_known
-from godockerlint.edits import replace_span
-from godockerlint.findings import SAFE, Fix
-from godockerlint.shell import expand
+from godockerlint.analysis.facts import covers
+from godockerlint.fix.cachemounts import flag_removal_span, looks_like, mount_text, path_known
+from godockerlint.fix.edits import replace_span
+from godockerlint.core.findings import SAFE, Fix
+from godockerlint.parse.shell import expand
 
 CODE = "GDL204"
 NAME = "cache-mount-wrong-target"

@@ -42,10 +42,10 @@ passwd file; the message says what to add.
 
 from __future__ import annotations
 
-from godockerlint.analysis import covers
-from godockerlint.cachemounts import looks_like, mount_text
-from godockerlint.edits import replace_span
-from godockerlint.findings import SAFE, Fix
+from godockerlint.analysis.facts import covers
+from godockerlint.fix.cachemounts import looks_like, mount_text
+from godockerlint.fix.edits import replace_span
+from godockerlint.core.findings import SAFE, Fix
 
 CODE = "GDL205"
 NAME = "cache-mount-not-writable"

@@ -62,9 +62,9 @@ from __future__ import annotations
 
 import posixpath
 
-from godockerlint.cachemounts import flag_removal_span
-from godockerlint.edits import delete_instruction, insert_lines_before, replace_span
-from godockerlint.findings import SAFE, Fix
+from godockerlint.fix.cachemounts import flag_removal_span
+from godockerlint.fix.edits import delete_instruction, insert_lines_before, replace_span
+from godockerlint.core.findings import SAFE, Fix
 
 CODE = "GDL206"
 NAME = "download-step-inputs"

@@ -57,10 +57,10 @@ joined by `|`/`||`, is reported without a fix.
 
 from __future__ import annotations
 
-from godockerlint.analysis import covers
-from godockerlint.commandedits import remove_command, remove_words
-from godockerlint.edits import delete_instruction
-from godockerlint.findings import SAFE, Fix
+from godockerlint.analysis.facts import covers
+from godockerlint.fix.commandedits import remove_command, remove_words
+from godockerlint.fix.edits import delete_instruction
+from godockerlint.core.findings import SAFE, Fix
 
 CODE = "GDL207"
 NAME = "cache-defeating-flags"

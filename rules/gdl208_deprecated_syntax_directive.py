@@ -46,8 +46,8 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.edits import replace_span
-from godockerlint.findings import SAFE, Fix
+from godockerlint.fix.edits import replace_span
+from godockerlint.core.findings import SAFE, Fix
 
 CODE = "GDL208"
 NAME = "deprecated-syntax-directive"

@@ -63,10 +63,10 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 
-from godockerlint.analysis import WHOLE_CONTEXT_VARS, copy_sources
-from godockerlint.edits import insert_lines_before, replace_span
-from godockerlint.findings import SAFE, Fix
-from godockerlint.stageinputs import gopath_tree, may_see_gomod
+from godockerlint.analysis.facts import WHOLE_CONTEXT_VARS, copy_sources
+from godockerlint.fix.edits import insert_lines_before, replace_span
+from godockerlint.core.findings import SAFE, Fix
+from godockerlint.analysis.stageinputs import gopath_tree, may_see_gomod
 
 CODE = "GDL210"
 NAME = "gomod-not-copied"

@@ -12,7 +12,7 @@ misleading `exec /app: no such file or directory`: the missing file is the
 dynamic loader.
 
 Fires for a `go build` / `go install` whose binary ships (rules.md revision 2;
-godockerlint.artifacts: the final stage copies its output, or it runs in the
+godockerlint.analysis.artifacts: the final stage copies its output, or it runs in the
 final stage; not warm-up builds, tests, or tools the final never copies), once
 per RUN (the two `go build` branches of an if/else are one finding, with one
 fix for both), when CGO_ENABLED is not set for it (no
@@ -60,9 +60,9 @@ Otherwise unsafe: the build may fail without cgo, and GDL302's base change
 
 from __future__ import annotations
 
-from godockerlint.commandedits import insert_before_word
-from godockerlint.finalneeds import CGO_ONLY_MODULES, binary_commands, builder_stages, cgo_modules  # noqa: F401
-from godockerlint.findings import SAFE, UNSAFE, Fix
+from godockerlint.fix.commandedits import insert_before_word
+from godockerlint.analysis.finalneeds import CGO_ONLY_MODULES, binary_commands, builder_stages, cgo_modules  # noqa: F401
+from godockerlint.core.findings import SAFE, UNSAFE, Fix
 
 CODE = "GDL301"
 NAME = "cgo-implicit"
@@ -87,7 +87,7 @@ def runtime_problem(builder, final, gc) -> str | None:
 
 
 def check(ctx):
-    from godockerlint.artifacts import shipped_builds
+    from godockerlint.analysis.artifacts import shipped_builds
 
     facts = ctx.facts
     context = facts.context

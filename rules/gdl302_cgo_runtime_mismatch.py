@@ -49,8 +49,8 @@ when the final base comes from a variable or from another stage.
 
 from __future__ import annotations
 
-from godockerlint.edits import replace_span
-from godockerlint.findings import UNSAFE, Fix
+from godockerlint.fix.edits import replace_span
+from godockerlint.core.findings import UNSAFE, Fix
 from godockerlint.rules.gdl301_cgo_implicit import runtime_problem
 
 CODE = "GDL302"
@@ -61,7 +61,7 @@ SUMMARY = "A CGO_ENABLED=1 binary runs on a final base without its libc (scratch
 
 
 def check(ctx):
-    from godockerlint.artifacts import shipped_builds
+    from godockerlint.analysis.artifacts import shipped_builds
 
     facts = ctx.facts
     final = facts.final

@@ -10,7 +10,7 @@
   so `-s` alone counts.
 
 Only builds whose binary ships are judged (rules.md revision 2;
-godockerlint.artifacts): the final stage copies the build's output (also
+godockerlint.analysis.artifacts): the final stage copies the build's output (also
 through other stages), or the build runs in the final stage (a single-stage
 image) and writes a file: warm-up builds (`go build ./...` without `-o`),
 tests, tool installs and outputs the final never copies are left alone. Debug builds
@@ -98,10 +98,10 @@ is written on purpose, or when the value's quoting is too tangled to edit.
 
 from __future__ import annotations
 
-from godockerlint.commandedits import insert_words_after
-from godockerlint.commandedits import word_span as checked_span
-from godockerlint.edits import replace_span
-from godockerlint.findings import SAFE, Fix
+from godockerlint.fix.commandedits import insert_words_after
+from godockerlint.fix.commandedits import word_span as checked_span
+from godockerlint.fix.edits import replace_span
+from godockerlint.core.findings import SAFE, Fix
 
 CODE = "GDL303"
 NAME = "release-flags-missing"
@@ -111,7 +111,7 @@ SUMMARY = "The shipped binary is built without -trimpath or without -ldflags \"-
 
 
 def check(ctx):
-    from godockerlint.artifacts import shipped_builds
+    from godockerlint.analysis.artifacts import shipped_builds
 
     facts = ctx.facts
     per_run: dict[int, list] = {}

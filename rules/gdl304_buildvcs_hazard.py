@@ -43,9 +43,9 @@ the commit with `-ldflags "-X main.commit=$COMMIT"` if you need it.
 
 from __future__ import annotations
 
-from godockerlint.analysis import PACKAGE_MANAGERS, copy_sources
-from godockerlint.commandedits import insert_words_after
-from godockerlint.findings import SAFE, Fix
+from godockerlint.analysis.facts import PACKAGE_MANAGERS, copy_sources
+from godockerlint.fix.commandedits import insert_words_after
+from godockerlint.core.findings import SAFE, Fix
 
 CODE = "GDL304"
 NAME = "buildvcs-hazard"

@@ -73,11 +73,11 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.analysis import assignments
-from godockerlint.commandedits import remove_words
-from godockerlint.commandedits import word_span as checked_span
-from godockerlint.edits import replace_span
-from godockerlint.findings import SAFE, UNSAFE, Edit, Fix
+from godockerlint.analysis.facts import assignments
+from godockerlint.fix.commandedits import remove_words
+from godockerlint.fix.commandedits import word_span as checked_span
+from godockerlint.fix.edits import replace_span
+from godockerlint.core.findings import SAFE, UNSAFE, Edit, Fix
 
 CODE = "GDL305"
 NAME = "go-flag-or-env-typo"
@@ -192,7 +192,7 @@ def _unknown_flag(gc):
     known = KNOWN_FLAGS.get(gc.subcommand)
     if known is None:
         return None
-    from godockerlint.analysis import BOOL_VALUE_FLAGS, VALUE_FLAGS
+    from godockerlint.analysis.facts import BOOL_VALUE_FLAGS, VALUE_FLAGS
 
     words = gc.words
     i = next((k for k, w in enumerate(words[1:], 1) if w.value == gc.subcommand), len(words)) + 1

@@ -115,11 +115,11 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 
-from godockerlint.analysis import image_name
-from godockerlint.edits import delete_instruction, insert_lines_after, replace_span
-from godockerlint.finalneeds import installs_only_certs
-from godockerlint.findings import UNSAFE, Fix
-from godockerlint.settings import DEFAULT_ALLOWED_FINAL_IMAGES
+from godockerlint.analysis.facts import image_name
+from godockerlint.fix.edits import delete_instruction, insert_lines_after, replace_span
+from godockerlint.analysis.finalneeds import installs_only_certs
+from godockerlint.core.findings import UNSAFE, Fix
+from godockerlint.core.settings import DEFAULT_ALLOWED_FINAL_IMAGES
 
 # accepted finals besides distroless (rules.md, revision 2)
 ACCEPTED_FINALS = ("cgr.dev/chainguard/static*", "cgr.dev/chainguard/glibc-dynamic*")
@@ -194,7 +194,7 @@ def _toolchain_final(ctx, final, base, needs, from_ins):
         yield ctx.report(from_ins, f"{shipped}; no fix: moving to distroless would need {'; '.join(needs.needs)}",
                          severity="info")
         return
-    from godockerlint.rewrite import split_fix  # the rewrite machinery, only for the files that need it
+    from godockerlint.fix.rewrite import split_fix  # the rewrite machinery, only for the files that need it
 
     fix, why = split_fix(ctx)
     message = f"{shipped} to production: build in one stage and copy the binary into {image}"
@@ -241,7 +241,7 @@ def _move_fix(ctx, final, needs, image, from_ins):
 
 
 def _copies_passwd(final) -> bool:
-    from godockerlint.analysis import copy_destination
+    from godockerlint.analysis.facts import copy_destination
 
     return any(ins.keyword in ("COPY", "ADD") and "passwd" in copy_destination(ins)
                for st in [final] + final.ancestors for ins in st.stage.instructions)
@@ -249,7 +249,7 @@ def _copies_passwd(final) -> bool:
 
 def _provided(facts, final, prog: str) -> bool:
     """Does the final stage's chain put `prog` (the program its ENTRYPOINT/CMD runs) into the image?"""
-    from godockerlint.analysis import copy_destination, copy_sources
+    from godockerlint.analysis.facts import copy_destination, copy_sources
 
     name = posixpath.basename(prog)
     for st in [final] + final.ancestors:

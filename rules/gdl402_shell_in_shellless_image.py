@@ -62,10 +62,10 @@ from __future__ import annotations
 import json
 import re
 
-from godockerlint.analysis import image_shell
-from godockerlint.edits import replace_span
-from godockerlint.findings import SAFE, Fix
-from godockerlint.shell import split_words
+from godockerlint.analysis.facts import image_shell
+from godockerlint.fix.edits import replace_span
+from godockerlint.core.findings import SAFE, Fix
+from godockerlint.parse.shell import split_words
 
 CODE = "GDL402"
 NAME = "shell-in-shellless-image"

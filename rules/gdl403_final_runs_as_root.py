@@ -77,9 +77,9 @@ there is no fix: the image may need a user created first (`adduser`), or
 
 from __future__ import annotations
 
-from godockerlint.analysis import image_name, image_tag
-from godockerlint.edits import insert_lines_before
-from godockerlint.findings import UNSAFE, Edit, Fix
+from godockerlint.analysis.facts import image_name, image_tag
+from godockerlint.fix.edits import insert_lines_before
+from godockerlint.core.findings import UNSAFE, Edit, Fix
 
 CODE = "GDL403"
 NAME = "final-runs-as-root"

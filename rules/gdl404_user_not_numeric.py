@@ -50,9 +50,9 @@ the user is created (`adduser -u`), so they are reported only.
 
 from __future__ import annotations
 
-from godockerlint.analysis import image_name
-from godockerlint.edits import replace_span
-from godockerlint.findings import SAFE, Fix
+from godockerlint.analysis.facts import image_name
+from godockerlint.fix.edits import replace_span
+from godockerlint.core.findings import SAFE, Fix
 
 CODE = "GDL404"
 NAME = "user-not-numeric"

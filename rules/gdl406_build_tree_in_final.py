@@ -57,8 +57,8 @@ from __future__ import annotations
 
 import posixpath
 
-from godockerlint.analysis import copy_destination, copy_sources, covers
-from godockerlint.shell import split_commands
+from godockerlint.analysis.facts import copy_destination, copy_sources, covers
+from godockerlint.parse.shell import split_commands
 
 CODE = "GDL406"
 NAME = "build-tree-in-final"

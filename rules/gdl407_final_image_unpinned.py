@@ -60,10 +60,10 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.analysis import image_name, image_tag
-from godockerlint.edits import replace_span
-from godockerlint.findings import SAFE, Fix
-from godockerlint.shell import split_words
+from godockerlint.analysis.facts import image_name, image_tag
+from godockerlint.fix.edits import replace_span
+from godockerlint.core.findings import SAFE, Fix
+from godockerlint.parse.shell import split_words
 
 CODE = "GDL407"
 NAME = "final-image-unpinned"

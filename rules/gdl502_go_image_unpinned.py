@@ -53,12 +53,12 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.analysis import image_name, image_tag
-from godockerlint.buildcontext import version_tuple
-from godockerlint.goversion import newest_release
-from godockerlint.edits import insert_lines_before, replace_span
-from godockerlint.findings import SAFE, Fix
-from godockerlint.shell import key_values, split_words
+from godockerlint.analysis.facts import image_name, image_tag
+from godockerlint.analysis.buildcontext import version_tuple
+from godockerlint.analysis.goversion import newest_release
+from godockerlint.fix.edits import insert_lines_before, replace_span
+from godockerlint.core.findings import SAFE, Fix
+from godockerlint.parse.shell import key_values, split_words
 
 CODE = "GDL502"
 NAME = "go-image-unpinned"

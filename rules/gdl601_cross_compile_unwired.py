@@ -48,9 +48,9 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from godockerlint.edits import insert_lines_before, replace_span
-from godockerlint.findings import SAFE, Fix
-from godockerlint.shell import key_values
+from godockerlint.fix.edits import insert_lines_before, replace_span
+from godockerlint.core.findings import SAFE, Fix
+from godockerlint.parse.shell import key_values
 
 CODE = "GDL601"
 NAME = "cross-compile-unwired"

@@ -73,8 +73,8 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.edits import insert_lines_before, replace_span
-from godockerlint.findings import SAFE, Fix
+from godockerlint.fix.edits import insert_lines_before, replace_span
+from godockerlint.core.findings import SAFE, Fix
 from godockerlint.rules.gdl601_cross_compile_unwired import is_target_build, raw_setting, stage_platform, uses_xx
 
 CODE = "GDL602"

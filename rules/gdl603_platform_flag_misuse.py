@@ -43,8 +43,8 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.edits import replace_span
-from godockerlint.findings import SAFE, Fix
+from godockerlint.fix.edits import replace_span
+from godockerlint.core.findings import SAFE, Fix
 
 CODE = "GDL603"
 NAME = "platform-flag-misuse"

@@ -55,8 +55,8 @@ def copy_context(case: Path, dest: Path, dockerfile: bytes | None = None) -> Pat
 
 def rule_findings(case: Path):
     """(code, the case rule's findings on its Dockerfile)."""
-    from godockerlint.engine import lint_file
-    from godockerlint.settings import Settings
+    from godockerlint.lint.engine import lint_file
+    from godockerlint.core.settings import Settings
 
     code = case.parts[-3]
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,7 +90,7 @@ def cli_fix(case: Path, tmp: Path, unsafe: bool = True):
     --select <CODE>` on a copy of the case."""
     from click.testing import CliRunner
 
-    from godockerlint.cli import cli
+    from godockerlint.cli.command import cli
 
     copy = copy_context(case, tmp / case.name)
     args = ["--no-color", "--fix", *(["--unsafe-fixes"] if unsafe else []), "--select", case.parts[-3],

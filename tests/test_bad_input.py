@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from godockerlint.cli import cli
+from godockerlint.cli.command import cli
 
 SELECT = ["--select", "GDL001,GDL401", "--no-color"]
 GOOD = "FROM golang:1.25\nRUN go build -o /app .\nCMD [\"/app\"]\n"
@@ -329,16 +329,16 @@ def test_compose_file_that_is_not_yaml(work):
     ("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOP x", "unknown instruction: ABCDEFGHIJKLMNOPQRST…"),
 ])
 def test_a_parse_error_quotes_only_the_keyword(tmp_path, first_line, shown):
-    from godockerlint.engine import lint_bytes
-    from godockerlint.settings import Settings
+    from godockerlint.lint.engine import lint_bytes
+    from godockerlint.core.settings import Settings
 
     found = lint_bytes(f"{first_line}\nFROM golang:1.25\n".encode(), "Dockerfile", Settings(), context_dir=None)
     assert [(f.code, f.line, f.message) for f in found] == [("GDL001", 1, shown)]
 
 
 def test_a_long_quoted_value_in_a_parse_error_is_cut():
-    from godockerlint.engine import lint_bytes
-    from godockerlint.settings import Settings
+    from godockerlint.lint.engine import lint_bytes
+    from godockerlint.core.settings import Settings
 
     value = "type=weird," + "x" * 300
     found = lint_bytes(f"FROM golang:1.25\nRUN --mount={value} true\n".encode(), "Dockerfile", Settings(),

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from godockerlint.cli import cli
+from godockerlint.cli.command import cli
 
 # GDL101 (no ARG GOPROXY) on the `go mod download` RUN; GDL401 (toolchain image shipped).
 LEGACY = """\

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from godockerlint.buildcontext import BuildContext
-from godockerlint.cli import cli
+from godockerlint.analysis.buildcontext import BuildContext
+from godockerlint.cli.command import cli
 
 DOCKERFILE = """\
 FROM golang:1.25 AS build

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from godockerlint import __version__
-from godockerlint.cli import cli
-from godockerlint.findings import Finding, Fix, Severity
-from godockerlint.report import text as text_report
-from godockerlint.rule import load_rules
+from godockerlint.cli.command import cli
+from godockerlint.core.findings import Finding, Fix, Severity
+from godockerlint.report.formats import text as text_report
+from godockerlint.lint.rule import load_rules
 
 HEADLINE = "GDL001,GDL002,GDL101,GDL201,GDL202,GDL203,GDL401"
 
@@ -155,7 +155,7 @@ def test_usage_errors_are_one_line_and_exit_2(work):
 
 
 def test_an_internal_error_is_one_line_and_the_others_are_still_linted(work, monkeypatch):
-    from godockerlint import engine
+    from godockerlint.lint import engine
 
     real = engine.lint_file
 

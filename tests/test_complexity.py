@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from godockerlint.engine import lint_bytes
-from godockerlint.fixer import _overlaps, _Taken, fix_bytes
-from godockerlint.settings import Settings
+from godockerlint.lint.engine import lint_bytes
+from godockerlint.fix.fixer import _overlaps, _Taken, fix_bytes
+from godockerlint.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("bench_worst", ROOT / "benchmarks" / "bench_worst.py")
@@ -29,7 +29,7 @@ _spec.loader.exec_module(bench_worst)
 
 SHAPES = sorted(bench_worst.SHAPES)
 # Shapes that grow faster than linearly since the revision-2 findings landed (issue 16 stays open for
-# them): the shipped-binary table (godockerlint/artifacts.py) copies every stage's outputs into each
+# them): the shipped-binary table (godockerlint/analysis/artifacts.py) copies every stage's outputs into each
 # stage built on it and scans them for each COPY --from; GDL106's program check and the go settings
 # of a long RUN re-read its exports per go command. strict: a fix turns them into failures to remove.
 QUADRATIC = {
@@ -94,7 +94,7 @@ def test_fix_work_grows_linearly(tmp_path, name):
 
 def test_shapes_fill_the_input_limit():
     # the benchmark's files are as large as godockerlint accepts, not toy sizes
-    from godockerlint.engine import MAX_FILE_BYTES
+    from godockerlint.lint.engine import MAX_FILE_BYTES
 
     for name in SHAPES:
         n, text = bench_worst.largest(name, MAX_FILE_BYTES)
@@ -124,7 +124,7 @@ def _gdl306_by_walks(facts):
     walking each source's whole FROM chain (O(stages²) over a chain, but plainly right)."""
     import posixpath
 
-    from godockerlint.analysis import copy_sources
+    from godockerlint.analysis.facts import copy_sources
     from rules.gdl306_copied_artifact_missing import _written_otherwise, stage_outputs
 
     out = []
@@ -156,9 +156,9 @@ def _gdl306_by_walks(facts):
 
 
 def test_gdl306_one_walk_finds_what_a_walk_per_source_finds():
-    from godockerlint.analysis import Facts
-    from godockerlint.parser import parse
-    from godockerlint.rule import RuleContext, load_rules
+    from godockerlint.analysis.facts import Facts
+    from godockerlint.parse.parser import parse
+    from godockerlint.lint.rule import RuleContext, load_rules
 
     rule = load_rules()["GDL306"]
     rnd = random.Random(306)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from godockerlint.cli import cli
+from godockerlint.cli.command import cli
 
 COMPOSE = """\
 # the app

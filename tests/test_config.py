@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from godockerlint.cli import cli
-from godockerlint.config import CliOverrides, ConfigError, find_config, load_config, make_settings
-from godockerlint.findings import Severity
-from godockerlint.settings import Settings
+from godockerlint.cli.command import cli
+from godockerlint.lint.config import CliOverrides, ConfigError, find_config, load_config, make_settings
+from godockerlint.core.findings import Severity
+from godockerlint.core.settings import Settings
 
 # GDL101 (warning) at line 2, GDL401 (error: the final stage is the Go toolchain image) at line 1.
 GO_DOCKERFILE = "FROM golang:1.25\nRUN --mount=type=bind,source=go.mod,target=go.mod go build -o /app .\nCMD [\"/app\"]\n"
@@ -293,7 +293,7 @@ def rule_with_options(monkeypatch):
     """GDL101 as if it declared OPTIONS (no bundled rule has options yet)."""
     import dataclasses
 
-    from godockerlint import rule as rule_module
+    from godockerlint.lint import rule as rule_module
 
     rules = dict(rule_module.load_rules())
     rules["GDL101"] = dataclasses.replace(

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from godockerlint.engine import lint_file
-from godockerlint.fixer import apply_edits
-from godockerlint.parser import parse
-from godockerlint.settings import Settings
+from godockerlint.lint.engine import lint_file
+from godockerlint.fix.fixer import apply_edits
+from godockerlint.parse.parser import parse
+from godockerlint.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"
 CASES = sorted(p.parent for p in ROOT.glob("*/Dockerfile"))

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from godockerlint.cli import cli
+from godockerlint.cli.command import cli
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "fix"
 CASE = "copy-dot-first"
@@ -44,7 +44,7 @@ def paused_replace(src, dst):
     time.sleep(120)
     real_replace(src, dst)
 os.replace = paused_replace
-from godockerlint.cli import main
+from godockerlint.cli.command import main
 sys.argv = ["godockerlint", *sys.argv[1:]]
 main()
 """
@@ -158,7 +158,7 @@ def paused_ftruncate(fd, length):
     time.sleep(120)
     real_ftruncate(fd, length)
 os.ftruncate = paused_ftruncate
-from godockerlint.cli import main
+from godockerlint.cli.command import main
 sys.argv = ["godockerlint", *sys.argv[1:]]
 main()
 """

@@ -8,8 +8,8 @@ import os
 import pytest
 from click.testing import CliRunner
 
-from godockerlint.cli import cli
-from godockerlint.discovery import collect_targets, is_dockerfile_name
+from godockerlint.cli.command import cli
+from godockerlint.lint.discovery import collect_targets, is_dockerfile_name
 
 # A Dockerfile that triggers GDL101 (goproxy-arg-missing) once, at line 2.
 GO_DOCKERFILE = "FROM golang:1.25\nRUN --mount=type=bind,source=go.mod,target=go.mod go build -o /app .\n"

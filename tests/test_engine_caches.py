@@ -3,9 +3,9 @@
 import pickle
 from dataclasses import replace
 
-from godockerlint.engine import _active_rules, lint_bytes, read_dockerfile
-from godockerlint.rule import load_rules
-from godockerlint.settings import Settings
+from godockerlint.lint.engine import _active_rules, lint_bytes, read_dockerfile
+from godockerlint.lint.rule import load_rules
+from godockerlint.core.settings import Settings
 
 DOCKERFILE = b"FROM golang:1.22\nRUN go build -o /app .\n"
 
@@ -30,12 +30,12 @@ def test_enabled_answers_are_the_uncached_ones():
 def test_active_rules_follow_the_settings_and_the_rule_table():
     rules = load_rules()
     everything = _active_rules(Settings(), rules)
-    assert [r.code for r in everything] == [c for c, r in rules.items() if r.module != "godockerlint.engine"]
+    assert [r.code for r in everything] == [c for c, r in rules.items() if r.module != "godockerlint.lint.engine"]
     some = Settings(select=frozenset({"GDL1"}))
     assert all(r.code.startswith("GDL1") for r in _active_rules(some, rules))
     fewer = dict(list(rules.items())[:3])
     assert _active_rules(some, fewer) == [r for r in fewer.values()
-                                         if r.module != "godockerlint.engine" and r.code.startswith("GDL1")]
+                                         if r.module != "godockerlint.lint.engine" and r.code.startswith("GDL1")]
 
 
 def test_read_dockerfile_reads_what_is_there(tmp_path):

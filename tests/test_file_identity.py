@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from godockerlint.cli import cli
+from godockerlint.cli.command import cli
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "fix"
 CASE = "copy-dot-first"

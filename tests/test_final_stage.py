@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from godockerlint.engine import lint_bytes
-from godockerlint.fixer import apply_edits
-from godockerlint.settings import Settings
+from godockerlint.lint.engine import lint_bytes
+from godockerlint.fix.fixer import apply_edits
+from godockerlint.core.settings import Settings
 
 GOMOD = "module example.com/shop/api\n\ngo 1.22\n"
 MAIN = "package main\n\nfunc main() {}\n"
@@ -234,7 +234,7 @@ def test_scratch_move_refused_for_a_privileged_port(tmp_path):
 # -- family 4: only tags that exist (GDL403 + GDL407 together) --------------------------------
 
 def test_gdl403_and_gdl407_fixes_together_give_an_existing_tag(tmp_path):
-    from godockerlint.fixer import fix_bytes
+    from godockerlint.fix.fixer import fix_bytes
 
     text = BUILD + "FROM gcr.io/distroless/base\nCOPY --from=build /out/app /app\nENTRYPOINT [\"/app\"]\n"
     (tmp_path / "go.mod").write_text(GOMOD)
@@ -324,7 +324,7 @@ def test_docstring_examples_of_the_new_cases():
     """The extra examples in GDL401's and GDL403's docstrings give what their captions say."""
     import re
 
-    from godockerlint.rule import load_rules
+    from godockerlint.lint.rule import load_rules
 
     rules = load_rules()
     fence = re.compile(r"```dockerfile\n(.*?)```", re.S)

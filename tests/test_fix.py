@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from godockerlint.cli import cli
-from godockerlint.engine import lint_file
-from godockerlint.findings import SAFE
-from godockerlint.config import CliOverrides, ConfigResolver
+from godockerlint.cli.command import cli
+from godockerlint.lint.engine import lint_file
+from godockerlint.core.findings import SAFE
+from godockerlint.lint.config import CliOverrides, ConfigResolver
 
 ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "fix"
 CASES = sorted(p.parent.name for p in ROOT.glob("*/Dockerfile"))
@@ -167,8 +167,8 @@ def test_file_that_does_not_parse_is_left_alone(copy_case, tmp_path):
 
 
 def test_lint_does_not_import_jinja2():
-    code = ("import sys; from pathlib import Path; from godockerlint.engine import lint_file; "
-            "from godockerlint.settings import Settings; "
+    code = ("import sys; from pathlib import Path; from godockerlint.lint.engine import lint_file; "
+            "from godockerlint.core.settings import Settings; "
             f"r = lint_file(Path({str(ROOT / 'single-stage-unsafe' / 'Dockerfile')!r}), Settings()); "
             "assert any(f.fix for f in r); print('jinja2' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from godockerlint.findings import SAFE, Edit, Finding, Fix, Severity
-from godockerlint.fixer import FixLoopWarning, fix_bytes
-from godockerlint.settings import Settings
+from godockerlint.core.findings import SAFE, Edit, Finding, Fix, Severity
+from godockerlint.fix.fixer import FixLoopWarning, fix_bytes
+from godockerlint.core.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CASES = sorted({p.parent for p in FIXTURES.glob("*/*/Dockerfile")} | {p.parent for p in FIXTURES.glob("rules/*/bad/*/Dockerfile")}
@@ -44,7 +44,7 @@ def test_fix_needs_at_most_three_passes(case: Path, mode: str):
 
 def test_a_fix_that_comes_back_is_reported(monkeypatch):
     """A rule whose fix does not remove what it reports: the loop warns and records it."""
-    import godockerlint.engine as engine
+    import godockerlint.lint.engine as engine
 
     real = engine.lint_model
 

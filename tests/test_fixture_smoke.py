@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from godockerlint.discovery import is_dockerfile_name
+from godockerlint.lint.discovery import is_dockerfile_name
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DOCKERFILES = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*")

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from hypothesis import example, given, strategies as st
 
-from godockerlint.engine import lint_bytes
-from godockerlint.fixer import apply_edits, fix_bytes
-from godockerlint.parser import ParseError, parse, parse_bytes
-from godockerlint.settings import Settings
+from godockerlint.lint.engine import lint_bytes
+from godockerlint.fix.fixer import apply_edits, fix_bytes
+from godockerlint.parse.parser import ParseError, parse, parse_bytes
+from godockerlint.core.settings import Settings
 
 SETTINGS = Settings()
 

@@ -1,13 +1,13 @@
-"""The per-stage Go version and module mode (godockerlint.goversion), as the analysis computes them."""
+"""The per-stage Go version and module mode (godockerlint.analysis.goversion), as the analysis computes them."""
 
 from __future__ import annotations
 
 import pytest
 
-from godockerlint.analysis import Facts
-from godockerlint.buildcontext import BuildContext
-from godockerlint.goversion import CURRENT, RELEASES, GoVersion, newest_release, parse_version
-from godockerlint.parser import parse
+from godockerlint.analysis.facts import Facts
+from godockerlint.analysis.buildcontext import BuildContext
+from godockerlint.analysis.goversion import CURRENT, RELEASES, GoVersion, newest_release, parse_version
+from godockerlint.parse.parser import parse
 
 
 def stage(text: str, index: int = -1, context=None):

@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 HELLO = ROOT / "examples" / "hello" / "Dockerfile"
 
-# Run the console script's code path (godockerlint.cli:main) and print what got imported.
+# Run the console script's code path (godockerlint.cli.command:main) and print what got imported.
 PROBE = (
     "import sys, runpy; sys.argv = ['godockerlint'] + sys.argv[1:]\n"
     "try:\n    runpy.run_module('godockerlint', run_name='__main__')\n"
@@ -31,13 +31,13 @@ UNUSED_ON_LINT_PATH = (
     "importlib.metadata",  # only when an installed distribution declares godockerlint.rules plugins
     "multiprocessing",  # only for many files
     "concurrent.futures",
-    "godockerlint.parallel",
-    "godockerlint.report.json",
-    "godockerlint.report.sarif",
-    "godockerlint.baseline",
-    "godockerlint.init",
-    "godockerlint.writer",
-    "godockerlint.lsp",  # the language server: only `godockerlint lsp`
+    "godockerlint.lint.parallel",
+    "godockerlint.report.formats.json",
+    "godockerlint.report.formats.sarif",
+    "godockerlint.report.baseline",
+    "godockerlint.cli.init",
+    "godockerlint.fix.writer",
+    "godockerlint.cli.lsp",  # the language server: only `godockerlint lsp`
     "pygls",
     "lsprotocol",
 )
@@ -55,7 +55,7 @@ def test_linting_one_file_imports_nothing_it_does_not_use(tmp_path):
     proc, modules = _probe(["Dockerfile"], tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert "GDL401" in proc.stdout  # it did lint, and found the fixable single-stage problem
-    assert "godockerlint.engine" in modules and "godockerlint.report.text" in modules
+    assert "godockerlint.lint.engine" in modules and "godockerlint.report.formats.text" in modules
     assert sorted(m for m in UNUSED_ON_LINT_PATH if m in modules) == []
 
 
@@ -133,7 +133,7 @@ VARIANTS = [
 
 @pytest.fixture
 def tree(tmp_path):
-    from godockerlint.parallel import POOL_THRESHOLD
+    from godockerlint.lint.parallel import POOL_THRESHOLD
 
     for i in range(POOL_THRESHOLD + 6):
         d = tmp_path / f"svc{i:03d}"
@@ -148,7 +148,7 @@ def tree(tmp_path):
 # The CLI with the process pool of other platforms (multiprocessing.Pool, used where fork is
 # unsafe) in place of Linux's forked children, to test it here too: with this platform's default
 # start method, and with spawn (macOS's: workers start fresh and load the rules themselves).
-WITH_POOL = ("import sys, runpy; import godockerlint.parallel as p; p._forked = p._pooled; {start}"
+WITH_POOL = ("import sys, runpy; import godockerlint.lint.parallel as p; p._forked = p._pooled; {start}"
              "sys.argv = ['godockerlint'] + sys.argv[1:]; runpy.run_module('godockerlint', run_name='__main__')")
 START = {"pooled": "", "pooled-spawn": "import multiprocessing; multiprocessing.set_start_method('spawn'); "}
 KINDS = ["forked", "pooled", "pooled-spawn"]
@@ -179,7 +179,7 @@ def test_many_files_in_a_pool_give_the_serial_output(tree, fmt, kind):
 SPY = """\
 import os, time
 if os.environ.get("SPY_LOG"):
-    import godockerlint.parallel as p
+    import godockerlint.lint.parallel as p
     real, mode, waited = p._lint_chunk, os.environ.get("SPY_BREAK", ""), []
     if mode == "no-memfd":
         def memfd_create(*a):
@@ -272,7 +272,7 @@ def test_a_pool_that_cannot_start_is_reported(tree, tmp_path):
     (0.4, "0.40 0.30 0.20 4/240 999", 0.4),  # a burst now, but little work on average
 ])
 def test_busy_cores_trusts_neither_a_stale_average_nor_a_burst(monkeypatch, average, now, busy):
-    from godockerlint import parallel
+    from godockerlint.lint import parallel
 
     monkeypatch.setattr(parallel.os, "getloadavg", lambda: (average, 0.0, 0.0))
     assert parallel.busy_cores(now) == busy

@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from godockerlint import __version__
-from godockerlint.cli import cli
-from godockerlint.config import CliOverrides, load_config, make_settings
-from godockerlint.findings import Severity
-from godockerlint.init import config_text
-from godockerlint.rule import Rule
-from godockerlint.settings import Settings
+from godockerlint.cli.command import cli
+from godockerlint.lint.config import CliOverrides, load_config, make_settings
+from godockerlint.core.findings import Severity
+from godockerlint.cli.init import config_text
+from godockerlint.lint.rule import Rule
+from godockerlint.core.settings import Settings
 
 
 def run(args):

@@ -457,7 +457,7 @@ def test_exit_ends_the_server_with_status_0(session, tmp_path):
 
 def test_without_the_lsp_extra_the_command_says_how_to_install_it(tmp_path):
     probe = ("import sys; sys.modules['pygls'] = None; sys.argv = ['godockerlint', 'lsp']\n"
-             "from godockerlint.cli import main; main()")
+             "from godockerlint.cli.command import main; main()")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stdout == ""

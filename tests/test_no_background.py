@@ -67,4 +67,4 @@ def test_the_package_has_no_server_and_the_entry_point_is_the_cli():
     assert not (ROOT / "godockerlint" / "server.py").exists()
     assert not (ROOT / "godockerlint" / "launcher.py").exists()
     scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts") if ep.name == "godockerlint"}
-    assert scripts == {"godockerlint": "godockerlint.cli:main"}
+    assert scripts == {"godockerlint": "godockerlint.cli.command:main"}

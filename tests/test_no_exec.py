@@ -36,7 +36,7 @@ def hook(event, args):
         raise PermissionError(f"godockerlint test: {event} is forbidden")
 
 sys.addaudithook(hook)
-from godockerlint.cli import main
+from godockerlint.cli.command import main
 sys.argv = ["godockerlint", *sys.argv[1:]]
 main()
 """
@@ -53,7 +53,7 @@ def test_the_guard_catches_a_command(tmp_path):
     """The audit hook works: a Dockerfile is not needed to prove it, `python -c` running a program is."""
     log = tmp_path / "audit.log"
     env = {**os.environ, "PATH": "", "GDL_TEST_AUDIT_LOG": str(log)}
-    code = GUARD.replace("from godockerlint.cli import main", "import subprocess\ntry:\n    subprocess.run(['true'])\n"
+    code = GUARD.replace("from godockerlint.cli.command import main", "import subprocess\ntry:\n    subprocess.run(['true'])\n"
                                                              "except PermissionError:\n    pass\nmain = lambda: None")
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
     assert log.read_text().startswith("subprocess.Popen ")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from godockerlint.model import Span
-from godockerlint.parser import ParseError, decode, parse, parse_bytes
+from godockerlint.parse.model import Span
+from godockerlint.parse.parser import ParseError, decode, parse, parse_bytes
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -1005,8 +1005,8 @@ KITCHEN_SINK = (
 
 
 def test_kitchen_sink_parses_and_lints_without_gdl001():
-    from godockerlint.engine import lint_bytes
-    from godockerlint.settings import Settings
+    from godockerlint.lint.engine import lint_bytes
+    from godockerlint.core.settings import Settings
 
     df = parse_bytes(KITCHEN_SINK.encode("utf-8"))
     assert df.bom and df.newline == "\r\n"
@@ -1026,8 +1026,8 @@ def test_kitchen_sink_parses_and_lints_without_gdl001():
 
 
 def test_malformed_file_is_one_gdl001_finding_not_an_exception():
-    from godockerlint.engine import lint_bytes
-    from godockerlint.settings import Settings
+    from godockerlint.lint.engine import lint_bytes
+    from godockerlint.core.settings import Settings
 
     text = "FROM golang\nRUN --mount=type=cache,id=x,size=1g go build\n"
     (finding,) = lint_bytes(text.encode(), "Dockerfile", Settings(), context_dir=None)

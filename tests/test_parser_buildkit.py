@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from godockerlint.parser import ParseError, parse, parse_bytes
+from godockerlint.parse.parser import ParseError, parse, parse_bytes
 
 
 def error(text: str | bytes) -> ParseError:
@@ -391,7 +391,7 @@ def test_valid_shapes_buildkit_accepts():
 def test_parse_error_in_json_output(tmp_path):
     from click.testing import CliRunner
 
-    from godockerlint.cli import cli
+    from godockerlint.cli.command import cli
 
     (tmp_path / "Dockerfile").write_text("FROM golang:1.25\nENV GOFLAGS\nRUN go build ./...\n")
     result = CliRunner().invoke(cli, ["--format", "json", str(tmp_path / "Dockerfile")])
@@ -542,8 +542,8 @@ CMD ["legacy"]
     (GOPATH_ERA, 1, []),
 ])
 def test_real_world_shapes_parse_without_gdl001(text, stages, heredocs):
-    from godockerlint.engine import lint_bytes
-    from godockerlint.settings import Settings
+    from godockerlint.lint.engine import lint_bytes
+    from godockerlint.core.settings import Settings
 
     df = parse(text)
     assert len(df.stages) == stages
@@ -564,8 +564,8 @@ def test_real_world_mounts_without_target():
 
 
 def test_rules_name_a_bind_mount_without_target_by_the_working_directory(tmp_path):
-    from godockerlint.engine import lint_bytes
-    from godockerlint.settings import Settings
+    from godockerlint.lint.engine import lint_bytes
+    from godockerlint.core.settings import Settings
 
     (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.25\n")
     (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")

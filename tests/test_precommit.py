@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from godockerlint.discovery import is_dockerfile_name
+from godockerlint.lint.discovery import is_dockerfile_name
 
 REPO = Path(__file__).resolve().parent.parent
 HOOKS = YAML(typ="safe").load((REPO / ".pre-commit-hooks.yaml").read_text())

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from godockerlint.ruletable import markdown_table, render
+from godockerlint.report.ruletable import markdown_table, render
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_rule_table_is_current():
-    assert render(README) == README, "run: python -m godockerlint.ruletable README.md"
+    assert render(README) == README, "run: python -m godockerlint.report.ruletable README.md"
     assert markdown_table() in README
 
 
@@ -29,11 +29,11 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_rule_pages_are_current_and_every_finding_url_lands_on_one():
-    from godockerlint.rule import DOCS_URL, load_rules
-    from godockerlint.ruletable import rule_pages
+    from godockerlint.lint.rule import DOCS_URL, load_rules
+    from godockerlint.report.ruletable import rule_pages
 
     pages = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert rule_pages() == pages, "run: python -m godockerlint.ruletable README.md"
+    assert rule_pages() == pages, "run: python -m godockerlint.report.ruletable README.md"
     prefix = "https://github.com/godockerlint/godockerlint/blob/main/"
     assert DOCS_URL.startswith(prefix)
     for rule in load_rules().values():
@@ -47,8 +47,8 @@ def test_explain_prints_the_text_of_the_rule_page():
     import subprocess
     import sys
 
-    from godockerlint.rule import load_rules
-    from godockerlint.ruletable import explain
+    from godockerlint.lint.rule import load_rules
+    from godockerlint.report.ruletable import explain
 
     pages = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     for code in ("GDL101", "GDL202", "GDL401"):

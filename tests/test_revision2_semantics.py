@@ -3,8 +3,8 @@ the families name (finding code, line and the words of the message that carry th
 
 from __future__ import annotations
 
-from godockerlint.engine import lint_bytes
-from godockerlint.settings import Settings
+from godockerlint.lint.engine import lint_bytes
+from godockerlint.core.settings import Settings
 
 GO_MOD = "module example.com/app\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n"
 

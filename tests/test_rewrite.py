@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from godockerlint.findings import Edit
-from godockerlint.fixer import apply_edits, fix_bytes
-from godockerlint.parser import parse
-from godockerlint.settings import Settings
+from godockerlint.core.findings import Edit
+from godockerlint.fix.fixer import apply_edits, fix_bytes
+from godockerlint.parse.parser import parse
+from godockerlint.core.settings import Settings
 
 IMAGES = ["golang:1.25", "golang:1.25-alpine", "golang", "golang:1.24-bookworm"]
 WORKDIRS = ["", "WORKDIR /src", "WORKDIR /app"]
@@ -88,7 +88,7 @@ def test_unsafe_fix_never_raises_parses_is_idempotent(text):
 
 
 def test_rewrite_is_refused_for_what_it_cannot_carry():
-    from godockerlint.engine import lint_bytes
+    from godockerlint.lint.engine import lint_bytes
 
     text = ("FROM golang:1.25\nWORKDIR /src\nCOPY . .\nRUN apt-get update && apt-get install -y libfoo\n"
             "RUN go build -o /app .\nCMD /app | tee log\n")
@@ -100,7 +100,7 @@ def test_rewrite_is_refused_for_what_it_cannot_carry():
 
 
 def test_rewrite_uses_go_mod_version_for_an_untagged_image(tmp_path):
-    from godockerlint.engine import lint_bytes
+    from godockerlint.lint.engine import lint_bytes
 
     (tmp_path / "go.mod").write_text("module example.com/hello\n\ngo 1.24\n\ntoolchain go1.24.3\n")
     (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from godockerlint.engine import lint_bytes
-from godockerlint.findings import Severity
-from godockerlint.rule import load_rules
-from godockerlint.settings import Settings
+from godockerlint.lint.engine import lint_bytes
+from godockerlint.core.findings import Severity
+from godockerlint.lint.rule import load_rules
+from godockerlint.core.settings import Settings
 
 RULES = load_rules()
 EXAMPLE_RE = re.compile(r"^(Anti-pattern|Best practice):\s*\n\s*```dockerfile\n(.*?)```", re.S | re.M)
@@ -96,7 +96,7 @@ def test_metadata(code):
     assert isinstance(rule.severity, Severity)
     assert rule.fix in ("safe", "unsafe", "safe/unsafe", "none")
     assert rule.summary and "\n" not in rule.summary
-    if rule.module != "godockerlint.engine":
+    if rule.module != "godockerlint.lint.engine":
         assert rule.module.split(".")[-1].startswith(code.lower() + "_")
 
 
@@ -125,7 +125,7 @@ CATALOGUE = {
 def test_list_rules_lists_the_whole_catalogue():
     from click.testing import CliRunner
 
-    from godockerlint.cli import cli
+    from godockerlint.cli.command import cli
 
     out = CliRunner().invoke(cli, ["--list-rules"]).output
     listed = {line.split()[0]: line.split()[1] for line in out.splitlines()[1:] if line.strip()}

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from godockerlint.fixer import apply_edits
-from godockerlint.rule import load_rules
+from godockerlint.fix.fixer import apply_edits
+from godockerlint.lint.rule import load_rules
 from rule_fixtures import (CASES, REGEN, ROOT, case_id, cli_fix, cli_golden, copy_context, render_messages,
                            rule_findings, still_triggers)
 
@@ -57,8 +57,8 @@ def test_fix_gives_exact_text(case: Path):
 
 def relint_fixed(case: Path, tmp_path: Path):
     """The rule's findings on the case's `fixed` file, in a copy of its context."""
-    from godockerlint.engine import lint_file
-    from godockerlint.settings import Settings
+    from godockerlint.lint.engine import lint_file
+    from godockerlint.core.settings import Settings
 
     copy = copy_context(case, tmp_path / case.name, (case / "fixed").read_bytes())
     return [f for f in lint_file(copy / "Dockerfile", Settings()) if f.code == case.parts[-3]]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from godockerlint.engine import lint_bytes
-from godockerlint.settings import Settings
+from godockerlint.lint.engine import lint_bytes
+from godockerlint.core.settings import Settings
 
 
 def codes_without_context(text: str) -> list[str]:
@@ -52,7 +52,7 @@ def test_gdl502_fix_pins_the_newest_release_never_below_go_mod(tmp_path):
     """GDL502 reports an unpinned Go image either way; with a build context it pins the newest Go release
     it knows (an untagged image follows the newest release: pinning to go.mod's older minimum would
     downgrade), and never below what go.mod asks for."""
-    from godockerlint.goversion import CURRENT
+    from godockerlint.analysis.goversion import CURRENT
 
     bare = [f for f in lint_bytes(UNPINNED_GO_IMAGE.encode(), "Dockerfile", Settings(), context_dir=None)
             if f.code == "GDL502"]

@@ -3,8 +3,8 @@ silent without one. (Kept apart from tests/test_rules_context.py, which other ru
 
 from __future__ import annotations
 
-from godockerlint.engine import lint_bytes
-from godockerlint.settings import Settings
+from godockerlint.lint.engine import lint_bytes
+from godockerlint.core.settings import Settings
 
 GO_MOD = "module example.com/app\n\ngo 1.25\n\nrequire github.com/google/uuid v1.6.0\n"
 GO_SUM = ("github.com/google/uuid v1.6.0 h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=\n"
@@ -80,7 +80,7 @@ def test_gdl109_compares_go_mod_with_the_image_tag(tmp_path):
 
 
 def test_gdl110_config_private_globs_match_go_mod_requirements(tmp_path):
-    from godockerlint.settings import Settings
+    from godockerlint.core.settings import Settings
 
     ctx = module(tmp_path, GO_MOD.replace("github.com/google/uuid v1.6.0", "github.com/example-corp/lib v0.3.1"))
     text = DOWNLOAD_THEN_BUILD

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from godockerlint.engine import lint_bytes
-from godockerlint.fixer import apply_edits
-from godockerlint.settings import Settings
+from godockerlint.lint.engine import lint_bytes
+from godockerlint.fix.fixer import apply_edits
+from godockerlint.core.settings import Settings
 
 
 def findings(text: str, code: str, **settings):

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from godockerlint.engine import lint_bytes
-from godockerlint.redact import redact
-from godockerlint.settings import Settings
+from godockerlint.lint.engine import lint_bytes
+from godockerlint.core.redact import redact
+from godockerlint.core.settings import Settings
 
 SECRETS = (
     "s3cr3tPassw0rd",

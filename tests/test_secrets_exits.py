@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from godockerlint.engine import lint_bytes
-from godockerlint.redact import redact
-from godockerlint.settings import Settings
+from godockerlint.lint.engine import lint_bytes
+from godockerlint.core.redact import redact
+from godockerlint.core.settings import Settings
 
 # (Dockerfile line, the raw secret values it holds)
 FORMS = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from godockerlint.shell import expand, key_values, split_commands, split_words, tokenize
+from godockerlint.parse.shell import expand, key_values, split_commands, split_words, tokenize
 
 
 def names(script: str) -> list[str]:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from godockerlint.fixer import fix_bytes
-from godockerlint.settings import Settings
+from godockerlint.fix.fixer import fix_bytes
+from godockerlint.core.settings import Settings
 
 SUM = "github.com/pkg/errors v0.9.1 h1:FEBLx1zS214owpjy7qsBeixbURkuhQAwrK5UwLGTwt4=\n"
 MAIN = "package main\n\nfunc main() {}\n"

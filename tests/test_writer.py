@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from godockerlint.cli import cli
-from godockerlint.writer import WriteError, write_atomic
+from godockerlint.cli.command import cli
+from godockerlint.fix.writer import WriteError, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "fix"
 SELECT = ["--select", "GDL101,GDL201,GDL202,GDL203,GDL401"]

@@ -1,0 +1,636 @@
+"""What the final image needs at run time: computed once per file (`Facts.final_needs`).
+
+GDL401 (which base, which severity, which rewrite), GDL403 (privilege drop,
+privileged ports), GDL405 and the whole-file rewrite all ask the same
+questions about the final stage; this module answers them once:
+
+- which binaries the final stage runs and where they come from: `go build -o`,
+  `go install` into GOBIN or `$GOPATH/bin`, `go build` without `-o` (named
+  after the package directory, or in module mode after the last element of the
+  module path: known only with the context's go.mod);
+- what the running image needs beyond a static binary: a shell (shell-form
+  CMD/ENTRYPOINT, an entrypoint script, no CMD at all on a base whose default
+  command is a shell), packages installed for run time, privilege-drop tools
+  (su-exec, gosu, s6), tools such as git or ssh, the toolchain itself (`go run`
+  or `go test` at start; test, lint, CI and dev images);
+- the cgo decision of the builds that feed it (CGO_ENABLED=1; a C toolchain in
+  the builder with CGO_ENABLED unset, since native builds then default to cgo
+  on; `import "C"` in the context; modules known to need cgo) and the builder's
+  libc;
+- the ports it exposes and whether it runs as root.
+
+Rules read these facts; they never re-derive them.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+
+from godockerlint.core.record import Record
+
+CERT_PACKAGES = frozenset({"ca-certificates", "tzdata", "ca-certificates-bundle"})
+PRIVILEGE_DROP = ("su-exec", "gosu", "s6-overlay", "s6", "s6-setuidgid", "setpriv", "chpst")
+RUNTIME_TOOLS = ("git", "openssh", "openssh-client", "ssh", "rsync")
+# packages a toolchain stage installs to build (not what the program runs with)
+BUILD_PACKAGES = frozenset({
+    "git", "make", "gcc", "g++", "build-base", "build-essential", "musl-dev", "libc-dev", "libc6-dev", "binutils",
+    "mercurial", "bzr", "subversion", "curl", "wget", "openssh-client", "openssh", "upx", "ca-certificates", "tzdata",
+    "bash", "go", "golang", "golang-go", "pkgconfig", "pkgconf", "pkg-config", "protobuf", "protobuf-dev",
+    "protoc", "unzip", "tar", "gzip", "xz", "file", "linux-headers", "clang", "llvm", "cmake", "autoconf",
+    "automake", "libtool", "gcc-c++", "glibc-static",
+})
+GO_PACKAGES = frozenset({"go", "golang", "golang-go", "golang-bin"})
+TOOLCHAIN_PURPOSE_NAMES = frozenset({"test", "tests", "lint", "linter", "ci", "dev", "develop", "development",
+                                     "check", "unittest", "debug", "devcontainer", "tools"})
+INSTALL = {"apk": ("add",), "apt-get": ("install",), "apt": ("install",), "yum": ("install",),
+           "dnf": ("install",), "microdnf": ("install",), "zypper": ("install", "in"), "tdnf": ("install",)}
+REMOVE = {"apk": ("del",), "apt-get": ("remove", "purge", "autoremove"), "apt": ("remove", "purge"),
+          "yum": ("remove", "erase"), "dnf": ("remove",), "microdnf": ("remove",), "zypper": ("remove", "rm")}
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
+CGO_ONLY_MODULES = (
+    "github.com/mattn/go-sqlite3",
+    "github.com/confluentinc/confluent-kafka-go",
+    "github.com/tecbot/gorocksdb",
+    "github.com/linxGnu/grocksdb",
+    "gopkg.in/gographics/imagick",
+    "github.com/DataDog/zstd",
+    "github.com/go-gl/glfw",
+    "github.com/davidbyttow/govips",
+)
+BINARY_COMMANDS = frozenset({"build", "install"})
+
+
+class Binary(Record):
+    __slots__ = ("path", "name", "package", "command")
+
+    def __init__(self, path: str, name: str, package: str, command) -> None:
+        self.path = path  # absolute path in the build stage
+        self.name = name
+        self.package = package
+        self.command = command  # the GoCommand that writes it
+
+
+class Cgo(Record):
+    """The cgo decision of the builds that feed the final image."""
+
+    __slots__ = ("on", "needed", "why", "libc", "static")
+
+    def __init__(self, on: bool = False, needed: bool = False, why: str = "", libc: str | None = None,
+                 static: bool = False) -> None:
+        self.on = on  # the binary is built with cgo
+        self.needed = needed  # something needs it (CGO_ENABLED=1, import "C", a cgo module, an installed compiler
+        #                       without a context to tell): turning it off is not proven to keep the build
+        self.why = why  # one clause
+        self.libc = libc  # the builder's libc: "glibc", "musl" (None: unknown)
+        self.static = static  # linked with -extldflags -static: runs without libc
+
+
+class FinalNeeds(Record):
+    __slots__ = ("stage", "runs_go", "ships_toolchain", "binaries", "binary_notes", "entry", "entry_ins",
+                 "needs", "purpose", "privilege_drop", "packages", "cgo", "ports", "runs_as_root", "has_workdir",
+                 "user_ins")
+    _no_repr = ("stage",)
+
+    def __init__(self, stage, runs_go: bool = False, ships_toolchain: bool = False) -> None:
+        self.stage = stage  # the final StageFacts
+        self.runs_go = runs_go
+        self.ships_toolchain = ships_toolchain  # a toolchain image, or go installed and not removed
+        self.binaries: list[Binary] = []  # for a toolchain final: what its builds produce
+        self.binary_notes: list[str] = []  # why a binary is not known (one clause each)
+        self.entry: list[str] | None = None  # the argv the container starts (None: shell form or none)
+        self.entry_ins = None  # the CMD/ENTRYPOINT that starts it
+        self.needs: list[str] = []  # what moving to distroless would need, one clause each
+        self.purpose: str | None = None  # why the image is the toolchain on purpose (test/lint/CI image)
+        self.privilege_drop: str | None = None  # su-exec/gosu/s6: starts as root by design
+        self.packages: list[str] = []  # run-time packages installed in the final stage
+        self.cgo = Cgo()
+        self.ports: list[int] = []  # EXPOSEd ports (numbers only)
+        self.runs_as_root = True
+        self.has_workdir = False  # a WORKDIR in the final stage's chain
+        self.user_ins = None  # the USER in effect (the last one of the chain)
+
+    @property
+    def privileged_ports(self) -> list[int]:
+        return [p for p in self.ports if 0 < p < 1024]
+
+    @property
+    def static_binary_only(self) -> bool:
+        """Nothing but the Go binary (and CA certificates/tzdata) is needed at run time."""
+        return not self.needs and self.purpose is None
+
+
+# -- binaries -------------------------------------------------------------------------
+def binaries(facts, stage, notes: list[str]) -> list[Binary]:
+    """The programs `go build`/`go install` produce in this stage (or, if none, in its ancestors)."""
+    for st in [stage] + stage.ancestors:
+        found = []
+        for gc in st.go_commands:
+            if gc.subcommand not in BINARY_COMMANDS:
+                continue
+            if _pattern(gc) and (gc.subcommand == "install" or (gc.output or "").endswith("/")):
+                found += _installed_pattern(facts, gc, notes)
+                continue
+            b = binary(facts, gc, notes)
+            if b is not None:
+                found.append(b)
+        if found:
+            return found
+    return []
+
+
+def _pattern(gc) -> str | None:
+    pkgs = [p for p in gc.packages if not p.startswith("-")]
+    return pkgs[0] if len(pkgs) == 1 and pkgs[0].startswith(".") and pkgs[0].endswith("/...") else None
+
+
+def _installed_pattern(facts, gc, notes: list[str]) -> list[Binary]:
+    """`go install ./cmd/...`: one binary per main package under the folder, named after its folder
+    (read from the build context; the COPY must have put the context root at the command's folder)."""
+    ctx = facts.context
+    line = gc.instruction.line
+    src = gc.run.sources_copied_before
+    from godockerlint.analysis.facts import copy_destination, copy_sources
+
+    if ctx is None or src is None or copy_sources(src) not in (["."], ["./"]):
+        notes.append(f"the programs `go install {_pattern(gc)}` writes on line {line} are not known without "
+                     f"the build context")
+        return []
+    root = posixpath.normpath(posixpath.join(facts.workdir_at(src), copy_destination(src)))
+    rel_cwd = posixpath.relpath(command_cwd(gc), root)
+    if rel_cwd.startswith(".."):
+        notes.append(f"the programs `go install {_pattern(gc)}` writes on line {line} are not known")
+        return []
+    under = posixpath.normpath(posixpath.join(rel_cwd, _pattern(gc)[:-4]))
+    if gc.subcommand == "build":  # go build -o dir/ ./cmd/...: one binary per main package in dir
+        if "$" in gc.output:
+            notes.append(f"the output `-o {gc.output}` on line {line} uses a variable")
+            return []
+        gobin = posixpath.normpath(posixpath.join(command_cwd(gc), gc.output))
+    else:
+        gobin = gc.setting("GOBIN") or posixpath.join(
+            (gc.setting("GOPATH") or gc.run.stage.default_gopath(gc.run.home)).split(":")[0], "bin")
+    out = []
+    for d in sorted(ctx.go_dirs):
+        if (d == under or d.startswith(under + "/") or under == ".") and _is_main(os.path.join(str(ctx.root), d)):
+            name = posixpath.basename(d) if d != "." else None
+            if name and not re.match(r"^v\d+$", name):
+                out.append(Binary(posixpath.join(gobin, name), name, "./" + d, gc))
+    return out
+
+
+def _is_main(folder: str) -> bool:
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".go") and not n.endswith("_test.go"))
+    except OSError:
+        return False
+    for n in names:
+        try:
+            with open(os.path.join(folder, n), "rb") as fh:
+                head = fh.read(8192).decode("utf-8", "replace")
+        except OSError:
+            continue
+        m = re.search(r"^package\s+(\w+)", head, re.M)
+        if m:
+            return m.group(1) == "main"
+    return False
+
+
+def binary(facts, gc, notes: list[str]) -> Binary | None:
+    pkgs = [p for p in gc.packages if not p.startswith("-")]
+    line = gc.instruction.line
+    if len(pkgs) > 1 or any("..." in p for p in pkgs):
+        if gc.subcommand == "build" and "o" not in gc.flags:
+            notes.append(f"`go build {' '.join(pkgs)}` on line {line} builds several packages and writes no binary")
+            return None
+    pkg = pkgs[0] if pkgs else "."
+    name = package_name(facts, pkg, gc)
+    cwd = command_cwd(gc)
+    if gc.subcommand == "install":
+        gobin = gc.setting("GOBIN")
+        if not gobin:
+            gopath = gc.setting("GOPATH") or gc.run.stage.default_gopath(gc.run.home)
+            gobin = posixpath.join(gopath.split(":")[0], "bin")
+        if "$" in gobin:
+            notes.append(f"the GOBIN of `go install` on line {line} uses a variable")
+            return None
+        if not name:
+            notes.append(_unnamed(facts, "install", pkg, line))
+            return None
+        return Binary(posixpath.join(gobin, name), name, pkg, gc)
+    out = gc.output
+    if out:
+        if "$" in out:
+            notes.append(f"the output `-o {out}` on line {line} uses a variable")
+            return None
+        path = posixpath.normpath(posixpath.join(cwd, out))
+        if out.endswith("/"):
+            if not name:
+                notes.append(_unnamed(facts, "build", pkg, line))
+                return None
+            path = posixpath.join(path, name)
+        return Binary(path, posixpath.basename(path), pkg, gc)
+    if not name:
+        notes.append(_unnamed(facts, "build", pkg, line))
+        return None
+    return Binary(posixpath.join(cwd, name), name, pkg, gc)
+
+
+def _unnamed(facts, sub: str, pkg: str, line: int) -> str:
+    if pkg in (".", "./") and (facts.context is None or facts.context.go_mod is None):
+        return f"the binary's name of `go {sub}` on line {line} is not known without go.mod"
+    return f"the binary's name of `go {sub} {pkg}` on line {line} is not known"
+
+
+def command_cwd(gc) -> str:
+    """The working directory of a go command: the RUN's WORKDIR, moved by `cd` earlier in the RUN."""
+    run = gc.run
+    if run._cwds is None:  # one walk per RUN: a long script must not cost O(n²)
+        cwd, run._cwds = run.workdir, {}
+        for cmd, _, _ in run.commands:
+            run._cwds[id(cmd)] = cwd
+            if cmd.name == "cd" and len(cmd.words) > 1 and "$" not in cmd.words[1].value:
+                cwd = posixpath.normpath(posixpath.join(cwd, cmd.words[1].value))
+        run._cwds[None] = cwd
+    return run._cwds.get(id(gc.command), run._cwds[None])
+
+
+def package_name(facts, pkg: str, gc) -> str | None:
+    """The binary name go gives a package: its directory's name, or (module mode, `.`) the module path's
+    last element (a `/vN` major suffix skipped). None when it cannot be known."""
+    path = pkg.split("@", 1)[0].rstrip("/")
+    ctx = facts.context
+    gm = ctx.go_mod if ctx is not None else None
+    module = gm.module if gm is not None and gm.module else _module_init(gc)
+    cwd = command_cwd(gc)
+    if path.endswith(".go"):
+        return posixpath.basename(path)[:-3] or None  # `go build main.go` writes ./main
+    if path in ("", "."):
+        if module:
+            path = module
+        elif gc.gopath_mode or ctx is not None and gm is None and _gopath_dir(cwd, gc):
+            return posixpath.basename(cwd) if cwd != "/" else None  # GOPATH mode: the directory's name
+        else:
+            return None  # module mode without go.mod: named after a module path we cannot see
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if not parts:
+        return None
+    last = parts[-1]
+    if re.match(r"^v\d+$", last) and len(parts) > 1:
+        last = parts[-2]
+    return last if last != ".." else None
+
+
+def _module_init(gc) -> str | None:
+    """The module path of a `go mod init <path>` run earlier in the stage (or its ancestors)."""
+    stage = gc.run.stage
+    for st in [stage] + stage.ancestors:
+        for other in st.go_commands:
+            if other.subcommand == "mod init" and other.packages and "$" not in other.packages[0]:
+                return other.packages[0]
+    return None
+
+
+def _gopath_dir(cwd: str, gc) -> bool:
+    gopath = gc.setting("GOPATH") or gc.run.stage.default_gopath(gc.run.home)
+    return cwd.startswith(posixpath.join(gopath.split(":")[0], "src") + "/")
+
+
+# -- the cgo decision --------------------------------------------------------------------
+def cgo_modules(context) -> list[str]:
+    gm = context.go_mod if context is not None else None
+    reqs = [m for m, _ in gm.requires] if gm else []
+    return [m for m in reqs if any(m == c or m.startswith(c + "/") for c in CGO_ONLY_MODULES)]
+
+
+def cgo_of(facts, commands) -> Cgo:
+    """The cgo decision for the binaries these go commands build."""
+    ctx = facts.context
+    out = Cgo()
+    for gc in commands:
+        stage = gc.run.stage
+        libc = stage.libc
+        v = gc.setting("CGO_ENABLED")
+        if v == "0":
+            continue
+        goos = gc.setting("GOOS")
+        if not v and goos and "$" not in goos and goos != "linux":
+            continue  # a cross build defaults to cgo off
+        static = gc.links_statically
+        line = gc.instruction.line
+        if v == "1":
+            return Cgo(True, True, f"CGO_ENABLED=1 on line {line}", libc, static)
+        if v and "$" in v:
+            return Cgo(True, True, f"CGO_ENABLED comes from a variable on line {line}", libc, static)
+        if not stage.has_c_compiler:
+            continue  # go defaults to cgo off without a C compiler (an `import "C"` would not build)
+        if ctx is not None and ctx.uses_cgo:  # reads the context's .go files: asked last
+            return Cgo(True, True, 'the sources `import "C"`', libc, static)
+        mods = cgo_modules(ctx)
+        if mods:
+            return Cgo(True, True, f"{mods[0]} needs cgo", libc, static)
+        if not out.on:
+            explicit = stage.installs_c_compiler
+            why = ("a C compiler is installed and CGO_ENABLED is unset" if explicit else
+                   f"{stage.root_base} has gcc and CGO_ENABLED is unset")
+            # a compiler installed on purpose, with no context to show nothing needs it: cgo is needed
+            out = Cgo(True, explicit and ctx is None, why, libc, static)
+    return out
+
+
+def _opaque_cgo(facts, builders) -> Cgo:
+    """The cgo decision of a build that runs through make or a script (no go command to read)."""
+    for st in builders:
+        if not st.is_go or not st.has_c_compiler:
+            continue
+        ctx = facts.context
+        text = ""
+        if ctx is not None:
+            for name in ("Makefile", "makefile", "GNUmakefile", "build.sh"):
+                text += ctx._read(name) or ""
+        if "CGO_ENABLED=0" in text and "CGO_ENABLED=1" not in text:
+            continue
+        why = "the build runs through make or a script with a C compiler present and no visible CGO_ENABLED=0"
+        return Cgo(True, True, why, st.libc, False)
+    return Cgo()
+
+
+# -- the facts ----------------------------------------------------------------------------
+def compute(facts) -> FinalNeeds:
+    final = facts.final
+    chain = list(reversed(final.ancestors)) + [final]
+    needs = FinalNeeds(final, runs_go=final.runs_go_binary)
+    installs, removed = _packages(facts, chain)
+    go_installed = any(p in GO_PACKAGES for p, _ in installs)
+    go_removed = go_installed and all(p in removed for p, _ in installs if p in GO_PACKAGES)
+    needs.ships_toolchain = final.toolchain_base or (final.is_go and not go_removed)
+    toolchain_final = final.is_go
+    needs.has_workdir = any(i.keyword == "WORKDIR" for st in chain for i in st.stage.instructions)
+    if toolchain_final:
+        needs.binaries = binaries(facts, final, needs.binary_notes)
+        build_cmds = [gc for st in chain for gc in st.go_commands if gc.subcommand in BINARY_COMMANDS]
+    else:
+        builders = builder_stages(facts)
+        build_cmds = [gc for st in builders for gc in binary_commands(st)]
+    needs.cgo = cgo_of(facts, build_cmds)
+    if not toolchain_final and not build_cmds:
+        needs.cgo = _opaque_cgo(facts, builders)
+    # packages the running image keeps
+    for pkg, line in installs:
+        if pkg in removed or pkg in CERT_PACKAGES or pkg in GO_PACKAGES:
+            continue
+        if toolchain_final and pkg in BUILD_PACKAGES:
+            continue
+        name = pkg.split("=", 1)[0]
+        if any(name == t or name.startswith(t + "-") for t in PRIVILEGE_DROP):
+            needs.privilege_drop = needs.privilege_drop or name
+        if name not in needs.packages:
+            needs.packages.append(name)
+    _entry(facts, chain, needs)
+    _ports_and_user(chain, final, needs)
+    _needs(facts, chain, final, needs, toolchain_final)
+    return needs
+
+
+def builder_stages(facts) -> list:
+    """Stages (other than the final one) whose files the final stage (or its chain) copies with COPY --from."""
+    final = facts.final
+    df = facts.dockerfile
+    out = []
+    seen: set[int] = set()  # by index: `in out` would compare stages field by field, O(stages²)
+    for st in list(reversed(final.ancestors)) + [final]:
+        for ins in st.stage.instructions:
+            if ins.keyword not in ("COPY", "ADD"):
+                continue
+            ref = ins.flag("from")
+            if ref is None or not ref.value:
+                continue
+            found = df.stage_by_ref(ref.value, before=st.index)
+            if found is not None and found.index != final.index and found.index not in seen:
+                seen.add(found.index)
+                out.append(facts.stages[found.index])
+    return out
+
+
+def binary_commands(stage):
+    for st in list(reversed(stage.ancestors)) + [stage]:
+        for gc in st.go_commands:
+            if gc.subcommand in BINARY_COMMANDS:
+                yield gc
+
+
+def _packages(facts, chain) -> tuple[list[tuple[str, int]], set[str]]:
+    """(packages installed, with their line; packages removed in the RUN that installed them)."""
+    installs: list[tuple[str, int]] = []
+    removed: set[str] = set()
+    for st in chain:
+        for run in st.runs:
+            here: set[str] = set()
+            for cmd, _, _ in run.commands:
+                words = [w.value for w in cmd.words]
+                if not words:
+                    continue
+                prog = words[0].rsplit("/", 1)[-1]
+                args = [w for w in words[1:] if not w.startswith("-")]
+                if prog in INSTALL and args[:1] and args[0] in INSTALL[prog]:
+                    for p in args[1:]:
+                        p = re.split(r"[=<>~]", p, 1)[0]
+                        if p and "$" not in p:
+                            installs.append((p, run.instruction.line))
+                            here.add(p)
+                elif prog in REMOVE and args[:1] and args[0] in REMOVE[prog]:
+                    removed.update(p for p in args[1:] if p in here)
+                elif prog == "rm" and any(a.rstrip("/") == "/usr/local/go" for a in args):
+                    removed.update(p for p in here if p in GO_PACKAGES)
+    return installs, removed
+
+
+def _entry(facts, chain, needs: FinalNeeds) -> None:
+    entrypoint = cmd = None
+    for st in chain:
+        for ins in st.stage.instructions:
+            if ins.keyword == "ENTRYPOINT":
+                entrypoint, cmd = ins, None  # an ENTRYPOINT resets the CMD given before it
+            elif ins.keyword == "CMD":
+                cmd = ins
+    first = entrypoint or cmd
+    needs.entry_ins = first
+    if first is None:
+        return
+    if not first.is_json:
+        return
+    argv = list(first.json_args or [])
+    if entrypoint is not None and cmd is not None and cmd.is_json:
+        argv += list(cmd.json_args or [])
+    needs.entry = argv
+
+
+def _ports_and_user(chain, final, needs: FinalNeeds) -> None:
+    from godockerlint.rules.gdl403_final_runs_as_root import nonroot_by_default  # noqa: PLC0415
+
+    for st in chain:
+        for ins in st.stage.instructions:
+            if ins.keyword == "USER":
+                needs.user_ins = ins
+            if ins.keyword == "EXPOSE":
+                for word in ins.args.split():
+                    m = re.match(r"^(\d+)(?:-\d+)?(?:/\w+)?$", word)
+                    if m:
+                        needs.ports.append(int(m.group(1)))
+    user = final.user
+    if user is not None:
+        uid = user.split(":", 1)[0].strip()
+        needs.runs_as_root = uid in ("root", "0", "")
+    else:
+        needs.runs_as_root = not nonroot_by_default(final.root_base)
+
+
+def _needs(facts, chain, final, needs: FinalNeeds, toolchain_final: bool) -> None:
+    out = needs.needs
+    ins = needs.entry_ins
+    base_has_shell = final.family not in ("scratch", "distroless") and final.libc is not None or toolchain_final
+    if ins is None:
+        if toolchain_final:
+            needs.purpose = "it has no CMD or ENTRYPOINT: a build, test or CI image"
+        elif base_has_shell and final.family != "other":
+            out.append(f"a command: without CMD or ENTRYPOINT the image runs {final.root_base}'s shell")
+    elif not ins.is_json:
+        out.append(f"a shell for the shell-form {ins.keyword} on line {ins.line}")
+    else:
+        argv = needs.entry or []
+        prog = posixpath.basename(argv[0]) if argv else ""
+        if prog in SHELLS:
+            out.append(f"a shell (`{prog}` in the {ins.keyword} on line {ins.line})")
+        elif prog == "go" and len(argv) > 1:
+            what = argv[1]
+            if what in ("test", "vet"):
+                needs.purpose = f"it runs `go {what}` at start"
+            else:
+                out.append(f"the Go toolchain for `go {what}` at start")
+        elif prog in ("golangci-lint", "staticcheck", "golint", "gotestsum"):
+            needs.purpose = f"it runs {prog}"
+        elif argv and _is_script(facts, chain, argv[0]):
+            out.append(f"a shell for the entrypoint script {argv[0]}")
+        if prog in PRIVILEGE_DROP or any(posixpath.basename(a) in PRIVILEGE_DROP for a in argv[:3]):
+            needs.privilege_drop = needs.privilege_drop or next(
+                posixpath.basename(a) for a in argv[:3] if posixpath.basename(a) in PRIVILEGE_DROP)
+        if needs.privilege_drop is None and argv:
+            tool = _script_drops_privileges(facts, chain, argv[0])
+            if tool:
+                needs.privilege_drop = tool
+    name = (final.stage.name or "").lower()
+    if toolchain_final and needs.purpose is None and set(re.split(r"[-_.]", name)) & TOOLCHAIN_PURPOSE_NAMES:
+        needs.purpose = f"its stage is named {final.stage.name}"
+    if toolchain_final and needs.purpose is None and "golangci" in final.root_base.lower():
+        needs.purpose = "it is a golangci-lint image"
+    if not toolchain_final:
+        for st in chain:
+            for run in st.runs:
+                ins_run = run.instruction
+                if installs_only_certs(facts, ins_run) or (_installs_packages(run) and needs.packages):
+                    continue
+                out.append(f"a shell for the RUN on line {ins_run.line}")
+        for st in chain:
+            for hc in st.stage.instructions:
+                if hc.keyword == "HEALTHCHECK" and hc.args.strip().upper() != "NONE" and not re.search(
+                        r"\bCMD\s*\[", hc.args):
+                    out.append(f"a shell for the HEALTHCHECK on line {hc.line}")
+    tools = [p for p in needs.packages if p in RUNTIME_TOOLS]
+    if needs.privilege_drop:
+        out.append(f"the privilege-drop tool {needs.privilege_drop}")
+    other = [p for p in needs.packages if p not in tools and not p.startswith(needs.privilege_drop or "\0")]
+    if other:
+        out.append("the run-time packages " + ", ".join(other[:6]) + (", ..." if len(other) > 6 else ""))
+    if tools:
+        out.append(f"{' and '.join(tools)} at run time")
+
+
+def installs_only_certs(facts, ins) -> bool:
+    """A RUN that only installs CA certificates and time zones (which distroless images ship)."""
+    run = facts.run_of(ins)
+    if run is None or not run.commands or ins.is_json or ins.heredocs:
+        return False
+    installed = False
+    for cmd, _, _ in run.commands:
+        words = [w.value for w in cmd.words]
+        if not words or cmd.assignments:
+            return False
+        prog = words[0].rsplit("/", 1)[-1]
+        args = [w for w in words[1:] if not w.startswith("-")]
+        if prog in INSTALL and args[:1] and args[0] in INSTALL[prog]:
+            if not args[1:] or not set(args[1:]) <= CERT_PACKAGES:
+                return False
+            installed = True
+        elif prog in ("apt-get", "apt") and args == ["update"] or prog == "update-ca-certificates":
+            continue
+        elif prog == "rm" and all(a.startswith(("/var/lib/apt/lists", "/var/cache/apk")) for a in args):
+            continue
+        else:
+            return False
+    return installed
+
+
+def _installs_packages(run) -> bool:
+    for cmd, _, _ in run.commands:
+        words = [w.value for w in cmd.words]
+        prog = words[0].rsplit("/", 1)[-1] if words else ""
+        args = [w for w in words[1:] if not w.startswith("-")]
+        if prog in INSTALL and args[:1] and args[0] in INSTALL[prog]:
+            return True
+    return False
+
+
+def _is_script(facts, chain, path: str) -> bool:
+    if path.endswith((".sh", ".bash")):
+        return True
+    src = _context_source_of(facts, chain, path)
+    if src is None:
+        return False
+    try:
+        with open(src, "rb") as fh:
+            return fh.read(2) == b"#!"
+    except OSError:
+        return False
+
+
+def _script_drops_privileges(facts, chain, path: str) -> str | None:
+    src = _context_source_of(facts, chain, path)
+    if src is None:
+        return None
+    try:
+        with open(src, "rb") as fh:
+            head = fh.read(65536).decode("utf-8", "replace")
+    except OSError:
+        return None
+    if not head.startswith("#!"):
+        return None
+    for tool in PRIVILEGE_DROP:
+        if re.search(rf"(^|[\s/;&|]){re.escape(tool)}\s", head, re.M):
+            return tool
+    return None
+
+
+def _context_source_of(facts, chain, path: str) -> str | None:
+    """The context file a COPY (without --from) put at `path` in the final image, if any."""
+    from godockerlint.analysis.facts import copy_destination, copy_sources
+
+    ctx = facts.context
+    if ctx is None:
+        return None
+    for st in reversed(chain):
+        for ins in reversed(st.stage.instructions):
+            if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is not None or ins.heredocs:
+                continue
+            srcs = copy_sources(ins)
+            dest = posixpath.join(facts.workdir_at(ins), copy_destination(ins))
+            target = posixpath.normpath(posixpath.join(facts.workdir_at(ins), path))
+            for s in srcs:
+                if "$" in s or any(c in s for c in "*?["):
+                    continue
+                placed = posixpath.normpath(dest if not copy_destination(ins).endswith("/") and len(srcs) == 1
+                                            else posixpath.join(dest, posixpath.basename(s)))
+                if placed == target or "/" not in path and posixpath.basename(placed) == path:  # on PATH
+                    full = os.path.join(str(ctx.root), s.lstrip("/"))
+                    return full if os.path.isfile(full) else None
+    return None
