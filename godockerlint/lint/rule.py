@@ -31,6 +31,7 @@ from godockerlint.parse.model import Span
 
 DOCS_URL = "https://github.com/godockerlint/godockerlint/blob/main/docs/rules.md#{code_lower}"
 ENTRY_POINT_GROUP = "godockerlint.rules"
+BUNDLED_RULES = "godockerlint.rules"  # the rules/ folder, shipped as this package
 CODE_RE = re.compile(r"^[A-Z]+[0-9]{3}$")
 FIX_KINDS = ("safe", "unsafe", "safe/unsafe", "none")
 
@@ -132,7 +133,8 @@ def load_rules() -> dict[str, Rule]:
     if _registry is not None:
         return _registry
     rules: dict[str, Rule] = {r.code: r for r in BUILTIN_RULES}
-    from godockerlint import rules as bundled
+    # found by name, as plugins are: the bundled rules sit above lint and import its API
+    bundled = importlib.import_module(BUNDLED_RULES)
 
     modules = [
         importlib.import_module(f"{bundled.__name__}.{info.name}")
