@@ -64,6 +64,7 @@ import fnmatch
 import posixpath
 
 from godockerlint.analysis.facts import WHOLE_CONTEXT_VARS, copy_sources
+from godockerlint.fix.dependency_step import workdir_set
 from godockerlint.fix.edits import insert_lines_before, replace_span
 from godockerlint.core.findings import SAFE, Fix
 from godockerlint.analysis.stageinputs import gopath_tree, may_see_gomod
@@ -221,18 +222,6 @@ def _opaque_run(run) -> bool:
     if any(g.subcommand == "mod init" for g in run.go_commands):
         return True
     return any(cmd.name.rsplit("/", 1)[-1] in OPAQUE_COMMANDS for cmd, _, _ in run.commands)
-
-
-def workdir_set(facts, stage, before) -> bool:
-    """Is a WORKDIR instruction in effect at `before` (in the stage or one it is built on)? Else an
-    inserted COPY gets an absolute destination (hadolint DL3045: relative COPY without WORKDIR)."""
-    for st in [stage] + stage.ancestors:
-        for ins in st.stage.instructions:
-            if ins is before:
-                break
-            if ins.keyword == "WORKDIR":
-                return True
-    return False
 
 
 def _fix(ctx, stage, run):

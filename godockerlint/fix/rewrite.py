@@ -407,7 +407,7 @@ class _Plan:
             src = run.sources_copied_before
             if src is None or src.stage != self.facts.stage.index:
                 return None
-            from godockerlint.rules.gdl201_gomod_after_sources import replace_refusal
+            from godockerlint.fix.dependency_step import replace_refusal
 
             if replace_refusal(self.ctx.facts.context):
                 return None  # a local replace folder the step cannot have: no step rather than a broken one
@@ -416,7 +416,7 @@ class _Plan:
 
     def _depstep(self, src, run, lead: str) -> dict:
         from godockerlint.fix.rewrite_templates import render_lines
-        from godockerlint.rules.gdl201_gomod_after_sources import dependency_step
+        from godockerlint.fix.dependency_step import dependency_step
 
         settings = self.settings
         if settings.download_step == "auto":
