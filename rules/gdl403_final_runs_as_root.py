@@ -77,7 +77,8 @@ there is no fix: the image may need a user created first (`adduser`), or
 
 from __future__ import annotations
 
-from godockerlint.analysis.facts import image_name, image_tag
+from godockerlint.analysis.baseimage import nonroot_by_default
+from godockerlint.analysis.facts import image_name
 from godockerlint.fix.edits import insert_lines_before
 from godockerlint.core.findings import UNSAFE, Edit, Fix
 
@@ -88,15 +89,6 @@ FIX = "unsafe"
 SUMMARY = "The final stage runs as root (no USER, or USER root/0)."
 
 NONROOT_USER = "65532:65532"
-
-
-def nonroot_by_default(ref: str) -> bool:
-    """Does this base image run as a non-root user when no USER is given?"""
-    low = ref.lower()
-    name = image_name(low)
-    if "distroless" in name:
-        return "nonroot" in (image_tag(low) or "")
-    return name.startswith("cgr.dev/chainguard/")
 
 
 def check(ctx):

@@ -55,3 +55,14 @@ def defaults_known(ref: str) -> bool:
     if not ref or "$" in ref:
         return False
     return image_family(ref) in KNOWN_FAMILIES or _name(ref).startswith("cgr.dev/chainguard/")
+
+
+def nonroot_by_default(ref: str) -> bool:
+    """Does this base image run as a non-root user when no USER is given?"""
+    from godockerlint.analysis.facts import image_name, image_tag
+
+    low = ref.lower()
+    name = image_name(low)
+    if "distroless" in name:
+        return "nonroot" in (image_tag(low) or "")
+    return name.startswith("cgr.dev/chainguard/")

@@ -467,7 +467,7 @@ def _entry(facts, chain, needs: FinalNeeds) -> None:
 
 
 def _ports_and_user(chain, final, needs: FinalNeeds) -> None:
-    from godockerlint.rules.gdl403_final_runs_as_root import nonroot_by_default  # noqa: PLC0415
+    from godockerlint.analysis.baseimage import nonroot_by_default  # noqa: PLC0415
 
     for st in chain:
         for ins in st.stage.instructions:
