@@ -1,7 +1,7 @@
 """Keeping secrets out of every output: masking credentials in text.
 
 One redaction, applied where text leaves the program: `Redactor` holds the
-secret values of every file of the run (`secret_values()`: values of
+secret values of every file of the run (analysis/secrets.py: values of
 secret-named variables, URL passwords and tokens written in the Dockerfile)
 and the command line passes everything it prints or writes through it: each
 report (so SARIF fixes' inserted text too), diffs (context lines included),
@@ -182,31 +182,6 @@ def secret_name(name: str) -> bool:
     if up.startswith("GITHUB_"):
         return up not in GITHUB_PUBLIC
     return bool(SECRET_NAME_RE.search(up))
-
-
-def secret_values(facts) -> set[str]:
-    """Literal secrets written in the Dockerfile: values of secret-named variables, URL passwords and tokens."""
-    from godockerlint.analysis.facts import assignments
-
-    out: set[str] = set()
-    texts: list[str] = []
-    for a in assignments(facts):
-        v = a.value or ""
-        if secret_name(a.name) and v and "$" not in v:
-            out.add(v)
-        texts.append(v)
-    for sf in facts.stages:
-        for run in sf.runs:
-            for cmd, _, _ in run.commands:
-                texts.extend(w.value for w in cmd.words if "@" in w.value)
-    for t in texts:
-        for m in URL_RE.finditer(t):
-            user, sep, password = m.group(2).partition(":")
-            if sep and password and "$" not in password:
-                out.add(password)
-            if token_like(user) and "$" not in user:
-                out.add(user)
-    return out
 
 
 def redact_finding(f, secrets=()):

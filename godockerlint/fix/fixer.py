@@ -172,7 +172,7 @@ class FixOutcome(Record):
         """The secret values written in the file, before and after fixing: what a diff must mask."""
         from godockerlint.analysis.facts import Facts
         from godockerlint.parse.parser import ParseError, parse
-        from godockerlint.core.redact import secret_values
+        from godockerlint.analysis.secrets import secret_values
 
         out: set[str] = set()
         for text in {self.original, self.text} - {None}:

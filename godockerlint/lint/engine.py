@@ -212,7 +212,8 @@ def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> 
             raw.extend(rule.check(RuleContext(rule, df, facts, settings, df.path)))
         except Exception as exc:  # a rule bug must not hide the other rules' findings
             result.errors.append(f"{df.path}: internal error in rule {rule.code}: {type(exc).__name__}: {exc}")
-    from godockerlint.core.redact import redact_finding, secret_values
+    from godockerlint.analysis.secrets import secret_values
+    from godockerlint.core.redact import redact_finding
 
     secrets = result.secrets = secret_values(facts) if raw else set()
     for f in raw:
