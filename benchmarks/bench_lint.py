@@ -34,9 +34,10 @@ may write bytecode caches (PYTHONDONTWRITEBYTECODE is removed for the tools,
 and one untimed warm-up run precedes each case), as a `pip install` compiles
 them: the steady state a user sees.
 
-    python benchmarks/bench_lint.py [--runs 15] [--files 500] [--readme README.md]
+    python benchmarks/bench_lint.py [--runs 15] [--files 500] [--readme docs/performance.md]
 
-With --readme, the table and the machine description replace the text
+With --readme FILE (docs/performance.md holds the published table), the table and the
+machine description replace the text
 between the `<!-- bench-lint:start -->` and `<!-- bench-lint:end -->`
 markers of that file.
 """

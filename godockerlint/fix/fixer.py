@@ -1,6 +1,7 @@
 """The fix engine: applying edits, and the --fix loop that repeats them to a fixpoint.
 
-The contract every fix keeps (the README's "Prove or refuse"):
+The contract every fix keeps (the README's "Prove or refuse"; docs/architecture.md for the
+build-stage fixes):
 
 - A fix is offered only when godockerlint can establish, from the Dockerfile
   and the build context, that the fixed file builds whenever the original

@@ -16,7 +16,7 @@ Known failures of today's fixer are listed in KNOWN_FAILURES (and in
 tests/e2e/README.md): those tests are ``xfail(strict=True)``, so they turn
 into failures (XPASS) the day the fixer gets them right.
 
-``GODOCKERLINT_E2E_PROJECTS_REPORT=FILE`` writes the run's table (README
+``GODOCKERLINT_E2E_PROJECTS_REPORT=FILE`` writes the run's table (docs/e2e.md,
 "Real-project corpus") to FILE.
 """
 
@@ -121,7 +121,7 @@ class Corpus:
                         pytrace=False)
         return result
 
-    # --- the README table -------------------------------------------------------
+    # --- the docs/e2e.md table -------------------------------------------------------
     def table(self, seconds: float) -> str:
         rows, reasons = [], collections.Counter()
         totals = collections.Counter()
@@ -256,7 +256,7 @@ def test_refused_fixes_say_why(corpus, name):
 
 @pytest.mark.parametrize("name", [n for n in NAMES if projects.load(n).rebuild])
 def test_rebuild_after_a_source_edit(corpus, name, tmp_path):
-    """Measured for the README table: the fixed file's layer order and cache mounts at work."""
+    """Measured for the docs/e2e.md table: the fixed file's layer order and cache mounts at work."""
     corpus.require(name, "before")
     corpus.require(name, "fixed")
     project, outcome = corpus.project(name), corpus.fixed(name)
