@@ -58,7 +58,8 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.analysis.facts import FETCHING, assignments
+from godockerlint.analysis.gocommands import FETCHING
+from godockerlint.analysis.facts import assignments
 
 CODE = "GDL103"
 NAME = "goproxy-value-invalid"

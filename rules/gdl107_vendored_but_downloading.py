@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import posixpath
 
-from godockerlint.analysis.facts import copy_sources
+from godockerlint.analysis.words import copy_sources
 from godockerlint.analysis.buildcontext import version_tuple
 from godockerlint.fix.commandedits import remove_command
 from godockerlint.fix.edits import delete_instruction

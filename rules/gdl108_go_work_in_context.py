@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import posixpath
 
-from godockerlint.analysis.facts import copy_sources
+from godockerlint.analysis.words import copy_sources
 from godockerlint.fix.edits import insert_lines_before
 from godockerlint.core.findings import SAFE, Fix
 

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.analysis.facts import image_name, image_tag
+from godockerlint.analysis.words import image_name, image_tag
 from godockerlint.analysis.buildcontext import version_tuple
 from godockerlint.fix.edits import replace_span
 from godockerlint.core.findings import SAFE, Fix

@@ -107,7 +107,7 @@ build) or sees another GOMODCACHE; the modules then stay in the layer.
 from __future__ import annotations
 
 from godockerlint.fix.cachemounts import looks_like, modcache_fix, path_known, unknown_path_message
-from godockerlint.analysis.facts import covers
+from godockerlint.analysis.words import covers
 
 CODE = "GDL202"
 NAME = "modcache-mount-missing"

@@ -48,7 +48,7 @@ is no fix.
 
 from __future__ import annotations
 
-from godockerlint.analysis.facts import covers
+from godockerlint.analysis.words import covers
 from godockerlint.fix.cachemounts import cache_mount_fix, looks_like, path_known, unknown_path_message
 
 CODE = "GDL203"

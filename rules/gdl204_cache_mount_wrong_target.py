@@ -76,7 +76,7 @@ from __future__ import annotations
 
 import posixpath
 
-from godockerlint.analysis.facts import covers
+from godockerlint.analysis.words import covers
 from godockerlint.fix.cachemounts import flag_removal_span, looks_like, mount_text, path_known
 from godockerlint.fix.edits import replace_span
 from godockerlint.core.findings import SAFE, Fix

@@ -42,7 +42,7 @@ passwd file; the message says what to add.
 
 from __future__ import annotations
 
-from godockerlint.analysis.facts import covers
+from godockerlint.analysis.words import covers
 from godockerlint.fix.cachemounts import looks_like, mount_text
 from godockerlint.fix.edits import replace_span
 from godockerlint.core.findings import SAFE, Fix

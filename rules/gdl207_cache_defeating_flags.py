@@ -57,7 +57,7 @@ joined by `|`/`||`, is reported without a fix.
 
 from __future__ import annotations
 
-from godockerlint.analysis.facts import covers
+from godockerlint.analysis.words import covers
 from godockerlint.fix.commandedits import remove_command, remove_words
 from godockerlint.fix.edits import delete_instruction
 from godockerlint.core.findings import SAFE, Fix

@@ -68,7 +68,7 @@ import posixpath
 import re
 from pathlib import Path
 
-from godockerlint.analysis.facts import WHOLE_CONTEXT_VARS
+from godockerlint.analysis.words import WHOLE_CONTEXT_VARS
 from godockerlint.analysis.buildcontext import DockerIgnore
 
 CODE = "GDL209"
@@ -117,7 +117,7 @@ def _first_whole_context_use(ctx):
             continue
         for ins in stage.stage.instructions:
             if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and not ins.heredocs:
-                from godockerlint.analysis.facts import copy_sources
+                from godockerlint.analysis.words import copy_sources
 
                 if any(_whole(s) for s in copy_sources(ins)):
                     if any(_excludes_git(x) for x in ins.flag_values("exclude")):

@@ -63,7 +63,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 
-from godockerlint.analysis.facts import WHOLE_CONTEXT_VARS, copy_sources
+from godockerlint.analysis.words import WHOLE_CONTEXT_VARS, copy_sources
 from godockerlint.fix.dependency_step import workdir_set
 from godockerlint.fix.edits import insert_lines_before, replace_span
 from godockerlint.core.findings import SAFE, Fix

@@ -43,7 +43,8 @@ the commit with `-ldflags "-X main.commit=$COMMIT"` if you need it.
 
 from __future__ import annotations
 
-from godockerlint.analysis.facts import PACKAGE_MANAGERS, copy_sources
+from godockerlint.analysis.stages import PACKAGE_MANAGERS
+from godockerlint.analysis.words import copy_sources
 from godockerlint.fix.commandedits import insert_words_after
 from godockerlint.core.findings import SAFE, Fix
 

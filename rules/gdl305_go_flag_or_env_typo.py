@@ -192,7 +192,7 @@ def _unknown_flag(gc):
     known = KNOWN_FLAGS.get(gc.subcommand)
     if known is None:
         return None
-    from godockerlint.analysis.facts import BOOL_VALUE_FLAGS, VALUE_FLAGS
+    from godockerlint.analysis.gocommands import BOOL_VALUE_FLAGS, VALUE_FLAGS
 
     words = gc.words
     i = next((k for k, w in enumerate(words[1:], 1) if w.value == gc.subcommand), len(words)) + 1

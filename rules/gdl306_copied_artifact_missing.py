@@ -67,7 +67,8 @@ from __future__ import annotations
 
 import posixpath
 
-from godockerlint.analysis.facts import copy_sources, instruction_word_span
+from godockerlint.analysis.words import copy_sources
+from godockerlint.analysis.facts import instruction_word_span
 from godockerlint.analysis.artifacts import package_name
 from godockerlint.parse.shell import expand, split_words
 
@@ -289,7 +290,7 @@ def _written_otherwise(stage, folder: str, path: str) -> bool:
 def _context_lacks(facts, ins, dest_path: str, path: str) -> bool:
     """Is it sure that this COPY from the build context does not write `path`? (With a known context:
     `COPY . .` into /app writes /app/first only if the context has a file `first`.)"""
-    from godockerlint.analysis.facts import WHOLE_CONTEXT_VARS
+    from godockerlint.analysis.words import WHOLE_CONTEXT_VARS
 
     context = facts.context
     if context is None or ins.flag("from") is not None or ins.heredocs:

@@ -115,7 +115,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 
-from godockerlint.analysis.facts import image_name
+from godockerlint.analysis.words import image_name
 from godockerlint.fix.edits import delete_instruction, insert_lines_after, replace_span
 from godockerlint.analysis.finalneeds import installs_only_certs
 from godockerlint.core.findings import UNSAFE, Fix
@@ -241,7 +241,7 @@ def _move_fix(ctx, final, needs, image, from_ins):
 
 
 def _copies_passwd(final) -> bool:
-    from godockerlint.analysis.facts import copy_destination
+    from godockerlint.analysis.words import copy_destination
 
     return any(ins.keyword in ("COPY", "ADD") and "passwd" in copy_destination(ins)
                for st in [final] + final.ancestors for ins in st.stage.instructions)
@@ -249,7 +249,7 @@ def _copies_passwd(final) -> bool:
 
 def _provided(facts, final, prog: str) -> bool:
     """Does the final stage's chain put `prog` (the program its ENTRYPOINT/CMD runs) into the image?"""
-    from godockerlint.analysis.facts import copy_destination, copy_sources
+    from godockerlint.analysis.words import copy_destination, copy_sources
 
     name = posixpath.basename(prog)
     for st in [final] + final.ancestors:

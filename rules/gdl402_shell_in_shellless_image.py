@@ -62,7 +62,7 @@ from __future__ import annotations
 import json
 import re
 
-from godockerlint.analysis.facts import image_shell
+from godockerlint.analysis.words import image_shell
 from godockerlint.fix.edits import replace_span
 from godockerlint.core.findings import SAFE, Fix
 from godockerlint.parse.shell import split_words

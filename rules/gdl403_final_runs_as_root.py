@@ -78,7 +78,7 @@ there is no fix: the image may need a user created first (`adduser`), or
 from __future__ import annotations
 
 from godockerlint.analysis.baseimage import nonroot_by_default
-from godockerlint.analysis.facts import image_name
+from godockerlint.analysis.words import image_name
 from godockerlint.fix.edits import insert_lines_before
 from godockerlint.core.findings import UNSAFE, Edit, Fix
 

@@ -50,7 +50,7 @@ the user is created (`adduser -u`), so they are reported only.
 
 from __future__ import annotations
 
-from godockerlint.analysis.facts import image_name
+from godockerlint.analysis.words import image_name
 from godockerlint.fix.edits import replace_span
 from godockerlint.core.findings import SAFE, Fix
 

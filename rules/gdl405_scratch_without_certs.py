@@ -58,7 +58,7 @@ build stage, as in the best practice, keeps scratch.
 
 from __future__ import annotations
 
-from godockerlint.analysis.facts import copy_destination, copy_sources
+from godockerlint.analysis.words import copy_destination, copy_sources
 from godockerlint.fix.edits import insert_lines_after, replace_span
 from godockerlint.core.findings import UNSAFE, Fix
 from godockerlint.parse.shell import split_words

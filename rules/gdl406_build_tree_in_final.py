@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import posixpath
 
-from godockerlint.analysis.facts import copy_destination, copy_sources, covers
+from godockerlint.analysis.words import copy_destination, copy_sources, covers
 from godockerlint.parse.shell import split_commands
 
 CODE = "GDL406"

@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.analysis.facts import image_name, image_tag
+from godockerlint.analysis.words import image_name, image_tag
 from godockerlint.fix.edits import replace_span
 from godockerlint.core.findings import SAFE, Fix
 from godockerlint.parse.shell import split_words

@@ -85,7 +85,8 @@ from __future__ import annotations
 import posixpath
 import re
 
-from godockerlint.analysis.facts import assignments, copy_sources, shell_word_span
+from godockerlint.analysis.facts import assignments, shell_word_span
+from godockerlint.analysis.words import copy_sources
 from godockerlint.core.redact import (AWS_RE, NETRC_RE, PUBLIC_USERS, SCHEMELESS_RE, TOKEN_RE, URL_RE, credentials,
                                  masked_url, secret_name, user_is_credential)
 

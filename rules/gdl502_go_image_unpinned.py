@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import re
 
-from godockerlint.analysis.facts import image_name, image_tag
+from godockerlint.analysis.words import image_name, image_tag
 from godockerlint.analysis.buildcontext import version_tuple
 from godockerlint.analysis.goversion import newest_release
 from godockerlint.fix.edits import insert_lines_before, replace_span

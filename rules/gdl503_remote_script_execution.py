@@ -42,7 +42,7 @@ other downloads `ADD --checksum=sha256:<digest> <url> <dest>` pins the bytes.
 
 from __future__ import annotations
 
-from godockerlint.analysis.facts import copy_sources
+from godockerlint.analysis.words import copy_sources
 
 CODE = "GDL503"
 NAME = "remote-script-execution"

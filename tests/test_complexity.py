@@ -124,7 +124,7 @@ def _gdl306_by_walks(facts):
     walking each source's whole FROM chain (O(stages²) over a chain, but plainly right)."""
     import posixpath
 
-    from godockerlint.analysis.facts import copy_sources
+    from godockerlint.analysis.words import copy_sources
     from rules.gdl306_copied_artifact_missing import _written_otherwise, stage_outputs
 
     out = []

@@ -21,7 +21,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from godockerlint.analysis.facts import copy_destination, copy_sources
+from godockerlint.analysis.words import copy_destination, copy_sources
 from godockerlint.parse.shell import expand
 
 BINARY_COMMANDS = frozenset({"build", "install"})

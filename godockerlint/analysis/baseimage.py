@@ -22,7 +22,7 @@ KNOWN_FAMILIES = frozenset({"golang", "alpine", "debian", "ubuntu", "busybox", "
 
 
 def _name(ref: str) -> str:
-    from godockerlint.analysis.facts import image_name
+    from godockerlint.analysis.words import image_name
 
     return image_name(ref.lower())
 
@@ -33,7 +33,7 @@ def is_go_toolset(ref: str) -> bool:
 
 def base_env(ref: str) -> dict[str, str]:
     """The ENV a base image starts a stage with (as far as Go cares)."""
-    from godockerlint.analysis.facts import image_family
+    from godockerlint.analysis.words import image_family
 
     name = _name(ref)
     if image_family(ref) == "golang" and name.endswith("golang"):
@@ -50,7 +50,7 @@ def base_user(ref: str) -> str | None:
 
 def defaults_known(ref: str) -> bool:
     """Does godockerlint know this image's GOPATH/HOME (see the module docstring)?"""
-    from godockerlint.analysis.facts import image_family
+    from godockerlint.analysis.words import image_family
 
     if not ref or "$" in ref:
         return False
@@ -59,7 +59,7 @@ def defaults_known(ref: str) -> bool:
 
 def nonroot_by_default(ref: str) -> bool:
     """Does this base image run as a non-root user when no USER is given?"""
-    from godockerlint.analysis.facts import image_name, image_tag
+    from godockerlint.analysis.words import image_name, image_tag
 
     low = ref.lower()
     name = image_name(low)

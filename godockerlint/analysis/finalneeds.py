@@ -151,7 +151,7 @@ def _installed_pattern(facts, gc, notes: list[str]) -> list[Binary]:
     ctx = facts.context
     line = gc.instruction.line
     src = gc.run.sources_copied_before
-    from godockerlint.analysis.facts import copy_destination, copy_sources
+    from godockerlint.analysis.words import copy_destination, copy_sources
 
     if ctx is None or src is None or copy_sources(src) not in (["."], ["./"]):
         notes.append(f"the programs `go install {_pattern(gc)}` writes on line {line} are not known without "
@@ -613,7 +613,7 @@ def _script_drops_privileges(facts, chain, path: str) -> str | None:
 
 def _context_source_of(facts, chain, path: str) -> str | None:
     """The context file a COPY (without --from) put at `path` in the final image, if any."""
-    from godockerlint.analysis.facts import copy_destination, copy_sources
+    from godockerlint.analysis.words import copy_destination, copy_sources
 
     ctx = facts.context
     if ctx is None:

@@ -171,7 +171,7 @@ UNKNOWN = GoVersion(None)
 # -- computing it (called by the analysis) ----------------------------------------------
 def stage_go_version(sf) -> GoVersion:
     """The GoVersion of a StageFacts whose runs, env and parent are analysed."""
-    from godockerlint.analysis.facts import image_name, image_tag
+    from godockerlint.analysis.words import image_name, image_tag
 
     if sf.parent is not None:
         own = _installed_version(sf)
@@ -216,7 +216,7 @@ def _installed_version(sf) -> GoVersion | None:
 
 
 def _package_version(sf, words: list[str]) -> GoVersion | None:
-    from godockerlint.analysis.facts import image_name, image_tag
+    from godockerlint.analysis.words import image_name, image_tag
 
     manager = posixpath.basename(words[0])
     if not any(w in ("add", "install") for w in words[1:]):

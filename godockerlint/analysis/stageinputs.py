@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import posixpath
 
-from godockerlint.analysis.facts import copy_destination, copy_sources
+from godockerlint.analysis.words import copy_destination, copy_sources
 
 FETCH_PROGRAMS = frozenset({"curl", "wget", "svn", "hg", "bzr", "tar", "unzip"})
 GIT_FETCHES = frozenset({"clone", "pull", "fetch", "checkout", "submodule"})

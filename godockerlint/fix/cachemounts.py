@@ -102,7 +102,7 @@ def modcache_fix(ctx, run, target: str, covered: set) -> tuple[Fix | None, str |
     without the mount finds none. No fix when one of those RUNs deletes or cleans the module cache
     (`rm -rf $GOPATH`, `go clean -modcache`) or sees another GOMODCACHE: the modules then stay in the
     layer. `covered` collects the RUNs edited, so that a later finding does not add the mount again."""
-    from godockerlint.analysis.facts import covers
+    from godockerlint.analysis.words import covers
 
     runs = [run] + [r for r in later_go_runs(ctx.facts, run)
                     if not any(covers(m.target, target) for m in r.cache_mounts)]

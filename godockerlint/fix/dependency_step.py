@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
-from godockerlint.analysis.facts import copy_destination, copy_sources
+from godockerlint.analysis.words import copy_destination, copy_sources
 
 
 def replace_refusal(bc) -> str | None:

@@ -151,7 +151,7 @@ class _Plan(StageText):
             self._root_user("no USER")
         removed = self._removed_paths()
         if removed:  # what a later `rm -rf` took away is not in the old image either
-            from godockerlint.analysis.facts import covers
+            from godockerlint.analysis.words import covers
 
             self.facts.runtime_files = [f for f in self.facts.runtime_files
                                         if not any(covers(r, f) for r in removed)]

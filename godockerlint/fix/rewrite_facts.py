@@ -16,8 +16,9 @@ import os
 import posixpath
 import re
 
-from godockerlint.analysis.facts import (GoCommand, StageFacts, copy_destination, copy_sources, image_name,
-                                   image_tag)
+from godockerlint.analysis.gocommands import GoCommand
+from godockerlint.analysis.stages import StageFacts
+from godockerlint.analysis.words import copy_destination, copy_sources, image_name, image_tag
 from godockerlint.analysis.buildcontext import version_tuple
 from godockerlint.parse.model import Instruction
 from godockerlint.analysis.finalneeds import Binary, binaries  # noqa: F401  (the rewrite's names)

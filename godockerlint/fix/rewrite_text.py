@@ -125,7 +125,7 @@ class StageText:
         fetching = bool(run.fetching_commands)
         compiling = any(g.compiling for g in run.go_commands)
         existing = run.cache_mounts
-        from godockerlint.analysis.facts import covers
+        from godockerlint.analysis.words import covers
 
         wanted = []
         if fetching and not self.ephemeral:

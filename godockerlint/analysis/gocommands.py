@@ -1,0 +1,183 @@
+"""One go command of a RUN: its subcommand, flags, env prefixes, output and the Go settings
+in effect for it (rules.md, "Fetching go command")."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from godockerlint.core.record import Record
+from godockerlint.parse.model import Instruction, Span
+from godockerlint.parse.shell import ShellWord, SimpleCommand
+
+if TYPE_CHECKING:
+    from godockerlint.analysis.stages import RunFacts
+
+# Subcommands that may download modules (rules.md, "Fetching go command").
+FETCHING = frozenset({"mod download", "build", "install", "test", "run", "get", "mod tidy", "mod vendor",
+                      "mod verify", "mod graph"})
+
+
+COMPILING = frozenset({"build", "install", "test", "vet", "run"})
+
+
+TWO_LEVEL = frozenset({"mod", "work", "env", "tool", "telemetry"})
+
+
+# go flags that take a value (everything else is boolean)
+VALUE_FLAGS = frozenset({
+    "o", "ldflags", "gcflags", "asmflags", "gccgoflags", "tags", "mod", "modfile", "p", "pkgdir",
+    "installsuffix", "buildmode", "compiler", "overlay", "pgo", "toolexec", "C", "coverpkg", "covermode",
+    "run", "bench", "count", "timeout", "exec", "cpu", "parallel", "benchtime", "coverprofile", "cpuprofile",
+    "memprofile", "blockprofile", "mutexprofile", "outputdir", "trace", "vet", "skip", "shuffle", "fuzz",
+    "fuzztime", "f", "json", "reuse", "x-buildid",
+})
+
+
+BOOL_VALUE_FLAGS = frozenset({"buildvcs", "json", "trimpath", "race", "a", "v", "x", "n"})
+
+
+GO_WRAPPERS = frozenset({"env", "time", "exec", "nohup", "sudo", "command", "nice", "xargs", "timeout"})
+
+
+class GoCommand(Record):
+    __slots__ = ("instruction", "command", "words", "subcommand", "flags", "flag_words", "packages", "env", "span",
+                 "in_heredoc", "run", "_go_env", "_fetching")
+    _no_repr = ("run", "_go_env", "_fetching")
+    _no_compare = ("_go_env", "_fetching")
+
+    def __init__(self, instruction: Instruction, command: SimpleCommand, words: list[ShellWord], subcommand: str,
+                 flags: dict[str, str], flag_words: dict[str, ShellWord], packages: list[str], env: dict[str, str],
+                 span: Span, in_heredoc: bool, run: RunFacts = None, _go_env: dict[str, str] | None = None,
+                 _fetching: bool | None = None) -> None:
+        self.instruction = instruction
+        self.command = command
+        self.words = words  # from `go` on
+        self.subcommand = subcommand  # "build", "mod download", "env", ...
+        self.flags = flags  # name (without dashes) -> value ("true" for booleans); last wins
+        self.flag_words = flag_words
+        self.packages = packages  # positional arguments after the subcommand
+        self.env = env  # inline VAR=x prefixes (and `env VAR=x`)
+        self.span = span  # the go command in the file
+        self.in_heredoc = in_heredoc
+        self.run = run
+        # computed once, on first use (after the analysis has seen the whole stage): rules ask often
+        self._go_env = _go_env
+        self._fetching = _fetching
+
+    @property
+    def output(self) -> str | None:
+        return self.flags.get("o")
+
+    @property
+    def go_env(self) -> dict[str, str]:
+        """Effective Go environment of this command: the RUN's plus its own prefixes (a copy)."""
+        return dict(self._effective_env())
+
+    def _effective_env(self) -> dict[str, str]:
+        # Computed on first use, after the analysis has seen every command of the RUN (as exports_before).
+        env = self._go_env
+        if env is None:
+            env = dict(self.run.env)
+            env.update(self.run.exports_before(self))
+            env.update(self.env)
+            self._go_env = env
+        return env
+
+    def setting(self, name: str) -> str | None:
+        """A Go setting as go would see it: process env, else `go env -w`, else None."""
+        # _effective_env()'s answer without copying the RUN's whole environment per go command
+        if name in self.env:
+            v = self.env[name]
+        else:
+            v = self.run.exported(self, name)
+            if v is None:
+                v = self.run.env.get(name)
+        if v:
+            return v
+        return self.run.stage.go_env_file.get(name) or None
+
+    @property
+    def vendored(self) -> bool:
+        mod = self.flags.get("mod")
+        goflags = self.setting("GOFLAGS") or ""
+        if mod == "vendor" or "-mod=vendor" in goflags:
+            return True
+        if mod in ("mod", "readonly") or re.search(r"-mod=(mod|readonly)", goflags):
+            return False
+        ctx = self.run.facts.context
+        if ctx is not None and ctx.has_vendor:
+            from godockerlint.analysis.buildcontext import version_tuple
+
+            gm = ctx.go_mod
+            v = version_tuple(gm.go if gm else None)
+            return v is not None and v >= (1, 14)
+        if ctx is None:  # no context to read: a `COPY vendor/ vendor/` says the tree is vendored (Go >= 1.14)
+            from godockerlint.analysis.stageinputs import vendor_copied
+
+            return vendor_copied(self.run) and self.run.stage.go_version.vendor_by_default
+        return False
+
+    @property
+    def proxy_off(self) -> bool:
+        return (self.setting("GOPROXY") or "").strip() == "off"
+
+    @property
+    def fetching(self) -> bool:
+        if self._fetching is None:
+            sub = self.subcommand
+            if sub == "list":
+                fetch = "m" in self.flags
+            else:
+                fetch = sub in FETCHING
+            self._fetching = (fetch and not self.vendored and not self.proxy_off and not self.no_requirements
+                              and not self.gopath_mode and not self.nothing_to_fetch)
+        return self._fetching
+
+    @property
+    def nothing_to_fetch(self) -> bool:
+        """No go.mod can be in view (a single-file `go build main.go`) and no package is asked for by a
+        module path: go has no module to download (godockerlint.analysis.stageinputs)."""
+        from godockerlint.analysis.stageinputs import may_see_gomod
+
+        if may_see_gomod(self.run):
+            return False
+        sub = self.subcommand
+        remote = [p for p in self.packages if not p.startswith((".", "/")) and "." in p.split("/", 1)[0]]
+        if sub == "get":
+            return not remote
+        return not any("@" in p for p in remote)
+
+    @property
+    def gopath_mode(self) -> bool:
+        """GOPATH mode: no modules, no proxy, no module cache. From the stage's Go version and what
+        this RUN sees (goversion.run_module_mode): Go < 1.11, GO111MODULE=off, or Go 1.11-1.15 with
+        no go.mod in view (or inside $GOPATH/src before 1.13)."""
+        from godockerlint.analysis.goversion import run_module_mode
+
+        return not run_module_mode(self.run, self.env.get("GO111MODULE") or self.run.exports_before(self).get(
+            "GO111MODULE"))
+
+    @property
+    def no_requirements(self) -> bool:
+        """The context's go.mod requires nothing: there is no module to download."""
+        ctx = self.run.facts.context
+        return ctx is not None and ctx.go_mod is not None and not ctx.go_mod.requires
+
+    @property
+    def compiling(self) -> bool:
+        return self.subcommand in COMPILING
+
+    @property
+    def links_statically(self) -> bool:
+        """`-ldflags` asks the external linker for a static binary (`-extldflags -static`)."""
+        ld = self.flags.get("ldflags", "")
+        return "-extldflags" in ld and "-static" in ld.split("-extldflags", 1)[1]
+
+    @property
+    def gomodcache(self) -> str:
+        return self.run.resolve_gomodcache(self)
+
+    @property
+    def gocache(self) -> str:
+        return self.run.resolve_gocache(self)
