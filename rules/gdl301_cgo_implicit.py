@@ -61,7 +61,8 @@ Otherwise unsafe: the build may fail without cgo, and GDL302's base change
 from __future__ import annotations
 
 from godockerlint.fix.commandedits import insert_before_word
-from godockerlint.analysis.finalneeds import CGO_ONLY_MODULES, binary_commands, builder_stages, cgo_modules  # noqa: F401
+from godockerlint.analysis.cgo import CGO_ONLY_MODULES, cgo_modules  # noqa: F401
+from godockerlint.analysis.finalneeds import binary_commands, builder_stages
 from godockerlint.core.findings import SAFE, UNSAFE, Fix
 
 CODE = "GDL301"

@@ -21,7 +21,7 @@ from godockerlint.analysis.stages import StageFacts
 from godockerlint.analysis.words import copy_destination, copy_sources, image_name, image_tag
 from godockerlint.analysis.buildcontext import version_tuple
 from godockerlint.parse.model import Instruction
-from godockerlint.analysis.finalneeds import Binary, binaries  # noqa: F401  (the rewrite's names)
+from godockerlint.analysis.binaries import Binary, binaries  # noqa: F401  (the rewrite's names)
 from godockerlint.core.record import Record
 from godockerlint.parse.shell import key_values, split_words
 
