@@ -6,31 +6,28 @@ every RUN (subcommand, flags, env prefixes, `-o` output), the effective Go
 environment of each RUN (GOMODCACHE, GOCACHE, GOPROXY, GOFLAGS...) and its cache
 mounts. The definitions follow the rule catalogue's "shared definitions".
 
-Facts is the file's analysis; the records it builds are in stages.py (StageFacts,
-RunFacts) and gocommands.py (GoCommand); words.py reads image references and COPY words.
+Facts is the file's analysis: its stages (here), their layering (layering.py) and
+their go commands (gocommands.py, which also holds the GoCommand record); the per-stage
+and per-RUN records are in stages.py; words.py reads image references and COPY words.
 """
 
 from __future__ import annotations
 
 import posixpath
-import re
 from functools import cached_property
 
 from godockerlint.analysis.baseimage import base_env, base_user
 from godockerlint.analysis.buildcontext import BuildContext
-from godockerlint.analysis.gocommands import BOOL_VALUE_FLAGS, GO_WRAPPERS, TWO_LEVEL, VALUE_FLAGS, GoCommand
+from godockerlint.analysis.gocommands import GoCommand, GoCommandReader
 from godockerlint.analysis.goversion import stage_go_version, stage_module_mode
+from godockerlint.analysis.layering import Layering
 from godockerlint.analysis.stages import RunFacts, StageFacts, home_for
-from godockerlint.analysis.words import WHOLE_CONTEXT_VARS, copy_sources, image_family, image_name
+from godockerlint.analysis.words import image_family, image_name
 from godockerlint.core.record import Frozen, _set
 from godockerlint.parse.model import Dockerfile, Instruction, Span, Stage
-from godockerlint.parse.shell import ShellWord, SimpleCommand, expand, key_values, split_commands
+from godockerlint.parse.shell import ShellWord, SimpleCommand, expand, key_values
 
-# Without a build context, these folders are taken to hold Go packages.
-CONVENTIONAL_SOURCE_DIRS = frozenset({"cmd", "internal", "pkg", "src", "app", "api", "server"})
-
-
-class Facts:
+class Facts(Layering, GoCommandReader):
     def __init__(self, df: Dockerfile, context: BuildContext | None = None, target: str | None = None,
                  build_args: dict[str, str] | None = None) -> None:
         self.dockerfile = df
@@ -169,159 +166,9 @@ class Facts:
         sf.module_mode = stage_module_mode(sf)
         return sf
 
-    # -- layer order ---------------------------------------------------------------
-    def _layering(self, sf: StageFacts) -> None:
-        """Where the source tree, go.mod and the dependency step come in, per RUN."""
-        p = sf.parent
-        sources = p.sources_copied if p else None
-        gomod = p.gomod_copied if p else None
-        deps = p.dependency_step if p else None
-        runs = {id(r.instruction): r for r in sf.runs}
-        for ins in sf.stage.instructions:
-            if ins.keyword in ("COPY", "ADD") and ins.flag("from") is None and not ins.heredocs:
-                srcs = copy_sources(ins)
-                if any(self.is_source_path(x) for x in srcs):
-                    sources = sources or ins
-                elif any(posixpath.basename(x.rstrip("/")).startswith("go.mod") or x.startswith("go.*") for x in srcs):
-                    gomod = gomod or ins
-            run = runs.get(id(ins))
-            if run is None:
-                continue
-            for m in run.bind_mounts:
-                if m.from_:
-                    continue
-                src = m.source or "."
-                if self.is_source_path(src):
-                    run.binds_sources = True
-                elif posixpath.basename(src) == "go.mod":
-                    run.binds_gomod = True
-            run.sources_copied_before = sources
-            run.gomod_copied_before = gomod
-            run.deps_ready_before = deps
-            # `go mod download` fills the module cache even in a vendored tree (a later -mod=mod build uses it)
-            if deps is None and sources is None and (
-                    run.fetching_commands or any(g.subcommand == "mod download" for g in run.go_commands)):
-                run.is_dependency_step = True
-                deps = run
-        sf.sources_copied = sources
-        sf.gomod_copied = gomod
-        sf.dependency_step = deps
-
-    def is_source_path(self, src: str) -> bool:
-        """Does this COPY/bind source bring Go sources (the tree, a .go file, a package folder)?"""
-        s = src.strip()
-        if s in WHOLE_CONTEXT_VARS:
-            s = "."  # `COPY $PWD ./`: the variable is empty in the build, the source is the context
-        norm = posixpath.normpath(s.lstrip("/")) if s not in ("", "/") else "."
-        if norm in (".", "*", "./*") or s in ("./", "/") or norm.endswith(".go") or "*" in norm.split("/")[-1] and norm.endswith("go"):
-            return True
-        if posixpath.basename(norm).startswith(("go.mod", "go.sum", "go.work")):
-            return False
-        ctx = self.context
-        if ctx is not None:
-            return ctx.holds_go_sources(norm)
-        return norm.split("/")[0] in CONVENTIONAL_SOURCE_DIRS
-
     def _image_env(self, base: str) -> dict[str, str]:
         return base_env(base)
 
-    def _analyse_run(self, run: RunFacts) -> None:
-        ins = run.instruction
-        scripts: list[tuple[str, int, bool]] = []
-        if ins.json_args is not None:
-            argv = list(ins.json_args)
-            if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash") and argv[1] in ("-c", "-ec", "-ex", "-exc", "-euc", "-eux"):
-                scripts.append((argv[2], ins.args_span.start, True))
-            else:
-                from shlex import quote
-
-                scripts.append((" ".join(quote(a) for a in argv), ins.args_span.start, True))
-        else:
-            command_part = re.sub(r"(^|\s)\d*<<-?\S+", " ", ins.args) if ins.heredocs else ins.args
-            scripts.append((ins.args, 0, False))
-            for h in ins.heredocs:
-                if _heredoc_is_script(command_part, h.body):
-                    scripts.append((h.body, h.body_span.start, True))
-        for script, base, heredoc in scripts:
-            for cmd in split_commands(script):
-                run.commands.append((cmd, base, heredoc))
-                gc = self._go_command(run, cmd, base, heredoc)
-                if gc is not None:
-                    run.go_commands.append(gc)
-                    if gc.subcommand == "env" and "w" in gc.flags:
-                        for p in gc.packages:
-                            if "=" in p:
-                                k, _, v = p.partition("=")
-                                run.stage.go_env_file[k] = v
-
-    def _go_command(self, run: RunFacts, cmd: SimpleCommand, base: int, heredoc: bool) -> GoCommand | None:
-        words = cmd.words
-        env = cmd.env()
-        k = 0
-        while k < len(words) and words[k].value.rsplit("/", 1)[-1] in GO_WRAPPERS:
-            k += 1
-            while k < len(words) and (words[k].value.startswith("-") or "=" in words[k].value):
-                if "=" in words[k].value and not words[k].value.startswith("-"):
-                    key, _, v = words[k].value.partition("=")
-                    env[key] = v
-                k += 1
-        if k >= len(words):
-            return None
-        prog = words[k].value.rsplit("/", 1)[-1]
-        if prog not in ("go", "xx-go"):
-            return None
-        rest = words[k + 1:]
-        # skip flags before the subcommand (rare: go -C dir build)
-        while rest and rest[0].value.startswith("-"):
-            rest = rest[1:]
-        if not rest:
-            return None
-        sub = rest[0].value
-        rest = rest[1:]
-        if sub in TWO_LEVEL and rest and not rest[0].value.startswith("-"):
-            sub = f"{sub} {rest[0].value}"
-            rest = rest[1:]
-        flags: dict[str, str] = {}
-        flag_words: dict[str, ShellWord] = {}
-        packages: list[str] = []
-        i = 0
-        while i < len(rest):
-            w = rest[i]
-            v = w.value
-            if v == "--":
-                packages.extend(x.value for x in rest[i + 1:])
-                break
-            if v.startswith("-") and len(v) > 1 and not (sub == "env" and "=" in v and not v.startswith("-")):
-                name = v.lstrip("-")
-                if "=" in name:
-                    name, _, val = name.partition("=")
-                elif name in VALUE_FLAGS and name not in BOOL_VALUE_FLAGS and i + 1 < len(rest):
-                    i += 1
-                    val = rest[i].value
-                else:
-                    val = "true"
-                flags[name] = val
-                flag_words[name] = w
-            else:
-                packages.append(v)
-            i += 1
-        span = self.command_span(run, cmd.start, cmd.end, base, heredoc)
-        gc = GoCommand(run.instruction, cmd, words[k:], sub, flags, flag_words, packages, env, span, heredoc)
-        gc.run = run
-        return gc
-
-
-def _heredoc_is_script(command_part: str, body: str) -> bool:
-    """Is this heredoc body run by the shell (RUN <<EOF, RUN sh <<EOF, RUN bash -e <<EOF)?"""
-    if body.startswith("#!"):
-        first = body.split("\n", 1)[0]
-        return any(s in first for s in ("/sh", "bash", "/ash", "dash", "env sh"))
-    words = command_part.split()
-    words = [w for w in words if not re.match(r"^\d*[<>]", w)]
-    if not words:
-        return True
-    prog = words[0].rsplit("/", 1)[-1]
-    return prog in ("sh", "bash", "ash", "dash", "zsh") and all(w.startswith("-") and "c" not in w for w in words[1:])
 
 
 # -- where variables are set ---------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from godockerlint.core.record import Record
 from godockerlint.parse.model import Instruction, Span
-from godockerlint.parse.shell import ShellWord, SimpleCommand
+from godockerlint.parse.shell import ShellWord, SimpleCommand, split_commands
 
 if TYPE_CHECKING:
     from godockerlint.analysis.stages import RunFacts
@@ -181,3 +181,105 @@ class GoCommand(Record):
     @property
     def gocache(self) -> str:
         return self.run.resolve_gocache(self)
+
+
+def _heredoc_is_script(command_part: str, body: str) -> bool:
+    """Is this heredoc body run by the shell (RUN <<EOF, RUN sh <<EOF, RUN bash -e <<EOF)?"""
+    if body.startswith("#!"):
+        first = body.split("\n", 1)[0]
+        return any(s in first for s in ("/sh", "bash", "/ash", "dash", "env sh"))
+    words = command_part.split()
+    words = [w for w in words if not re.match(r"^\d*[<>]", w)]
+    if not words:
+        return True
+    prog = words[0].rsplit("/", 1)[-1]
+    return prog in ("sh", "bash", "ash", "dash", "zsh") and all(w.startswith("-") and "c" not in w for w in words[1:])
+
+
+class GoCommandReader:
+    """Reading a RUN's go commands (a mixin of facts.Facts: it fills in RunFacts.go_commands)."""
+
+    def _analyse_run(self, run: RunFacts) -> None:
+        ins = run.instruction
+        scripts: list[tuple[str, int, bool]] = []
+        if ins.json_args is not None:
+            argv = list(ins.json_args)
+            if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash", "dash") and argv[1] in ("-c", "-ec", "-ex", "-exc", "-euc", "-eux"):
+                scripts.append((argv[2], ins.args_span.start, True))
+            else:
+                from shlex import quote
+
+                scripts.append((" ".join(quote(a) for a in argv), ins.args_span.start, True))
+        else:
+            command_part = re.sub(r"(^|\s)\d*<<-?\S+", " ", ins.args) if ins.heredocs else ins.args
+            scripts.append((ins.args, 0, False))
+            for h in ins.heredocs:
+                if _heredoc_is_script(command_part, h.body):
+                    scripts.append((h.body, h.body_span.start, True))
+        for script, base, heredoc in scripts:
+            for cmd in split_commands(script):
+                run.commands.append((cmd, base, heredoc))
+                gc = self._go_command(run, cmd, base, heredoc)
+                if gc is not None:
+                    run.go_commands.append(gc)
+                    if gc.subcommand == "env" and "w" in gc.flags:
+                        for p in gc.packages:
+                            if "=" in p:
+                                k, _, v = p.partition("=")
+                                run.stage.go_env_file[k] = v
+
+    def _go_command(self, run: RunFacts, cmd: SimpleCommand, base: int, heredoc: bool) -> GoCommand | None:
+        words = cmd.words
+        env = cmd.env()
+        k = 0
+        while k < len(words) and words[k].value.rsplit("/", 1)[-1] in GO_WRAPPERS:
+            k += 1
+            while k < len(words) and (words[k].value.startswith("-") or "=" in words[k].value):
+                if "=" in words[k].value and not words[k].value.startswith("-"):
+                    key, _, v = words[k].value.partition("=")
+                    env[key] = v
+                k += 1
+        if k >= len(words):
+            return None
+        prog = words[k].value.rsplit("/", 1)[-1]
+        if prog not in ("go", "xx-go"):
+            return None
+        rest = words[k + 1:]
+        # skip flags before the subcommand (rare: go -C dir build)
+        while rest and rest[0].value.startswith("-"):
+            rest = rest[1:]
+        if not rest:
+            return None
+        sub = rest[0].value
+        rest = rest[1:]
+        if sub in TWO_LEVEL and rest and not rest[0].value.startswith("-"):
+            sub = f"{sub} {rest[0].value}"
+            rest = rest[1:]
+        flags: dict[str, str] = {}
+        flag_words: dict[str, ShellWord] = {}
+        packages: list[str] = []
+        i = 0
+        while i < len(rest):
+            w = rest[i]
+            v = w.value
+            if v == "--":
+                packages.extend(x.value for x in rest[i + 1:])
+                break
+            if v.startswith("-") and len(v) > 1 and not (sub == "env" and "=" in v and not v.startswith("-")):
+                name = v.lstrip("-")
+                if "=" in name:
+                    name, _, val = name.partition("=")
+                elif name in VALUE_FLAGS and name not in BOOL_VALUE_FLAGS and i + 1 < len(rest):
+                    i += 1
+                    val = rest[i].value
+                else:
+                    val = "true"
+                flags[name] = val
+                flag_words[name] = w
+            else:
+                packages.append(v)
+            i += 1
+        span = self.command_span(run, cmd.start, cmd.end, base, heredoc)
+        gc = GoCommand(run.instruction, cmd, words[k:], sub, flags, flag_words, packages, env, span, heredoc)
+        gc.run = run
+        return gc
