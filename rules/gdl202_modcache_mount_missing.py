@@ -119,7 +119,7 @@ SUMMARY = "A RUN that downloads modules has no BuildKit cache mount on GOMODCACH
 def check(ctx):
     ephemeral = ctx.settings.ci_cache == "ephemeral"
     facts = ctx.facts
-    covered: set = set()  # RUNs an earlier finding's fix already mounts
+    covered: dict = {}  # RUNs an earlier finding's fix already mounts -> the line of that finding's RUN
     where_at_end: dict = {}  # stage index -> "layer" / "mount" / None: where its modules are
     for stage in facts.stages:
         if stage.windows:
@@ -163,7 +163,9 @@ def check(ctx):
             if not path_known(run, gc, "GOMODCACHE"):
                 yield ctx.report(gc.span, unknown_path_message(run, gc, "GOMODCACHE", "/go/pkg/mod"))
                 continue
-            fix, why = (None, None) if id(run.instruction) in covered else modcache_fix(ctx, run, modcache, covered)
+            by = covered.get(id(run.instruction))
+            fix, why = ((None, f"no fix here: the fix on line {by} adds this mount") if by is not None
+                        else modcache_fix(ctx, run, modcache, covered))
             if step:
                 message = (
                     f"`go {gc.subcommand}` downloads the modules into a layer: when go.mod changes, every module is "

@@ -78,7 +78,8 @@ def check(ctx):
                 yield ctx.report(
                     gc.span,
                     f"`go {gc.subcommand}` recompiles every package on every build: Go {stage.go_version} "
-                    f"({stage.go_version.source}) has no build cache; a GOCACHE cache mount {needs}",
+                    f"({stage.go_version.source}) has no build cache; a GOCACHE cache mount {needs} (no fix: "
+                    f"moving to a newer Go is the owner's call)",
                     severity="info",
                 )
                 continue
@@ -93,4 +94,5 @@ def check(ctx):
                 message += " (no fix: this RUN deletes the build cache, which a cache mount must keep)"
                 yield ctx.report(gc.span, message)
                 continue
-            yield ctx.report(gc.span, message, fix=cache_mount_fix(ctx, run, gocache, "GOCACHE"))
+            fix, why = cache_mount_fix(ctx, run, gocache, "GOCACHE")
+            yield ctx.report(gc.span, message + (f" (no fix: {why})" if why else ""), fix=fix)

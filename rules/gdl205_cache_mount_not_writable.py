@@ -43,7 +43,7 @@ passwd file; the message says what to add.
 from __future__ import annotations
 
 from godockerlint.analysis import covers
-from godockerlint.cachemounts import looks_like, mount_text
+from godockerlint.cachemounts import looks_like, mount_text, named_user_reason
 from godockerlint.edits import replace_span
 from godockerlint.findings import SAFE, Fix
 
@@ -85,7 +85,11 @@ def check(ctx):
                     f"{belongs} and go fails with permission denied; {todo}"
                 )
                 fix = None
-                if numeric and not _user_written_with_variables(ctx, run):
+                if not numeric:
+                    message += f" (no fix: {named_user_reason(user)} from the Dockerfile)"
+                elif _user_written_with_variables(ctx, run):
+                    message += " (no fix: the USER is written with a variable)"
+                else:
                     fix = Fix((replace_span(m.span.start, m.span.end, mount_text(m, uid=uid, gid=want_gid)),),
                               SAFE, f"give the cache mount on {m.target} to {uid}:{want_gid}")
                 yield ctx.report(m.span, message, fix=fix)

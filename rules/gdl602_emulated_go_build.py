@@ -109,12 +109,13 @@ def check(ctx):
                 f"which would then be the build machine's platform)",
             )
             continue
+        fix, why = _fix(df, sf, builds)
         yield ctx.report(
             sf.stage.from_instruction,
             f"stage {sf.label} compiles Go with CGO off but runs on the target platform: multi-platform "
             f"builds run the compiler under emulation; use `FROM --platform=$BUILDPLATFORM` and "
-            f"GOOS=$TARGETOS GOARCH=$TARGETARCH",
-            fix=_fix(df, sf, builds),
+            f"GOOS=$TARGETOS GOARCH=$TARGETARCH" + (f" (no fix: {why})" if why else ""),
+            fix=fix,
         )
 
 
@@ -142,16 +143,32 @@ def _cgo_off(sf, gc) -> bool:
 
 
 def _fix(df, sf, builds):
-    if sf.parent is not None or any(g.instruction.is_json for g in builds):
-        return None
-    if any(raw_setting(g, "GOOS") is not None or raw_setting(g, "GOARCH") is not None for g in builds):
-        return None
+    """(fix, why none is offered). The binary must be the same for a single-platform build, where
+    BUILDPLATFORM = TARGETPLATFORM: a GOOS written as a constant is kept (only GOARCH=$TARGETARCH is
+    added); a GOARCH the build sets itself, or a GOOS from a variable, is left to the author."""
+    if sf.parent is not None:
+        return None, f"the stage is built on stage {sf.parent.label}; pin that stage's FROM instead"
+    if any(g.instruction.is_json for g in builds):
+        return None, "an exec-form RUN has no shell to expand $TARGETARCH"
+    prefixes = []
+    for g in builds:
+        arch, goos = raw_setting(g, "GOARCH"), raw_setting(g, "GOOS")
+        if arch is not None:
+            how = f"sets GOARCH={arch}" if "$" not in arch else f"takes GOARCH from {arch}"
+            return None, f"the build {how} itself"
+        if goos is None:
+            prefixes.append("GOOS=$TARGETOS GOARCH=$TARGETARCH ")
+        elif "$" in goos or not goos.strip():
+            return None, f"the build takes GOOS from {goos or 'an empty value'}"
+        else:
+            prefixes.append("GOARCH=$TARGETARCH ")
     from_ins = sf.stage.from_instruction
     at = from_ins.span.start + len(from_ins.raw_keyword)
     edits = [replace_span(at, at, " --platform=$BUILDPLATFORM")]
-    missing = [a for a in ("TARGETOS", "TARGETARCH") if a not in builds[0].run.args_declared]
+    wanted = [a for a in ("TARGETOS", "TARGETARCH") if any(a in p for p in prefixes)]
+    missing = [a for a in wanted if a not in builds[0].run.args_declared]
     if missing and sf.stage.instructions:
         edits.append(insert_lines_before(df, sf.stage.instructions[0], [f"ARG {' '.join(missing)}"]))
-    for g in builds:
-        edits.append(replace_span(g.span.start, g.span.start, "GOOS=$TARGETOS GOARCH=$TARGETARCH "))
-    return Fix(tuple(sorted(edits, key=lambda e: e.start)), SAFE, "cross-compile natively from $BUILDPLATFORM")
+    for g, prefix in zip(builds, prefixes):
+        edits.append(replace_span(g.span.start, g.span.start, prefix))
+    return Fix(tuple(sorted(edits, key=lambda e: e.start)), SAFE, "cross-compile natively from $BUILDPLATFORM"), None
