@@ -175,7 +175,7 @@ def _problems(facts, gc, version):
                     continue
                 yield (facts.word_span(gc, word),
                        f"`go install {pkg}` installs whatever was published last, so the image changes on its "
-                       f"own; pin an exact version (`{path}@vX.Y.Z`, e.g. from an ARG)", "warning", None,
+                       f"own; pin an exact version, e.g. `{path}@vX.Y.Z` from an ARG", "warning", None,
                        _PIN_CHOICE)
             elif not run.gomod_in_place:
                 yield (facts.word_span(gc, word),

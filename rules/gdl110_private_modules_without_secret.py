@@ -54,7 +54,7 @@ Fix (unsafe: the build then needs `--secret id=netrc,src=$HOME/.netrc`):
 adds `--mount=type=secret,id=netrc,target=<HOME>/.netrc` to the RUN, where
 HOME follows the USER in effect (`/root` for root; `uid=` is added for a
 numeric non-root USER, whose home must be set by `ENV HOME`). No fix when the
-home directory or the uid is not known.
+home directory or the uid is not known; the message says which.
 """
 
 from __future__ import annotations

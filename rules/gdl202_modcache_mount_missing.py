@@ -97,8 +97,9 @@ Fix (safe): adds `--mount=type=cache,target=<GOMODCACHE>` to the RUN, and to
 every later RUN of the stage and of the stages built on it that runs go or may
 (`make`, `./build.sh`, `task`, `mage`, `goreleaser`): once the modules are in
 a cache mount, a RUN without it finds none. The mount gets the numeric
-`uid`/`gid` of a non-root numeric USER; with a named non-root USER the fix is
-unsafe (its uid is unknown); when `$HOME` is unknown there is no fix. No fix
+`uid`/`gid` of a non-root numeric USER; with a named non-root USER there is
+no fix (the mount's uid/gid are unknown, and a mount without them belongs to
+root: GDL205), nor when `$HOME` is unknown; the message says why. No fix
 either when one of those RUNs deletes or cleans the module cache (`rm -rf
 $GOPATH`, `go clean -modcache`: a cache mount must not be emptied by the
 build) or sees another GOMODCACHE; the modules then stay in the layer.
@@ -112,7 +113,7 @@ from godockerlint.analysis import covers
 CODE = "GDL202"
 NAME = "modcache-mount-missing"
 SEVERITY = "warning"
-FIX = "safe/unsafe"
+FIX = "safe"
 SUMMARY = "A RUN that downloads modules has no BuildKit cache mount on GOMODCACHE."
 
 

@@ -41,9 +41,10 @@ RUN --mount=type=cache,target=/go/pkg/mod \
 
 Fix (safe): adds `--mount=type=cache,target=<GOCACHE>` to the RUN (never to
 a RUN that deletes or cleans it: `go clean -cache`, `rm -rf /root/.cache`; with the
-numeric `uid`/`gid` of a non-root numeric USER). When a named non-root USER is
-in effect the fix is unsafe (its uid is unknown); when `$HOME` is unknown there
-is no fix.
+numeric `uid`/`gid` of a non-root numeric USER). No fix, and the message says
+why, when a named non-root USER is in effect (the mount's uid/gid are unknown,
+and a mount without them belongs to root: GDL205), when `$HOME` or GOCACHE is
+unknown, or on a Go without a build cache.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from godockerlint.cachemounts import cache_mount_fix, looks_like, path_known, un
 CODE = "GDL203"
 NAME = "buildcache-mount-missing"
 SEVERITY = "warning"
-FIX = "safe/unsafe"
+FIX = "safe"
 SUMMARY = "A RUN that compiles Go code has no BuildKit cache mount on GOCACHE."
 
 

@@ -61,12 +61,18 @@ RUN CGO_ENABLED=0 go build -o /usr/local/bin/app .
 CMD ["app"]
 ```
 
-Fix (safe, when the builds' RUNs are in shell form and set neither GOOS nor
-GOARCH, and the stage is not the final image or one it is built on: that image
-would then be the build machine's platform with another platform's binary): adds `--platform=$BUILDPLATFORM` to the FROM, `ARG TARGETOS
-TARGETARCH` at the top of the stage and `GOOS=$TARGETOS GOARCH=$TARGETARCH`
-before each go build, the wiring GDL601 asks for. Stages that other stages
-are built `FROM` are fixed only in the root of that chain.
+Fix (safe, when the builds' RUNs are in shell form and do not set GOARCH, and
+the stage is not the final image or one it is built on: that image would then
+be the build machine's platform with another platform's binary): adds
+`--platform=$BUILDPLATFORM` to the FROM, `ARG TARGETOS TARGETARCH` at the top
+of the stage and `GOOS=$TARGETOS GOARCH=$TARGETARCH` before each go build, the
+wiring GDL601 asks for. A GOOS written as a constant (`CGO_ENABLED=0
+GOOS=linux go build`) is kept and only `GOARCH=$TARGETARCH` (and `ARG
+TARGETARCH`) is added: for a single-platform build BUILDPLATFORM is
+TARGETPLATFORM, so the binary is the same. No fix, and the message says why,
+when a build sets GOARCH itself (a constant or a variable), takes GOOS from a
+variable, runs in an exec-form RUN (no shell to expand `$TARGETARCH`), or when
+the stage is built `FROM` another stage (pin that stage instead).
 """
 
 from __future__ import annotations
@@ -171,4 +177,6 @@ def _fix(df, sf, builds):
         edits.append(insert_lines_before(df, sf.stage.instructions[0], [f"ARG {' '.join(missing)}"]))
     for g, prefix in zip(builds, prefixes):
         edits.append(replace_span(g.span.start, g.span.start, prefix))
-    return Fix(tuple(sorted(edits, key=lambda e: e.start)), SAFE, "cross-compile natively from $BUILDPLATFORM"), None
+    kept = " (the GOOS the build sets is kept)" if "GOARCH=$TARGETARCH " in prefixes else ""
+    return Fix(tuple(sorted(edits, key=lambda e: e.start)), SAFE,
+               f"cross-compile natively from $BUILDPLATFORM{kept}"), None
