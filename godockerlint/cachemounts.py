@@ -54,7 +54,8 @@ def mount_flag(ctx, run, target: str) -> tuple[str | None, str | None]:
     named non-root USER (a mount without its uid/gid belongs to root and go cannot write it: GDL205)."""
     if not run.home_known and target.startswith(run.home.rstrip("/") + "/") and not ctx.facts.stage_of(
             run.instruction).toolchain_base:
-        return None, f"$HOME of USER {run.user} is not known, so neither is {target}"
+        whose = f"of USER {run.user} " if run.user else ""
+        return None, f"$HOME {whose}is not known, so neither is {target}"
     user = named_user(run)
     if user is not None:
         return None, named_user_reason(user)

@@ -72,11 +72,18 @@ TARGETARCH`) is added: for a single-platform build BUILDPLATFORM is
 TARGETPLATFORM, so the binary is the same. No fix, and the message says why,
 when a build sets GOARCH itself (a constant or a variable), takes GOOS from a
 variable, runs in an exec-form RUN (no shell to expand `$TARGETARCH`), or when
-the stage is built `FROM` another stage (pin that stage instead).
+the stage is built `FROM` another stage (pin that stage instead). Nor when a
+multi-platform build could then make another image: a stage is built `FROM`
+this one (it would move to the build platform too), a RUN may build without
+the wiring (`make`, a script), or another stage copies a file out of this one
+that is neither a binary of the wired builds nor platform-free data
+(certificates, zoneinfo, `/etc`): a `go install tool@v` or a downloaded tool
+would be the build machine's.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from godockerlint.edits import insert_lines_before, replace_span
@@ -116,6 +123,10 @@ def check(ctx):
             )
             continue
         fix, why = _fix(df, sf, builds)
+        if fix is not None:
+            bound = _platform_bound(ctx.facts, sf, builds)
+            if bound:
+                fix, why = None, bound
         yield ctx.report(
             sf.stage.from_instruction,
             f"stage {sf.label} compiles Go with CGO off but runs on the target platform: multi-platform "
@@ -148,6 +159,73 @@ def _cgo_off(sf, gc) -> bool:
     return not sf.has_c_compiler
 
 
+def _platform_bound(facts, sf, builds) -> str | None:
+    """Why moving `sf` to the build platform could change another platform's image (None: it cannot):
+    a stage built on it would move too; a RUN that may build without the GOOS/GOARCH wiring (make, a
+    script); a file copied out of it that is neither a binary of the wired builds nor platform-free
+    data (certificates, zoneinfo, /etc): a tool fetched or built for the build machine's platform."""
+    from godockerlint.analysis import GO_DRIVERS, copy_sources
+    from godockerlint.artifacts import ANY, NOT_BINARIES, outputs
+
+    for st in facts.stages:
+        if st.parent is sf:
+            return f"stage {st.label} is built on this stage and would move to the build platform too"
+    for run in sf.runs:
+        driver = next((cmd.name for cmd, _, _ in run.commands if cmd.name.rsplit("/", 1)[-1] in GO_DRIVERS), None)
+        if driver or run.may_run_go and not run.go_commands:
+            what = f"runs {driver}, which" if driver else ""
+            return (f"line {run.instruction.span.line} {what or 'runs a script that'} may build without the "
+                    f"GOOS/GOARCH wiring, for the build machine's platform")
+    made = [p for g in builds for p in outputs(g)]
+    df = facts.dockerfile
+    for st in facts.stages[sf.index + 1:]:
+        for ins in st.stage.instructions:
+            refs = [m.from_ for m in ins.mounts if m.from_] if ins.keyword == "RUN" else (
+                [ins.flag("from").value or ""] if ins.keyword in ("COPY", "ADD") and ins.flag("from") else [])
+            if not any(df.stage_by_ref(r.lower(), before=st.index) is sf.stage for r in refs):
+                continue
+            if ins.keyword == "RUN":
+                return f"line {ins.span.line} mounts files of this stage"
+            for raw in copy_sources(ins):
+                src = posixpath.normpath(posixpath.join("/", raw))
+                if any(c in raw for c in "*?["):
+                    src = posixpath.dirname(src)  # `/out/*`: the folder the pattern matches in
+                if src.startswith(NOT_BINARIES + ("/usr/local/go/lib/time/",)) or src != "/" and any(
+                        p != ANY and (p.rstrip("/") == src or p.startswith(src + "/")
+                                      or p.endswith("/") and src.startswith(p)) for p in made):
+                    continue
+                if _from_context(facts, sf, src):
+                    continue
+                return (f"line {ins.span.line} copies {raw} out of this stage, and only the wired go builds "
+                        f"are known to make files for the target platform")
+    return None
+
+
+def _from_context(facts, sf, src: str) -> bool:
+    """Is `src` of stage `sf` a file or folder a COPY of the stage brought from the build context (a
+    config file, templates, static assets: the same on every platform)? Only what the context holds."""
+    from godockerlint.analysis import copy_destination, copy_sources
+
+    context = facts.context
+    if context is None:
+        return False
+    for ins in sf.stage.instructions:
+        if ins.keyword != "COPY" or ins.flag("from") is not None or ins.heredocs:
+            continue
+        dest = posixpath.normpath(posixpath.join(facts.workdir_at(ins), copy_destination(ins)))
+        for s in copy_sources(ins):
+            if any(c in s for c in "*?[$") or s.startswith(("/", "..")):
+                continue
+            s = posixpath.normpath(s)
+            if src == dest or src.startswith(dest.rstrip("/") + "/"):
+                rel = posixpath.relpath(src, dest)
+                for cand in (posixpath.normpath(posixpath.join(s, rel)),
+                             posixpath.normpath(posixpath.join(posixpath.dirname(s), rel))):
+                    if not cand.startswith("..") and context.exists(cand):
+                        return True
+    return False
+
+
 def _fix(df, sf, builds):
     """(fix, why none is offered). The binary must be the same for a single-platform build, where
     BUILDPLATFORM = TARGETPLATFORM: a GOOS written as a constant is kept (only GOARCH=$TARGETARCH is
@@ -164,8 +242,10 @@ def _fix(df, sf, builds):
             return None, f"the build {how} itself"
         if goos is None:
             prefixes.append("GOOS=$TARGETOS GOARCH=$TARGETARCH ")
-        elif "$" in goos or not goos.strip():
-            return None, f"the build takes GOOS from {goos or 'an empty value'}"
+        elif not goos.strip():
+            return None, "the build sets an empty GOOS itself"
+        elif "$" in goos:
+            return None, f"the build takes GOOS from {goos}"
         else:
             prefixes.append("GOARCH=$TARGETARCH ")
     from_ins = sf.stage.from_instruction
