@@ -162,43 +162,71 @@ def _cgo_off(sf, gc) -> bool:
 def _platform_bound(facts, sf, builds) -> str | None:
     """Why moving `sf` to the build platform could change another platform's image (None: it cannot):
     a stage built on it would move too; a RUN that may build without the GOOS/GOARCH wiring (make, a
-    script); a file copied out of it that is neither a binary of the wired builds nor platform-free
-    data (certificates, zoneinfo, /etc): a tool fetched or built for the build machine's platform."""
+    script); a file copied out of it that is neither a binary of the wired builds, platform-free data
+    (certificates, zoneinfo, /etc) nor a file of the build context: a tool fetched or built for the
+    build machine's platform."""
     from godockerlint.analysis import GO_DRIVERS, copy_sources
     from godockerlint.artifacts import ANY, NOT_BINARIES, outputs
 
-    for st in facts.stages:
-        if st.parent is sf:
-            return f"stage {st.label} is built on this stage and would move to the build platform too"
+    children, taken = _uses_of_stages(facts)
+    if sf.index in children:
+        return f"stage {children[sf.index].label} is built on this stage and would move to the build platform too"
     for run in sf.runs:
         driver = next((cmd.name for cmd, _, _ in run.commands if cmd.name.rsplit("/", 1)[-1] in GO_DRIVERS), None)
         if driver or run.may_run_go and not run.go_commands:
             what = f"runs {driver}, which" if driver else ""
             return (f"line {run.instruction.span.line} {what or 'runs a script that'} may build without the "
                     f"GOOS/GOARCH wiring, for the build machine's platform")
-    made = [p for g in builds for p in outputs(g)]
-    df = facts.dockerfile
-    for st in facts.stages[sf.index + 1:]:
-        for ins in st.stage.instructions:
-            refs = [m.from_ for m in ins.mounts if m.from_] if ins.keyword == "RUN" else (
-                [ins.flag("from").value or ""] if ins.keyword in ("COPY", "ADD") and ins.flag("from") else [])
-            if not any(df.stage_by_ref(r.lower(), before=st.index) is sf.stage for r in refs):
+    made: list = []  # outputs of the wired builds, worked out only when a copy needs them
+    pending = iter(builds)
+
+    def written(src: str) -> bool:
+        def hit(p):
+            return p != ANY and (p.rstrip("/") == src or p.startswith(src + "/") or p.endswith("/") and src.startswith(p))
+        if any(hit(p) for p in made):
+            return True
+        for g in pending:
+            out = outputs(g)
+            made.extend(out)
+            if any(hit(p) for p in out):
+                return True
+        return False
+
+    for ins in taken.get(sf.index, ()):
+        if ins.keyword == "RUN":
+            return f"line {ins.span.line} mounts files of this stage"
+        for raw in copy_sources(ins):
+            src = posixpath.normpath(posixpath.join("/", raw))
+            if any(c in raw for c in "*?["):
+                src = posixpath.dirname(src)  # `/out/*`: the folder the pattern matches in
+            if src.startswith(NOT_BINARIES + ("/usr/local/go/lib/time/",)) or src != "/" and written(src):
                 continue
-            if ins.keyword == "RUN":
-                return f"line {ins.span.line} mounts files of this stage"
-            for raw in copy_sources(ins):
-                src = posixpath.normpath(posixpath.join("/", raw))
-                if any(c in raw for c in "*?["):
-                    src = posixpath.dirname(src)  # `/out/*`: the folder the pattern matches in
-                if src.startswith(NOT_BINARIES + ("/usr/local/go/lib/time/",)) or src != "/" and any(
-                        p != ANY and (p.rstrip("/") == src or p.startswith(src + "/")
-                                      or p.endswith("/") and src.startswith(p)) for p in made):
-                    continue
-                if _from_context(facts, sf, src):
-                    continue
-                return (f"line {ins.span.line} copies {raw} out of this stage, and only the wired go builds "
-                        f"are known to make files for the target platform")
+            if _from_context(facts, sf, src):
+                continue
+            return (f"line {ins.span.line} copies {raw} out of this stage, and only the wired go builds "
+                    f"are known to make files for the target platform")
     return None
+
+
+def _uses_of_stages(facts):
+    """({stage index: the first stage built on it}, {stage index: [COPY/ADD --from, RUN --mount from= of it]}),
+    worked out once per file."""
+    got = facts.__dict__.get("_gdl602_uses")
+    if got is None:
+        df = facts.dockerfile
+        children, taken = {}, {}
+        for st in facts.stages:
+            if st.parent is not None:
+                children.setdefault(st.parent.index, st)
+            for ins in st.stage.instructions:
+                refs = [m.from_ for m in ins.mounts if m.from_] if ins.keyword == "RUN" else (
+                    [ins.flag("from").value or ""] if ins.keyword in ("COPY", "ADD") and ins.flag("from") else [])
+                for ref in refs:
+                    src = df.stage_by_ref(ref.lower(), before=st.index)
+                    if src is not None:
+                        taken.setdefault(src.index, []).append(ins)
+        got = facts.__dict__["_gdl602_uses"] = (children, taken)
+    return got
 
 
 def _from_context(facts, sf, src: str) -> bool:
