@@ -46,7 +46,8 @@ and ssh mounts the build's download uses are carried to the step. A module
 outside WORKDIR is entered with `WORKDIR` (and left again), never `cd`. The
 bind-mount form (`RUN --mount=type=cache,... --mount=type=bind,source=go.mod,...
 go mod download`) is used when the file already uses `RUN --mount` or the
-configuration says `download-step: bind`; otherwise, and always with
+configuration says `download-step: bind`, unless a named non-root USER is in
+effect (its cache mount would need a uid/gid the file does not show); otherwise, and always with
 `ci-cache: ephemeral` (modules must land in a layer), the
 `COPY go.mod go.sum ./` + `RUN go mod download` form (just the RUN when go.mod
 was already copied). `go.sum` is left out when the build context has none.

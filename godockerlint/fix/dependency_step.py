@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 
 from godockerlint.analysis.words import copy_destination, copy_sources
+from godockerlint.fix.cachemounts import named_user
 
 
 def replace_refusal(bc) -> str | None:
@@ -49,6 +50,8 @@ def dependency_step(ctx, src, run, comment=()) -> dict:
         if "_uses_mounts" not in memo:
             memo["_uses_mounts"] = uses_mounts(df)
         form = "bind" if memo["_uses_mounts"] else "copy"
+    if form == "bind" and named_user(run):
+        form = "copy"  # the bind form's cache mount would need the uid/gid of a USER given by name
     elsewhere = target_dir != workdir
     mounts = [df.text[m.span.start:m.span.end] for m in run.instruction.mounts if m.type in ("secret", "ssh")]
     common = dict(files=files, workdir=target_dir if elsewhere else None, back=workdir, mounts=mounts,
@@ -61,10 +64,9 @@ def dependency_step(ctx, src, run, comment=()) -> dict:
     style = Style.of(df)
     uid = gid = None
     user = run.user
-    if user and user.split(":", 1)[0] not in ("root", "0"):
-        u, _, g = user.partition(":")
-        if u.isdigit() and (not g or g.isdigit()):
-            uid, gid = u, g or u
+    if user and user.split(":", 1)[0] not in ("root", "0"):  # numeric: named_user() chose the copy form
+        uid, _, gid = user.partition(":")
+        gid = gid or uid
     common["files"] = files + replaced
     return dict(template="dependency_step_bind.j2", gomodcache=run.resolve_gomodcache(), uid=uid, gid=gid,
                 cont=style.cont, ci=style.continuation, **common)
