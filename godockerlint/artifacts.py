@@ -43,16 +43,18 @@ def _norm(path: str) -> str:
 
 def _cwd(gc) -> str:
     """The folder `gc` runs in: the RUN's WORKDIR, moved by `cd` commands before it."""
-    cwd = _norm(gc.run.workdir)
-    for cmd, _, _ in gc.run.commands:
-        if cmd is gc.command:
-            break
-        if cmd.name == "cd" and len(cmd.words) > 1:
-            to = cmd.words[1].value
-            if "$" in to or to == "-":
-                return ANY
-            cwd = posixpath.normpath(posixpath.join(cwd, _norm(to)))
-    return cwd
+    memo = gc.run.facts.__dict__.setdefault("_cwds", {})
+    at = memo.get(id(gc.run))
+    if at is None:  # one walk per RUN, not one per go command: a long RUN must not cost O(n²)
+        at = memo[id(gc.run)] = {}
+        cwd = _norm(gc.run.workdir)
+        for cmd, _, _ in gc.run.commands:
+            at.setdefault(id(cmd), cwd)
+            if cmd.name == "cd" and len(cmd.words) > 1 and cwd != ANY:
+                to = cmd.words[1].value
+                cwd = ANY if "$" in to or to == "-" else posixpath.normpath(posixpath.join(cwd, _norm(to)))
+        at[None] = cwd
+    return at.get(id(gc.command), at[None])
 
 
 def package_name(pkg: str) -> str | None:

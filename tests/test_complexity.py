@@ -28,14 +28,11 @@ bench_worst = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_worst)
 
 SHAPES = sorted(bench_worst.SHAPES)
-# Shapes that grow faster than linearly since the revision-2 findings landed (issue 16 stays open for
-# them): the shipped-binary table (godockerlint/artifacts.py) copies every stage's outputs into each
-# stage built on it and scans them for each COPY --from; GDL106's program check and the go settings
-# of a long RUN re-read its exports per go command. strict: a fix turns them into failures to remove.
-QUADRATIC = {
-    "lint": {"copy-from-chain", "exports-one-run", "from-chain-copies", "go-build-lines", "go-commands-one-run"},
-    "fix": {"copy-from-chain", "exports-one-run", "from-chain-copies", "go-build-lines"},
-}
+# Shapes that grow faster than linearly (strict xfails: a fix turns them into failures to remove).
+# None today: the shipped-binary table (godockerlint/artifacts.py) asks the final stage's files
+# path by path instead of copying every stage's outputs into each stage built on it, and a RUN's
+# folders (`cd`) and exports are indexed once per RUN, not re-read per go command.
+QUADRATIC: dict[str, set] = {"lint": set(), "fix": set()}
 
 
 def shapes(kind: str) -> list:
