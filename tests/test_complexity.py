@@ -3,8 +3,9 @@
 `benchmarks/bench_worst.py` generates the shapes that cost the most (thousands of
 `RUN go build` lines, long FROM chains, COPY --from chains, heredocs, empty
 continuations, many ENV/ARG, one RUN of thousands of go commands). Here each is
-linted and fixed with n and 4n units while `sys.setprofile` counts every Python
-and builtin call: linear work grows about 4x, a quadratic spot (a walk over every
+linted and fixed with n and 4n units, in a build context holding a Go module (go.mod,
+go.sum, a source: the rules that judge a module look at every stage), while
+`sys.setprofile` counts every Python and builtin call: linear work grows about 4x, a quadratic spot (a walk over every
 ancestor per stage, every command per go command, every chosen fix per fix) 10x
 and more. Counting calls is deterministic: a busy machine cannot make it flaky.
 """
@@ -59,9 +60,17 @@ def calls(work) -> int:
     return count
 
 
+def project(folder: Path) -> None:
+    """A Go module's build context: the rules that read go.mod and the sources judge every stage."""
+    folder.mkdir()
+    (folder / "go.mod").write_text("module example.com/app\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n")
+    (folder / "go.sum").write_text("github.com/google/uuid v1.6.0 h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=\n")
+    (folder / "main.go").write_text("package main\n\nfunc main() {}\n")
+
+
 def lint_calls(tmp_path, name: str, n: int) -> int:
     path = tmp_path / f"{name}-{n}" / "Dockerfile"
-    path.parent.mkdir()
+    project(path.parent)
     data = bench_worst.shape(name, n).encode()
     path.write_bytes(data)
     lint_bytes(data, str(path), Settings())  # warm: imports, rule table, caches
@@ -70,7 +79,7 @@ def lint_calls(tmp_path, name: str, n: int) -> int:
 
 def fix_calls(tmp_path, name: str, n: int) -> int:
     path = tmp_path / f"fix-{name}-{n}" / "Dockerfile"
-    path.parent.mkdir()
+    project(path.parent)
     data = bench_worst.shape(name, n).encode()
     path.write_bytes(data)
     fix_bytes(data, str(path), Settings(), context_dir=path.parent)
