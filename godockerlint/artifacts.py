@@ -173,7 +173,7 @@ def _key(path: str) -> str | None:
     """`path` as the folder-or-file it names, or None when it is not a plain absolute path
     (such a path is compared with every query: its string may match in ways a clean one cannot)."""
     key = path.rstrip("/") or "/"
-    return key if key.startswith("/") and posixpath.normpath(key) == key else None
+    return key if key.startswith("/") and not key.startswith("//") and posixpath.normpath(key) == key else None
 
 
 def _related(a: str, b: str) -> bool:
@@ -271,13 +271,13 @@ class _Present:
     def _contributions(self, index: int, q: str) -> list:
         """The outputs and copies of stage `index` and its ancestors that may write at `q`."""
         buckets = [self.wild, self.inside.get(q, ())]
-        folder = q
+        folder = q if _key(q) == q else "/"  # `//x` (kept by normpath) is compared with every path
         while True:
             buckets.append(self.exact.get(folder, ()))
             if folder == "/":
                 break
             folder = posixpath.dirname(folder)
-        if sum(map(len, buckets)) < self.depth[index]:
+        if sum(map(len, buckets)) < self.depth[index] and _key(q) == q:
             tin = self.tin[index]
             return [item for bucket in buckets for item in bucket
                     if self.tin[item[1]] <= tin < self.tout[item[1]]]

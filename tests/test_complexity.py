@@ -256,7 +256,7 @@ def test_shipped_builds_asked_by_path_are_those_copied_stage_by_stage():
     rnd = random.Random(301)
     # one vocabulary for outputs, sources and destinations, so that copies chain through stages
     paths = ["/out/app", "/out/", "/out", "/out/sub/app", "/out/sub/", "/bin/", "/bin/app", "/", "./", "app", ".",
-             "../x/", "/src/./out/", "/out/../bin/", "/usr/local/bin/", "/usr/local/bin/app"]
+             "../x/", "/src/./out/", "/out/../bin/", "/usr/local/bin/", "/usr/local/bin/app", "//out/app", "//"]
     outs = paths[:7] + ["$OUT/app", "../rel/app", "/", "app"]
     srcs = paths + ["/out/*", "/out/sub/*", "/etc/ssl/certs", "/go/bin/tool", "/go/bin/"]
     dests = paths
