@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 
 from godockerlint.edits import insert_flag
-from godockerlint.findings import SAFE, UNSAFE, Fix
+from godockerlint.findings import SAFE, Fix
 
 
 def looks_like(target: str | None, suffix: str) -> bool:
@@ -31,36 +31,47 @@ def unknown_path_message(run, gc, var: str, usual: str) -> str:
     base = run.stage.root_base or "the base image"
     return (f"`go {gc.subcommand}` has no cache mount on its {'module' if var == 'GOMODCACHE' else 'build'} cache: "
             f"{var} is unknown for {base} (`go env {var}` in that image tells; {usual} in golang images); "
-            f"add `--mount=type=cache,target=<{var}>`")
+            f"add `--mount=type=cache,target=<{var}>` (no fix: the mount's target is that unknown path)")
 
 
-def mount_flag(ctx, run, target: str) -> tuple[str, str, str] | None:
-    """(flag, applicability, note) of a cache mount on `target` for `run`, or None when unsure ($HOME unknown)."""
+def named_user(run) -> str | None:
+    """The USER `run` runs as when it is a non-root user given by name (`app`, `app:app`, `1000:staff`,
+    `$UID`): then a cache mount's uid/gid, which must be numbers, are not known from the Dockerfile."""
+    user = run.user
+    if not user or user.split(":", 1)[0] in ("root", "0"):
+        return None
+    uid, _, gid = user.partition(":")
+    return None if uid.isdigit() and (not gid or gid.isdigit()) else user
+
+
+def named_user_reason(user: str) -> str:
+    """Why a cache mount for a named USER has no fix (the clause after "no fix:")."""
+    return f"USER {user} is not numeric, so the mount's uid/gid are unknown"
+
+
+def mount_flag(ctx, run, target: str) -> tuple[str | None, str | None]:
+    """(flag, None) of a cache mount on `target` for `run`, or (None, why not): `$HOME` unknown, or a
+    named non-root USER (a mount without its uid/gid belongs to root and go cannot write it: GDL205)."""
     if not run.home_known and target.startswith(run.home.rstrip("/") + "/") and not ctx.facts.stage_of(
             run.instruction).toolchain_base:
-        return None
+        whose = f"of USER {run.user} " if run.user else ""
+        return None, f"$HOME {whose}is not known, so neither is {target}"
+    user = named_user(run)
+    if user is not None:
+        return None, named_user_reason(user)
     flag = f"--mount=type=cache,target={target}"
-    applicability = SAFE
-    note = ""
-    user = run.user
-    if user and user.split(":", 1)[0] not in ("root", "0"):
-        uid, _, gid = user.partition(":")
-        if uid.isdigit() and (not gid or gid.isdigit()):
-            flag += f",uid={uid},gid={gid or uid}"
-        else:
-            applicability = UNSAFE
-            note = f" (USER {user} is not numeric: check the mount's uid/gid)"
-    return flag, applicability, note
+    uid, _, gid = (run.user or "").partition(":")
+    if run.user and uid not in ("root", "0"):
+        flag += f",uid={uid},gid={gid or uid}"
+    return flag, None
 
 
-def cache_mount_fix(ctx, run, target: str, what: str) -> Fix | None:
-    """A fix adding `--mount=type=cache,target=...` to `run`, or None when unsure."""
-    made = mount_flag(ctx, run, target)
-    if made is None:
-        return None
-    flag, applicability, note = made
-    return Fix((insert_flag(ctx.dockerfile, run.instruction, flag),), applicability,
-               f"add a cache mount on {what} {target}{note}")
+def cache_mount_fix(ctx, run, target: str, what: str) -> tuple[Fix | None, str | None]:
+    """(a fix adding `--mount=type=cache,target=...` to `run`, None) or (None, why not)."""
+    flag, why = mount_flag(ctx, run, target)
+    if flag is None:
+        return None, why
+    return Fix((insert_flag(ctx.dockerfile, run.instruction, flag),), SAFE, f"add a cache mount on {what} {target}"), None
 
 
 def later_go_runs(facts, run) -> list:
@@ -96,12 +107,13 @@ def _built_on(facts, stage) -> list:
     return sorted(found, key=lambda st: st.index)
 
 
-def modcache_fix(ctx, run, target: str, covered: set) -> tuple[Fix | None, str | None]:
+def modcache_fix(ctx, run, target: str, covered: dict) -> tuple[Fix | None, str | None]:
     """(fix, why not) for a GOMODCACHE cache mount on `run` and on every later RUN that may run go
     (of its stage and the stages built on it) that lacks it: once modules live in a cache mount, a RUN
     without the mount finds none. No fix when one of those RUNs deletes or cleans the module cache
     (`rm -rf $GOPATH`, `go clean -modcache`) or sees another GOMODCACHE: the modules then stay in the
-    layer. `covered` collects the RUNs edited, so that a later finding does not add the mount again."""
+    layer. `covered` maps the RUNs edited to the line of the RUN whose fix edits them, so that a later
+    finding does not add the mount again."""
     from godockerlint.analysis import covers
 
     runs = [run] + [r for r in later_go_runs(ctx.facts, run)
@@ -111,20 +123,17 @@ def modcache_fix(ctx, run, target: str, covered: set) -> tuple[Fix | None, str |
             return None, f"no fix: line {r.instruction.span.line} deletes the module cache (a cache mount must not be emptied by the build: drop that, or keep the modules in the layer)"
         if r is not run and r.resolve_gomodcache() != target:
             return None, f"no fix: line {r.instruction.span.line} has another GOMODCACHE"
-    edits, applicability, notes = [], SAFE, ""
+    edits = []
     for r in runs:
-        made = mount_flag(ctx, r, target)
-        if made is None:
-            return None, None
-        flag, app, note = made
-        if app == UNSAFE:
-            applicability, notes = UNSAFE, note
+        flag, why = mount_flag(ctx, r, target)
+        if flag is None:
+            return None, f"no fix: {why}" + ("" if r is run else f" on line {r.instruction.span.line}")
         edits.append(insert_flag(ctx.dockerfile, r.instruction, flag))
-    covered.update(id(r.instruction) for r in runs)
+    covered.update((id(r.instruction), run.instruction.span.line) for r in runs)
     lines = ", ".join(str(r.instruction.span.line) for r in runs[1:])
     also = (f" (and on line{'s' if len(runs) > 2 else ''} {lines}, which run{'' if len(runs) > 2 else 's'} go after it)"
             if lines else "")
-    return Fix(tuple(edits), applicability, f"add a cache mount on GOMODCACHE {target}{also}{notes}"), None
+    return Fix(tuple(edits), SAFE, f"add a cache mount on GOMODCACHE {target}{also}"), None
 
 
 def mount_text(mount, **changes: str | None) -> str:

@@ -96,8 +96,9 @@ def check(ctx):
                 f"stage {stage.label} declares `ARG GOPROXY` but {how} overrides it: --build-arg GOPROXY=... "
                 f"never reaches go; make the value the ARG's default and remove the override"
             )
-            yield ctx.report(overrides[0][0].span if overrides else first.span, message,
-                             fix=_fix(ctx, df, stage, run.instruction, env_ins, overrides, fetching, declared=True))
+            fix, refused = _fix(ctx, df, stage, run.instruction, env_ins, overrides, fetching, declared=True)
+            yield ctx.report(overrides[0][0].span if overrides else first.span,
+                             message + (f" (no fix: {refused})" if refused else ""), fix=fix)
             continue
         hard = (overrides[0][2] if overrides else None) or (env_ins[1] if env_ins else None)
         why = f"the hard-coded GOPROXY={hard} cannot be overridden per build" if hard else \
@@ -106,8 +107,8 @@ def check(ctx):
             f"stage {stage.label} runs `go {first.subcommand}` without `ARG GOPROXY`: {why}; "
             f"declare `ARG GOPROXY` before this RUN"
         )
-        yield ctx.report(first.span, message,
-                         fix=_fix(ctx, df, stage, run.instruction, env_ins, overrides, fetching, declared=False))
+        fix, refused = _fix(ctx, df, stage, run.instruction, env_ins, overrides, fetching, declared=False)
+        yield ctx.report(first.span, message + (f" (no fix: {refused})" if refused else ""), fix=fix)
 
 
 def _overrides(ctx, commands):
@@ -209,18 +210,21 @@ def _arg_goproxy(stage, before):
 
 
 def _fix(ctx, df, stage, run_ins, env_ins, overrides, fetching, declared):
+    """(fix, why none is offered)."""
     values = {v for _, _, v in overrides} | ({env_ins[1]} if env_ins else set())
-    if len(values) > 1 or any(edit is None for _, edit, _ in overrides):
-        return None  # several hard-coded values, or an override this fix cannot remove cleanly
+    if len(values) > 1:
+        return None, "the stage hard-codes several GOPROXY values"
+    if any(edit is None for _, edit, _ in overrides):
+        return None, "an override is written in a way this fix cannot remove cleanly"
     hard = next(iter(values), None)
     if hard is not None and any((gc.setting("GOPROXY") or None) != hard for gc in fetching
                                 if gc.run.deps_ready_before is None):
-        return None  # a download that does not use the hard-coded value today would start to
+        return None, f"a download that uses another GOPROXY today would start to use {hard}"
     edits = [edit for _, edit, _ in overrides]
     if declared:
         arg = _arg_goproxy(stage, run_ins)
         if arg is None:
-            return None
+            return None, "the `ARG GOPROXY` in effect is not one this fix can edit"
         ins, default, word = arg
         if hard is not None and default != hard:
             start = ins.text_offset(word.start)
@@ -247,7 +251,7 @@ def _fix(ctx, df, stage, run_ins, env_ins, overrides, fetching, declared):
     removed = (["the ENV GOPROXY"] if env_ins else []) + (["the GOPROXY override"] if overrides else [])
     how = (f"make {line} the default" if declared else f"insert {line}") + \
         (" and remove " + " and ".join(removed) if removed else "")
-    return Fix(tuple(sorted(edits, key=lambda e: e.start)), SAFE, how, layout="" if declared else "follows")
+    return Fix(tuple(sorted(edits, key=lambda e: e.start)), SAFE, how, layout="" if declared else "follows"), None
 
 
 def _quote(value: str) -> str:

@@ -109,32 +109,36 @@ def check(ctx):
                     continue  # part of the `go mod init` finding (and never removed: it fills that go.mod)
 
                 later_build = any(g.subcommand in ("build", "install") for g in commands[i + 1:])
+                fix, why = _tidy_fix(ctx, sf, gc, later_build)
                 yield ctx.report(
                     gc.span,
                     "`go mod tidy` rewrites go.mod and go.sum during the build, so the image is not built from the "
                     "committed ones; run it before committing"
-                    + (" and drop it here" if later_build else " and use `go mod tidy -diff` here to fail on drift"),
-                    fix=_tidy_fix(ctx, sf, gc, later_build),
+                    + (" and drop it here" if later_build else " and use `go mod tidy -diff` here to fail on drift")
+                    + (f" (no fix: {why})" if why else ""),
+                    fix=fix,
                 )
             elif gc.subcommand == "get" and run.gomod_in_place and not gc.gopath_mode:
                 what = " ".join(p for p in gc.packages) or "."
                 yield ctx.report(
                     gc.span,
                     f"`go get {what}` changes the requirements in go.mod during the build; run it in the repository "
-                    f"and commit go.mod and go.sum",
+                    f"and commit go.mod and go.sum (no fix: only the developer can update the committed go.mod)",
                 )
             if gc.flags.get("mod") == "mod":
                 yield ctx.report(
                     facts.word_span(gc, gc.flag_words["mod"]),
                     f"`go {gc.subcommand} -mod=mod` lets go update go.mod and go.sum while building; drop the flag "
-                    f"(the default -mod=readonly builds exactly what is committed)",
+                    f"(the default -mod=readonly builds exactly what is committed; no fix: without it a go.mod "
+                    f"that is not tidy fails the build, so tidy and commit it first)",
                 )
             elif "mod" not in gc.flags and not goflags_reported and _goflags_mod_mod(gc.setting("GOFLAGS")):
                 goflags_reported = True
                 yield ctx.report(
                     gc.span,
                     f"`GOFLAGS` contains -mod=mod, so `go {gc.subcommand}` may update go.mod and go.sum while building; "
-                    f"remove it from GOFLAGS",
+                    f"remove it from GOFLAGS (no fix: without it a go.mod that is not tidy fails the build, so tidy "
+                    f"and commit it first)",
                 )
 
 
@@ -142,7 +146,8 @@ def _goflags_mod_mod(goflags: str | None) -> bool:
     return bool(goflags) and any(w in ("-mod=mod", "--mod=mod") for w in goflags.split())
 
 
-def _tidy_fix(ctx, sf, gc, later_build: bool) -> Fix | None:
+def _tidy_fix(ctx, sf, gc, later_build: bool) -> tuple[Fix | None, str | None]:
+    """(fix, why none is offered)."""
     facts = ctx.facts
     run = gc.run
     if later_build:
@@ -152,14 +157,12 @@ def _tidy_fix(ctx, sf, gc, later_build: bool) -> Fix | None:
         else:
             edit = remove_command(facts, run, gc.command)
         if edit is None:
-            return None
-        return Fix((edit,), UNSAFE, "remove `go mod tidy` (a later go build uses the committed go.mod)")
+            return None, "`go mod tidy` cannot be cut out of this RUN on its own"
+        return Fix((edit,), UNSAFE, "remove `go mod tidy` (a later go build uses the committed go.mod)"), None
     if not sf.go_version.at_least((1, 23)):
-        return None
+        return None, f"`go mod tidy -diff` needs Go 1.23 and this stage has Go {sf.go_version}"
     index = next((k for k, w in enumerate(gc.words) if w.value == "tidy"), None)
-    if index is None:
-        return None
-    edit = insert_words_after(facts, gc, index, "-diff")
+    edit = None if index is None else insert_words_after(facts, gc, index, "-diff")
     if edit is None:  # offsets that cannot be trusted (a <<- heredoc body with its tabs stripped)
-        return None
-    return Fix((edit,), UNSAFE, "`go mod tidy -diff`: fail instead of rewriting go.mod (needs Go 1.23+)")
+        return None, "the command's place in this RUN is not known exactly enough to edit it"
+    return Fix((edit,), UNSAFE, "`go mod tidy -diff`: fail instead of rewriting go.mod (needs Go 1.23+)"), None

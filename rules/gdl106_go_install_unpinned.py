@@ -106,6 +106,10 @@ EXACT_VERSION_RE = re.compile(r"^(v\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]*)?|[0-9a-f]{
 DROPPED_GET_FLAGS = frozenset({"u", "d", "t", "insecure", "f", "fix"})
 
 
+#: Why an unpinned install has no fix (said in its message).
+_PIN_CHOICE = "which version to pin is the owner's choice"
+
+
 def check(ctx):
     facts = ctx.facts
     for sf in facts.stages:
@@ -114,15 +118,20 @@ def check(ctx):
             found = [f for gc in run.go_commands for f in _problems(facts, gc, version)]
             if not found:
                 continue
-            span, message, severity, fix = found[0]
+            span, message, severity, fix, why = found[0]
+            notes = []
             if len(found) > 1:
-                message += f" (and {len(found) - 1} more in this RUN)"
-                fix = None
+                notes.append(f"and {len(found) - 1} more in this RUN")
+                fix, why = None, why or "a RUN with several is edited by hand"
+            if fix is None:
+                notes.append(f"no fix: {why}")
+            if notes:
+                message += f" ({'; '.join(notes)})"
             yield ctx.report(span, message, severity=severity, fix=fix)
 
 
 def _problems(facts, gc, version):
-    """(span, message, severity, fix) for each unpinned program install of one go command."""
+    """(span, message, severity, fix, why no fix) for each unpinned program install of one go command."""
     run = gc.run
     if gc.gopath_mode:
         # GOPATH mode: `go get` of libraries is a prefetch and `go install` builds GOPATH/src; only a program
@@ -133,7 +142,7 @@ def _problems(facts, gc, version):
                 needs = version.needs("go install pkg@version") or "needs Go >= 1.16"
                 yield (gc.span, f"`go get {' '.join(programs)}` installs whatever was published last; "
                                 f"`go install <pkg>@<version>` {needs} (Go {version} here): pin it with a go.mod "
-                                f"or a fixed checkout", "warning", None)
+                                f"or a fixed checkout", "warning", None, _PIN_CHOICE)
         return
     v = version.version
     if gc.subcommand == "get":
@@ -145,7 +154,7 @@ def _problems(facts, gc, version):
             if loose:
                 yield (gc.span, f"`go get {' '.join(loose)}` installs whatever was published last; pin an exact "
                                 f"version (`go get <pkg>@vX.Y.Z`; `go install <pkg>@version` needs Go >= 1.16)",
-                       "warning", None)
+                       "warning", None, _PIN_CHOICE)
             return
         old = v is not None and version.effective < (1, 18)
         message = (
@@ -153,7 +162,8 @@ def _problems(facts, gc, version):
             if old else
             f"`go get {what}` no longer builds or installs programs (Go 1.18+); use `go install <pkg>@<version>`"
         )
-        yield gc.span, message, "warning" if old else "error", _get_fix(facts, gc, v)
+        fix, why = _get_fix(facts, gc, v)
+        yield (gc.span, message, "warning" if old else "error", *_get_fix(facts, gc, v))
     elif gc.subcommand == "install":
         for word in _package_words(gc):
             pkg = word.value
@@ -165,12 +175,13 @@ def _problems(facts, gc, version):
                     continue
                 yield (facts.word_span(gc, word),
                        f"`go install {pkg}` installs whatever was published last, so the image changes on its "
-                       f"own; pin an exact version (`{path}@vX.Y.Z`, e.g. from an ARG)", "warning", None)
+                       f"own; pin an exact version, e.g. `{path}@vX.Y.Z` from an ARG", "warning", None,
+                       _PIN_CHOICE)
             elif not run.gomod_in_place:
                 yield (facts.word_span(gc, word),
                        f"`go install {pkg}` has no version and no go.mod to take it from: go fails with "
                        f"\"version is required when current directory is not in a module\"; write "
-                       f"`{path}@vX.Y.Z`", "warning", None)
+                       f"`{path}@vX.Y.Z`", "warning", None, _PIN_CHOICE)
 
 
 def _program(facts, pkg: str) -> bool:
@@ -227,23 +238,26 @@ def _package_words(gc):
     return out
 
 
-def _get_fix(facts, gc, image_version) -> Fix | None:
+def _get_fix(facts, gc, image_version) -> tuple[Fix | None, str | None]:
+    """(fix, why none is offered)."""
     if not gc.run.stage.go_version.has_install_at_version:
-        return None  # `go install pkg@version` needs Go >= 1.16
+        return None, "`go install pkg@version` needs Go >= 1.16"
     pkgs = _package_words(gc)
-    if len(pkgs) != 1 or _local(pkgs[0].value):
-        return None  # never a @version on a local pattern (./..., ., ../...)
+    if len(pkgs) != 1:
+        return None, "`go install` of several packages at versions is written by hand"
+    if _local(pkgs[0].value):
+        return None, "a local package pattern has no version to install"  # never a @version on ./..., ., ../...
     words = gc.words
     sub = next((i for i, w in enumerate(words) if w.value == "get"), None)
     if sub is None:
-        return None
+        return None, "the `get` word is written in a way this fix does not edit"
     kept = []
     for w in words[sub + 1:]:
         if w is pkgs[0]:
             continue
         name = w.value.lstrip("-").split("=", 1)[0]
         if not w.value.startswith("-"):
-            return None  # a flag value: not a shape this fix knows
+            return None, f"the argument `{w.value}` is not a shape this fix knows"  # a flag value
         if name in DROPPED_GET_FLAGS:
             continue
         kept.append(w.raw)
@@ -254,4 +268,4 @@ def _get_fix(facts, gc, image_version) -> Fix | None:
     end = facts.word_span(gc, words[-1]).end
     text = " ".join(["install", *kept, pkg])
     return Fix((replace_span(start, end, text),), UNSAFE,
-               f"`go {text}` (check the version: GDL106 asks to pin it)")
+               f"`go {text}` (check the version: GDL106 asks to pin it)"), None

@@ -109,10 +109,14 @@ def check(ctx):
             effect = f"with GOTOOLCHAIN={toolchain_mode} go downloads go{need_text} on every cold build"
         from_ins = sf.stage.from_instruction
         fix, where = _fix(ctx, sf, need_text)
+        refused = ""
+        if fix is None:
+            refused = (" (no fix: the digest of the new image is not known offline)" if "@" in from_ins.args.split()[0]
+                       else " (no fix: the version is not written as a literal tag or ARG default this fix can edit)")
         yield ctx.report(
             from_ins,
             f"{source} needs Go {need_text} but the builder image {sf.root_base} has Go {have_text}: {effect}; "
-            f"raise {where} to {need_text}",
+            f"raise {where} to {need_text}{refused}",
             fix=fix,
         )
 

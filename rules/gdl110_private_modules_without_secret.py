@@ -54,7 +54,7 @@ Fix (unsafe: the build then needs `--secret id=netrc,src=$HOME/.netrc`):
 adds `--mount=type=secret,id=netrc,target=<HOME>/.netrc` to the RUN, where
 HOME follows the USER in effect (`/root` for root; `uid=` is added for a
 numeric non-root USER, whose home must be set by `ENV HOME`). No fix when the
-home directory or the uid is not known.
+home directory or the uid is not known; the message says which.
 """
 
 from __future__ import annotations
@@ -94,12 +94,14 @@ def check(ctx):
                     continue
                 home = run.home.rstrip("/")
                 target = f"{home}/.netrc"
+                fix, refused = _fix(ctx, run, target)
                 yield ctx.report(
                     gc.span,
                     f"{why} but `go {gc.subcommand}` runs without `--mount=type=secret` or `--mount=type=ssh`: "
                     f"private modules are fetched with git and need credentials; mount them as a secret "
-                    f"(`--mount=type=secret,id=netrc,target={target}`), never as an ARG, ENV or COPY",
-                    fix=_fix(ctx, run, target),
+                    f"(`--mount=type=secret,id=netrc,target={target}`), never as an ARG, ENV or COPY"
+                    + (f" (no fix: {refused})" if refused else ""),
+                    fix=fix,
                 )
                 break
 
@@ -140,17 +142,20 @@ def _path_match(pattern: str, name: str) -> bool:
     return len(p_parts) == len(n_parts) and all(fnmatch.fnmatchcase(n, p) for p, n in zip(p_parts, n_parts))
 
 
-def _fix(ctx, run, target: str) -> Fix | None:
+def _fix(ctx, run, target: str) -> tuple[Fix | None, str | None]:
+    """(fix, why none is offered)."""
     user = run.user
     flag = f"--mount=type=secret,id=netrc,target={target}"
     if user and user.split(":", 1)[0] not in ("root", "0"):
         uid = user.split(":", 1)[0]
-        if not uid.isdigit() or "HOME" not in run.env:
-            return None
+        if not uid.isdigit():
+            return None, f"USER {user} is not numeric, so the secret's uid is unknown"
+        if "HOME" not in run.env:
+            return None, f"the home of USER {user} is not set with ENV HOME"
         flag += f",uid={uid}"
     elif not run.home_known:
-        return None
+        return None, "the home directory is not known"
     if posixpath.dirname(target) in ("", "."):
-        return None
+        return None, "the home directory is not known"
     return Fix((insert_flag(ctx.dockerfile, run.instruction, flag),), UNSAFE,
-               f"mount the netrc secret at {target} (build with --secret id=netrc,src=$HOME/.netrc)")
+               f"mount the netrc secret at {target} (build with --secret id=netrc,src=$HOME/.netrc)"), None

@@ -46,7 +46,8 @@ and ssh mounts the build's download uses are carried to the step. A module
 outside WORKDIR is entered with `WORKDIR` (and left again), never `cd`. The
 bind-mount form (`RUN --mount=type=cache,... --mount=type=bind,source=go.mod,...
 go mod download`) is used when the file already uses `RUN --mount` or the
-configuration says `download-step: bind`; otherwise, and always with
+configuration says `download-step: bind`, unless a named non-root USER is in
+effect (its cache mount would need a uid/gid the file does not show); otherwise, and always with
 `ci-cache: ephemeral` (modules must land in a layer), the
 `COPY go.mod go.sum ./` + `RUN go mod download` form (just the RUN when go.mod
 was already copied). `go.sum` is left out when the build context has none.
@@ -60,6 +61,7 @@ from __future__ import annotations
 import posixpath
 
 from godockerlint.analysis import copy_destination, copy_sources
+from godockerlint.cachemounts import named_user
 from godockerlint.edits import insert_lines_before
 from godockerlint.findings import SAFE
 from godockerlint.rewrite_templates import LazyFix
@@ -288,6 +290,8 @@ def dependency_step(ctx, src, run, comment=()) -> dict:
         if "_uses_mounts" not in memo:
             memo["_uses_mounts"] = uses_mounts(df)
         form = "bind" if memo["_uses_mounts"] else "copy"
+    if form == "bind" and named_user(run):
+        form = "copy"  # the bind form's cache mount would need the uid/gid of a USER given by name
     elsewhere = target_dir != workdir
     mounts = [df.text[m.span.start:m.span.end] for m in run.instruction.mounts if m.type in ("secret", "ssh")]
     common = dict(files=files, workdir=target_dir if elsewhere else None, back=workdir, mounts=mounts,
@@ -302,10 +306,9 @@ def dependency_step(ctx, src, run, comment=()) -> dict:
     style = Style.of(df)
     uid = gid = None
     user = run.user
-    if user and user.split(":", 1)[0] not in ("root", "0"):
-        u, _, g = user.partition(":")
-        if u.isdigit() and (not g or g.isdigit()):
-            uid, gid = u, g or u
+    if user and user.split(":", 1)[0] not in ("root", "0"):  # numeric: named_user() chose the copy form
+        uid, _, gid = user.partition(":")
+        gid = gid or uid
     common["files"] = files + replaced
     return dict(template="dependency_step_bind.j2", gomodcache=run.resolve_gomodcache(), uid=uid, gid=gid,
                 cont=style.cont, ci=style.continuation, **common)

@@ -97,8 +97,9 @@ Fix (safe): adds `--mount=type=cache,target=<GOMODCACHE>` to the RUN, and to
 every later RUN of the stage and of the stages built on it that runs go or may
 (`make`, `./build.sh`, `task`, `mage`, `goreleaser`): once the modules are in
 a cache mount, a RUN without it finds none. The mount gets the numeric
-`uid`/`gid` of a non-root numeric USER; with a named non-root USER the fix is
-unsafe (its uid is unknown); when `$HOME` is unknown there is no fix. No fix
+`uid`/`gid` of a non-root numeric USER; with a named non-root USER there is
+no fix (the mount's uid/gid are unknown, and a mount without them belongs to
+root: GDL205), nor when `$HOME` is unknown; the message says why. No fix
 either when one of those RUNs deletes or cleans the module cache (`rm -rf
 $GOPATH`, `go clean -modcache`: a cache mount must not be emptied by the
 build) or sees another GOMODCACHE; the modules then stay in the layer.
@@ -112,14 +113,14 @@ from godockerlint.analysis import covers
 CODE = "GDL202"
 NAME = "modcache-mount-missing"
 SEVERITY = "warning"
-FIX = "safe/unsafe"
+FIX = "safe"
 SUMMARY = "A RUN that downloads modules has no BuildKit cache mount on GOMODCACHE."
 
 
 def check(ctx):
     ephemeral = ctx.settings.ci_cache == "ephemeral"
     facts = ctx.facts
-    covered: set = set()  # RUNs an earlier finding's fix already mounts
+    covered: dict = {}  # RUNs an earlier finding's fix already mounts -> the line of that finding's RUN
     where_at_end: dict = {}  # stage index -> "layer" / "mount" / None: where its modules are
     for stage in facts.stages:
         if stage.windows:
@@ -163,7 +164,9 @@ def check(ctx):
             if not path_known(run, gc, "GOMODCACHE"):
                 yield ctx.report(gc.span, unknown_path_message(run, gc, "GOMODCACHE", "/go/pkg/mod"))
                 continue
-            fix, why = (None, None) if id(run.instruction) in covered else modcache_fix(ctx, run, modcache, covered)
+            by = covered.get(id(run.instruction))
+            fix, why = ((None, f"no fix here: the fix on line {by} adds this mount") if by is not None
+                        else modcache_fix(ctx, run, modcache, covered))
             if step:
                 message = (
                     f"`go {gc.subcommand}` downloads the modules into a layer: when go.mod changes, every module is "

@@ -41,9 +41,10 @@ RUN --mount=type=cache,target=/go/pkg/mod \
 
 Fix (safe): adds `--mount=type=cache,target=<GOCACHE>` to the RUN (never to
 a RUN that deletes or cleans it: `go clean -cache`, `rm -rf /root/.cache`; with the
-numeric `uid`/`gid` of a non-root numeric USER). When a named non-root USER is
-in effect the fix is unsafe (its uid is unknown); when `$HOME` is unknown there
-is no fix.
+numeric `uid`/`gid` of a non-root numeric USER). No fix, and the message says
+why, when a named non-root USER is in effect (the mount's uid/gid are unknown,
+and a mount without them belongs to root: GDL205), when `$HOME` or GOCACHE is
+unknown, or on a Go without a build cache.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from godockerlint.cachemounts import cache_mount_fix, looks_like, path_known, un
 CODE = "GDL203"
 NAME = "buildcache-mount-missing"
 SEVERITY = "warning"
-FIX = "safe/unsafe"
+FIX = "safe"
 SUMMARY = "A RUN that compiles Go code has no BuildKit cache mount on GOCACHE."
 
 
@@ -78,7 +79,8 @@ def check(ctx):
                 yield ctx.report(
                     gc.span,
                     f"`go {gc.subcommand}` recompiles every package on every build: Go {stage.go_version} "
-                    f"({stage.go_version.source}) has no build cache; a GOCACHE cache mount {needs}",
+                    f"({stage.go_version.source}) has no build cache; a GOCACHE cache mount {needs} (no fix: "
+                    f"moving to a newer Go is the owner's call)",
                     severity="info",
                 )
                 continue
@@ -93,4 +95,5 @@ def check(ctx):
                 message += " (no fix: this RUN deletes the build cache, which a cache mount must keep)"
                 yield ctx.report(gc.span, message)
                 continue
-            yield ctx.report(gc.span, message, fix=cache_mount_fix(ctx, run, gocache, "GOCACHE"))
+            fix, why = cache_mount_fix(ctx, run, gocache, "GOCACHE")
+            yield ctx.report(gc.span, message + (f" (no fix: {why})" if why else ""), fix=fix)

@@ -37,13 +37,13 @@ RUN --mount=type=cache,target=/go/pkg/mod,uid=1000,gid=1000 go mod download
 Fix (safe, only when the USER is numeric and written without variables): sets
 `uid=<uid>,gid=<gid>` on the mount (the gid defaults to the uid when the USER
 has none). A named USER gets no fix: its uid is known only from the image's
-passwd file; the message says what to add.
+passwd file; the message says so and what to add.
 """
 
 from __future__ import annotations
 
 from godockerlint.analysis import covers
-from godockerlint.cachemounts import looks_like, mount_text
+from godockerlint.cachemounts import looks_like, mount_text, named_user_reason
 from godockerlint.edits import replace_span
 from godockerlint.findings import SAFE, Fix
 
@@ -78,14 +78,16 @@ def check(ctx):
                 if numeric:
                     todo = f"add uid={uid},gid={want_gid}" if m.uid is None else f"set uid={uid},gid={want_gid}"
                 else:
-                    todo = f"add the uid and gid of user {uid} (uid=<n>,gid=<n>)"
+                    todo = f"add the uid and gid of user {uid} (uid=<n>,gid=<n>; no fix: {named_user_reason(user)})"
                 belongs = "root" if m.uid is None else f"uid {m.uid}"
                 message = (
                     f"cache mount on {m.target} has {owner} while USER {user} runs go: the mount belongs to "
                     f"{belongs} and go fails with permission denied; {todo}"
                 )
-                fix = None
-                if numeric and not _user_written_with_variables(ctx, run):
+                fix = None  # a named USER: `todo` says why
+                if numeric and _user_written_with_variables(ctx, run):
+                    message += " (no fix: the USER is written with a variable)"
+                elif numeric:
                     fix = Fix((replace_span(m.span.start, m.span.end, mount_text(m, uid=uid, gid=want_gid)),),
                               SAFE, f"give the cache mount on {m.target} to {uid}:{want_gid}")
                 yield ctx.report(m.span, message, fix=fix)

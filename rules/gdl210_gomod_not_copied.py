@@ -197,7 +197,8 @@ def _no_go_mod_anywhere(ctx):
                 gc.span,
                 f"`go {gc.subcommand}` runs in module mode ({where}; modules are on by default since Go 1.16) but "
                 f"the build context has no go.mod: it fails with \"go.mod file not found\"; commit a go.mod "
-                f"(`go mod init`), or build this GOPATH tree with GO111MODULE=off on a pinned older Go",
+                f"(`go mod init`), or build this GOPATH tree with GO111MODULE=off on a pinned older Go (no fix: "
+                f"there is no go.mod to copy, and which of the two is right is the owner's call)",
             )
             break
 

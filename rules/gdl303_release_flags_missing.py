@@ -143,6 +143,7 @@ def check(ctx):
             fixes = [f for _, _, f, _ in found]
             fix = None if any(f is None for f in fixes) else Fix(
                 tuple(sorted((e for f in fixes for e in f.edits), key=lambda e: e.start)), SAFE, fixes[0].message)
+            why = why or next((w for _, _, f, w in found if f is None), None)
         old = gc.run.stage.go_version.needs("-trimpath")
         note = f" (-trimpath {old})" if old else ""
         yield ctx.report(gc.span, f"`go {gc.subcommand}` of the shipped binary lacks {' and '.join(missing)}; "
@@ -161,7 +162,7 @@ def _fix(ctx, gc, trimpath, stripped, ld, ld_words, ld_in_goflags):
     facts = ctx.facts
     sub_index = _subcommand_index(gc)
     if sub_index is None:
-        return None, None
+        return None, "no fix: the go command is written in a way this fix cannot edit"
     if not trimpath and gc.flags.get("trimpath") == "false":
         return None, "no fix: -trimpath=false is written on purpose"
     edits = []
@@ -177,12 +178,12 @@ def _fix(ctx, gc, trimpath, stripped, ld, ld_words, ld_in_goflags):
         else:
             edit = _merge_ldflags(facts, gc, strip)
             if edit is None:
-                return None, None
+                return None, "no fix: the -ldflags value's quoting is too tangled to edit"
             edits.append(edit)
     if add:
         edit = insert_words_after(facts, gc, sub_index, " ".join(add))
-        if edit is None:
-            return None, None
+        if edit is None:  # a <<- heredoc body with its tabs stripped, a `sh -c` string of a JSON RUN
+            return None, "no fix: where the command sits in this RUN is not known exactly enough to edit it"
         edits.insert(0, edit)
     return Fix(tuple(edits), SAFE, "add " + " and ".join(["-trimpath"] * (not trimpath) + ['-s -w'] * (not stripped))), None
 

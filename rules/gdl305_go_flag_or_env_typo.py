@@ -147,7 +147,8 @@ def _flags(ctx):
                 yield ctx.report(
                     facts.word_span(gc, word),
                     f"`go {gc.subcommand} {word.value}`: go rejects it (\"flag provided but not defined: "
-                    f"{word.value.split('=', 1)[0]}\") and the build fails; {why}",
+                    f"{word.value.split('=', 1)[0]}\") and the build fails; {why} (no fix: which flag was meant "
+                    f"is the author's to say)",
                 )
             if gc.subcommand not in FLAG_COMMANDS:
                 continue
@@ -166,7 +167,8 @@ def _flags(ctx):
                 yield ctx.report(
                     facts.word_span(gc, words[0]),
                     f"`go {gc.subcommand} {flags}`: {flags} are linker flags, go rejects them "
-                    f"(\"flag provided but not defined\"); write -ldflags=\"{flags}\"",
+                    f"(\"flag provided but not defined\"); write -ldflags=\"{flags}\""
+                    + ("" if fix else " (no fix: -s and -w are not written next to each other)"),
                     fix=fix,
                 )
             for name, version in REMOVED_FLAGS.items():
@@ -179,7 +181,8 @@ def _flags(ctx):
                 yield ctx.report(
                     facts.word_span(gc, word),
                     f"`go {gc.subcommand} -{name}` was removed in Go {version}: the build fails with "
-                    f"\"flag provided but not defined: -{name}\"; remove it",
+                    f"\"flag provided but not defined: -{name}\"; remove it"
+                    + ("" if edit else " (no fix: where the flag sits in this RUN is not known exactly enough)"),
                     fix=Fix((edit,), SAFE, f"remove -{name}") if edit else None,
                 )
 
@@ -253,7 +256,9 @@ def _variables(ctx):
         mean = cands[0] if len(cands) == 1 else " or ".join(cands)
         yield ctx.report(
             a.span,
-            f"`{a.name}` is not a Go variable, so go ignores it and uses its default; did you mean {mean}?",
+            f"`{a.name}` is not a Go variable, so go ignores it and uses its default; did you mean {mean}?"
+            + ("" if fix else " (no fix: " + ("which one is meant is the author's to say)" if len(cands) > 1
+                                             else "the name is not written plainly enough to rename)")),
             fix=fix,
         )
 

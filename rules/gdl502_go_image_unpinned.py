@@ -144,7 +144,12 @@ def check(ctx):
     need = gomod_version(ctx)
     variants = {split_tag(image_tag(sf.base))[1] for sf, _ in found}
     odd = sorted(variants - CURRENT_VARIANTS)
-    fix = _fix(ctx, df, [sf for sf, _ in found], version) if version and not odd else None
+    if not version:
+        fix, refused = None, "without the build context the Go version go.mod asks for is unknown"
+    elif odd:
+        fix, refused = None, f"the pin is shared with a {odd[0]} stage, whose tag might not exist"
+    else:
+        fix, refused = _fix(ctx, df, [sf for sf, _ in found], version)
     for k, (sf, why) in enumerate(found):
         base = sf.base
         name = image_name(base)
@@ -156,13 +161,18 @@ def check(ctx):
                 sf.stage.from_instruction,
                 f"the Go builder image {base} {why}: it names no Go version, so which compiler builds is up to "
                 f"the image's maintainers; pin a Go version that is built for the {variant} variant "
-                f"(golang:<version>-{variant} is not made for every release) or a digest",
+                f"(golang:<version>-{variant} is not made for every release) or a digest (no fix: which "
+                f"release still has a {variant} image is not known here)",
             )
             continue
         if want:
             advice = f"pin {want} (the newest Go release godockerlint knows{floor}) or a digest"
         else:
             advice = "pin the Go version go.mod asks for (e.g. golang:1.25-alpine) or a digest"
+        if fix is None:
+            advice += f" (no fix: {refused})"
+        elif k:
+            advice += f" (no fix here: the fix on line {found[0][0].stage.from_instruction.span.line} pins it too)"
         yield ctx.report(
             sf.stage.from_instruction,
             f"the Go builder image {base} {why}: it moves to every new Go release, so the same commit builds "
@@ -172,12 +182,13 @@ def check(ctx):
 
 
 def _fix(ctx, df, stages, version):
+    """(fix, why none is offered)."""
     facts = ctx.facts
     edits = []
     insert_arg = False
     for sf in stages:
         if not image_name(sf.base.lower()).endswith("golang"):
-            return None
+            return None, f"only the official golang image's tags are known, not those of {image_name(sf.base)}"
         raw = sf.stage.base
         ins = sf.stage.from_instruction
         m = ARG_TAG_RE.match(raw)
@@ -185,17 +196,17 @@ def _fix(ctx, df, stages, version):
             arg_ins = facts.global_arg_instructions[m.group("var")]
             edit = _arg_default_edit(arg_ins, m.group("var"), version, m.group("rest") or "")
             if edit is None:
-                return None
+                return None, f"the default of `ARG {m.group('var')}` is not written in a form this fix edits"
             if edit not in edits:
                 edits.append(edit)
             continue
         if "$" in raw:
-            return None
-        if "GO_VERSION" in facts.global_args:
-            return None  # an ARG of that name exists and this FROM does not use it: leave it to the author
+            return None, "the image reference is built from variables this fix does not edit"
+        if "GO_VERSION" in facts.global_args:  # an ARG of that name exists and this FROM does not use it
+            return None, "an `ARG GO_VERSION` this FROM does not use is already there"
         words = split_words(ins.args)
         if not words or words[0].value != raw:
-            return None
+            return None, "the image reference is written in a form this fix does not edit"
         _, variant = split_tag(image_tag(raw))
         name = raw.rsplit(":", 1)[0] if image_tag(raw) is not None else raw
         new = f"{name}:${{GO_VERSION}}" + (f"-{variant}" if variant else "")
@@ -205,7 +216,7 @@ def _fix(ctx, df, stages, version):
         insert_arg = True
     if insert_arg:
         edits.insert(0, insert_lines_before(df, df.stages[0].from_instruction, [f"ARG GO_VERSION={version}"]))
-    return Fix(tuple(edits), SAFE, f"pin the Go image to Go {version}")
+    return Fix(tuple(edits), SAFE, f"pin the Go image to Go {version}"), None
 
 
 def _arg_default_edit(arg_ins, var, version, rest):

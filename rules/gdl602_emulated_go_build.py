@@ -61,16 +61,29 @@ RUN CGO_ENABLED=0 go build -o /usr/local/bin/app .
 CMD ["app"]
 ```
 
-Fix (safe, when the builds' RUNs are in shell form and set neither GOOS nor
-GOARCH, and the stage is not the final image or one it is built on: that image
-would then be the build machine's platform with another platform's binary): adds `--platform=$BUILDPLATFORM` to the FROM, `ARG TARGETOS
-TARGETARCH` at the top of the stage and `GOOS=$TARGETOS GOARCH=$TARGETARCH`
-before each go build, the wiring GDL601 asks for. Stages that other stages
-are built `FROM` are fixed only in the root of that chain.
+Fix (safe, when the builds' RUNs are in shell form and do not set GOARCH, and
+the stage is not the final image or one it is built on: that image would then
+be the build machine's platform with another platform's binary): adds
+`--platform=$BUILDPLATFORM` to the FROM, `ARG TARGETOS TARGETARCH` at the top
+of the stage and `GOOS=$TARGETOS GOARCH=$TARGETARCH` before each go build, the
+wiring GDL601 asks for. A GOOS written as a constant (`CGO_ENABLED=0
+GOOS=linux go build`) is kept and only `GOARCH=$TARGETARCH` (and `ARG
+TARGETARCH`) is added: for a single-platform build BUILDPLATFORM is
+TARGETPLATFORM, so the binary is the same. No fix, and the message says why,
+when a build sets GOARCH itself (a constant or a variable), takes GOOS from a
+variable, runs in an exec-form RUN (no shell to expand `$TARGETARCH`), or when
+the stage is built `FROM` another stage (pin that stage instead). Nor when a
+multi-platform build could then make another image: a stage is built `FROM`
+this one (it would move to the build platform too), a RUN may build without
+the wiring (`make`, a script), or another stage copies a file out of this one
+that is neither a binary of the wired builds nor platform-free data
+(certificates, zoneinfo, `/etc`): a `go install tool@v` or a downloaded tool
+would be the build machine's.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from godockerlint.edits import insert_lines_before, replace_span
@@ -109,12 +122,17 @@ def check(ctx):
                 f"which would then be the build machine's platform)",
             )
             continue
+        fix, why = _fix(df, sf, builds)
+        if fix is not None:
+            bound = _platform_bound(ctx.facts, sf, builds)
+            if bound:
+                fix, why = None, bound
         yield ctx.report(
             sf.stage.from_instruction,
             f"stage {sf.label} compiles Go with CGO off but runs on the target platform: multi-platform "
             f"builds run the compiler under emulation; use `FROM --platform=$BUILDPLATFORM` and "
-            f"GOOS=$TARGETOS GOARCH=$TARGETARCH",
-            fix=_fix(df, sf, builds),
+            f"GOOS=$TARGETOS GOARCH=$TARGETARCH" + (f" (no fix: {why})" if why else ""),
+            fix=fix,
         )
 
 
@@ -141,17 +159,132 @@ def _cgo_off(sf, gc) -> bool:
     return not sf.has_c_compiler
 
 
+def _platform_bound(facts, sf, builds) -> str | None:
+    """Why moving `sf` to the build platform could change another platform's image (None: it cannot):
+    a stage built on it would move too; a RUN that may build without the GOOS/GOARCH wiring (make, a
+    script); a file copied out of it that is neither a binary of the wired builds, platform-free data
+    (certificates, zoneinfo, /etc) nor a file of the build context: a tool fetched or built for the
+    build machine's platform."""
+    from godockerlint.analysis import GO_DRIVERS, copy_sources
+    from godockerlint.artifacts import ANY, NOT_BINARIES, outputs
+
+    children, taken = _uses_of_stages(facts)
+    if sf.index in children:
+        return f"stage {children[sf.index].label} is built on this stage and would move to the build platform too"
+    for run in sf.runs:
+        driver = next((cmd.name for cmd, _, _ in run.commands if cmd.name.rsplit("/", 1)[-1] in GO_DRIVERS), None)
+        if driver or run.may_run_go and not run.go_commands:
+            what = f"runs {driver}, which" if driver else ""
+            return (f"line {run.instruction.span.line} {what or 'runs a script that'} may build without the "
+                    f"GOOS/GOARCH wiring, for the build machine's platform")
+    made: list = []  # outputs of the wired builds, worked out only when a copy needs them
+    pending = iter(builds)
+
+    def written(src: str) -> bool:
+        def hit(p):
+            return p != ANY and (p.rstrip("/") == src or p.startswith(src + "/") or p.endswith("/") and src.startswith(p))
+        if any(hit(p) for p in made):
+            return True
+        for g in pending:
+            out = outputs(g)
+            made.extend(out)
+            if any(hit(p) for p in out):
+                return True
+        return False
+
+    for ins in taken.get(sf.index, ()):
+        if ins.keyword == "RUN":
+            return f"line {ins.span.line} mounts files of this stage"
+        for raw in copy_sources(ins):
+            src = posixpath.normpath(posixpath.join("/", raw))
+            if any(c in raw for c in "*?["):
+                src = posixpath.dirname(src)  # `/out/*`: the folder the pattern matches in
+            if src.startswith(NOT_BINARIES + ("/usr/local/go/lib/time/",)) or src != "/" and written(src):
+                continue
+            if _from_context(facts, sf, src):
+                continue
+            return (f"line {ins.span.line} copies {raw} out of this stage, and only the wired go builds "
+                    f"are known to make files for the target platform")
+    return None
+
+
+def _uses_of_stages(facts):
+    """({stage index: the first stage built on it}, {stage index: [COPY/ADD --from, RUN --mount from= of it]}),
+    worked out once per file."""
+    got = facts.__dict__.get("_gdl602_uses")
+    if got is None:
+        df = facts.dockerfile
+        children, taken = {}, {}
+        for st in facts.stages:
+            if st.parent is not None:
+                children.setdefault(st.parent.index, st)
+            for ins in st.stage.instructions:
+                refs = [m.from_ for m in ins.mounts if m.from_] if ins.keyword == "RUN" else (
+                    [ins.flag("from").value or ""] if ins.keyword in ("COPY", "ADD") and ins.flag("from") else [])
+                for ref in refs:
+                    src = df.stage_by_ref(ref.lower(), before=st.index)
+                    if src is not None:
+                        taken.setdefault(src.index, []).append(ins)
+        got = facts.__dict__["_gdl602_uses"] = (children, taken)
+    return got
+
+
+def _from_context(facts, sf, src: str) -> bool:
+    """Is `src` of stage `sf` a file or folder a COPY of the stage brought from the build context (a
+    config file, templates, static assets: the same on every platform)? Only what the context holds."""
+    from godockerlint.analysis import copy_destination, copy_sources
+
+    context = facts.context
+    if context is None:
+        return False
+    for ins in sf.stage.instructions:
+        if ins.keyword != "COPY" or ins.flag("from") is not None or ins.heredocs:
+            continue
+        dest = posixpath.normpath(posixpath.join(facts.workdir_at(ins), copy_destination(ins)))
+        for s in copy_sources(ins):
+            if any(c in s for c in "*?[$") or s.startswith(("/", "..")):
+                continue
+            s = posixpath.normpath(s)
+            if src == dest or src.startswith(dest.rstrip("/") + "/"):
+                rel = posixpath.relpath(src, dest)
+                for cand in (posixpath.normpath(posixpath.join(s, rel)),
+                             posixpath.normpath(posixpath.join(posixpath.dirname(s), rel))):
+                    if not cand.startswith("..") and context.exists(cand):
+                        return True
+    return False
+
+
 def _fix(df, sf, builds):
-    if sf.parent is not None or any(g.instruction.is_json for g in builds):
-        return None
-    if any(raw_setting(g, "GOOS") is not None or raw_setting(g, "GOARCH") is not None for g in builds):
-        return None
+    """(fix, why none is offered). The binary must be the same for a single-platform build, where
+    BUILDPLATFORM = TARGETPLATFORM: a GOOS written as a constant is kept (only GOARCH=$TARGETARCH is
+    added); a GOARCH the build sets itself, or a GOOS from a variable, is left to the author."""
+    if sf.parent is not None:
+        return None, f"the stage is built on stage {sf.parent.label}; pin that stage's FROM instead"
+    if any(g.instruction.is_json for g in builds):
+        return None, "an exec-form RUN has no shell to expand $TARGETARCH"
+    prefixes = []
+    for g in builds:
+        arch, goos = raw_setting(g, "GOARCH"), raw_setting(g, "GOOS")
+        if arch is not None:
+            how = f"sets GOARCH={arch}" if "$" not in arch else f"takes GOARCH from {arch}"
+            return None, f"the build {how} itself"
+        if goos is None:
+            prefixes.append("GOOS=$TARGETOS GOARCH=$TARGETARCH ")
+        elif not goos.strip():
+            return None, "the build sets an empty GOOS itself"
+        elif "$" in goos:
+            return None, f"the build takes GOOS from {goos}"
+        else:
+            prefixes.append("GOARCH=$TARGETARCH ")
     from_ins = sf.stage.from_instruction
     at = from_ins.span.start + len(from_ins.raw_keyword)
     edits = [replace_span(at, at, " --platform=$BUILDPLATFORM")]
-    missing = [a for a in ("TARGETOS", "TARGETARCH") if a not in builds[0].run.args_declared]
+    wanted = [a for a in ("TARGETOS", "TARGETARCH") if any(a in p for p in prefixes)]
+    missing = [a for a in wanted if a not in builds[0].run.args_declared]
     if missing and sf.stage.instructions:
         edits.append(insert_lines_before(df, sf.stage.instructions[0], [f"ARG {' '.join(missing)}"]))
-    for g in builds:
-        edits.append(replace_span(g.span.start, g.span.start, "GOOS=$TARGETOS GOARCH=$TARGETARCH "))
-    return Fix(tuple(sorted(edits, key=lambda e: e.start)), SAFE, "cross-compile natively from $BUILDPLATFORM")
+    for g, prefix in zip(builds, prefixes):
+        edits.append(replace_span(g.span.start, g.span.start, prefix))
+    kept = " (the GOOS the build sets is kept)" if "GOARCH=$TARGETARCH " in prefixes else ""
+    return Fix(tuple(sorted(edits, key=lambda e: e.start)), SAFE,
+               f"cross-compile natively from $BUILDPLATFORM{kept}"), None

@@ -52,13 +52,6 @@ KNOWN_FAILURES: Dict[Tuple[str, str], str] = {
     # The probe and the image config of a fixed file that does not build cannot match either.
     **{(name, check): f"{KNOWN_BUILD_FAILURES[name]} (so the fixed image does not exist)"
        for name in KNOWN_BUILD_FAILURES for check in ("probe", "config")},
-    ("billing-goprivate", "refusals"): "13: GDL602 left without a fix and without saying why",
-    ("dnsbench-alpine-variant", "refusals"): "13: GDL602 left without a fix and without saying why",
-    ("feeds-goenv-goproxy", "refusals"): "13: GDL105 left without a fix and without saying why",
-    ("gateway-stage-chain", "refusals"): "13: GDL602 left without a fix and without saying why",
-    ("hooks-port-80", "refusals"): "13: GDL602 left without a fix and without saying why",
-    ("pinger-scratch", "refusals"): "13: GDL602 left without a fix and without saying why",
-    ("queue-worker-entrypoint", "refusals"): "13: GDL105 left without a fix and without saying why",
 }
 
 
