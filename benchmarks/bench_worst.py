@@ -21,7 +21,11 @@ run against the budget (lint <= 2 s, --fix <= 10 s). The shapes:
 - `from-chain-copies`: a FROM chain whose every stage copies the previous one's
   binary (GDL306's outputs of a chain);
 - `independent-stages`: thousands of Go stages, all copied into the final one;
-- `exports-one-run`: one RUN alternating `export GOFLAGS=...` and go builds.
+- `exports-one-run`: one RUN alternating `export GOFLAGS=...` and go builds;
+- `chain-builders`: a FROM chain of builds, the final stage copying each stage's
+  binary (every stage is a builder of the final: the cgo decision's builds);
+- `chain-sources`: a FROM chain whose every stage copies the sources and builds
+  (GDL201 per stage, its fix refused or offered along the chain).
 
 It also times a lint of one small Dockerfile at the root of a 100,000-file
 tree (Go sources in nested packages, a `vendor/` and a `.dockerignore`d
@@ -111,6 +115,17 @@ def _exports_one_run(n: int) -> str:
     return HEAD + "RUN " + cmds + "\n" + FINAL
 
 
+def _chain_builders(n: int) -> str:
+    stages = "".join(f"FROM s{i - 1} AS s{i}\nRUN go build -o /out/app{i} ./cmd/app{i}\n" for i in range(1, n))
+    copies = "".join(f"COPY --from=s{i} /out/app{i} /usr/local/bin/\n" for i in range(1, n))
+    return "FROM golang:1.22 AS s0\nWORKDIR /src\nCOPY . .\n" + stages + "FROM alpine:3.20\n" + copies
+
+
+def _chain_sources(n: int) -> str:
+    stages = "".join(f"FROM s{i - 1} AS s{i}\nCOPY . .\nRUN go build -o /out/app{i} ./cmd/app{i}\n" for i in range(1, n))
+    return "FROM golang:1.22 AS s0\nWORKDIR /src\n" + stages
+
+
 SHAPES = {
     "go-build-lines": _go_build_lines,
     "chained-stages": _chained_stages,
@@ -122,6 +137,8 @@ SHAPES = {
     "from-chain-copies": _from_chain_copies,
     "independent-stages": _independent_stages,
     "exports-one-run": _exports_one_run,
+    "chain-builders": _chain_builders,
+    "chain-sources": _chain_sources,
 }
 
 

@@ -78,10 +78,15 @@ def check(ctx):
     tc_req = version_tuple(gm.toolchain)
     if go_req is None:
         return
+    families: dict[int, list] = {}  # root stage -> the stages built on it, itself first (one pass, not one per root)
+    root: dict[int, int] = {}
+    for s in facts.stages:
+        root[s.index] = root[s.parent.index] if s.parent is not None else s.index
+        families.setdefault(root[s.index], []).append(s)
     for sf in facts.stages:
         if sf.parent is not None or not _official_style(sf.root_base):
             continue
-        family = [s for s in facts.stages if s is sf or sf in s.ancestors]
+        family = families[sf.index]
         commands = [g for s in family for g in s.go_commands]
         if not commands:
             continue

@@ -94,8 +94,7 @@ def check(ctx):
     for stage in ctx.facts.stages:
         if not stage.is_go:
             continue
-        chain = list(reversed(stage.ancestors)) + [stage]
-        if _opaque_before(chain, stage, ctx):
+        if _opaque_before(stage):
             continue
         for run in stage.runs:
             gc = next((g for g in run.go_commands if _needs_module(g, context)), None)
@@ -105,7 +104,7 @@ def check(ctx):
                 continue
             if _opaque_run(run) or (gc.setting("GO111MODULE") or "").lower() == "off":
                 break
-            if _gomod_before(ctx, chain, run) or _gomod_bound(ctx, run):
+            if _gomod_before(ctx, stage, run) or _gomod_bound(ctx, run):
                 break
             yield ctx.report(
                 gc.span,
@@ -147,14 +146,22 @@ def _copies_gomod(ctx, ins) -> bool:
     return False
 
 
-def _gomod_before(ctx, chain, run) -> bool:
-    for st in chain:
-        for ins in st.stage.instructions:
-            if ins is run.instruction:
-                return False
-            if ins.keyword in ("COPY", "ADD") and not ins.heredocs and _copies_gomod(ctx, ins):
-                return True
+def _gomod_before(ctx, stage, run) -> bool:
+    """Is go.mod copied before `run`, in its stage or one it is built on (each ancestor's answer once
+    per file: asked per stage, a walk over a long FROM chain would cost O(stages²))?"""
+    if stage.parent is not None and stage.parent.nearest("gdl210_gomod", lambda st: _stage_copies_gomod(ctx, st)):
+        return True
+    for ins in stage.stage.instructions:
+        if ins is run.instruction:
+            return False
+        if ins.keyword in ("COPY", "ADD") and not ins.heredocs and _copies_gomod(ctx, ins):
+            return True
     return False
+
+
+def _stage_copies_gomod(ctx, st) -> bool:
+    return any(ins.keyword in ("COPY", "ADD") and not ins.heredocs and _copies_gomod(ctx, ins)
+               for ins in st.stage.instructions)
 
 
 def _gomod_bound(ctx, run) -> bool:
@@ -174,8 +181,7 @@ def _no_go_mod_anywhere(ctx):
     for stage in ctx.facts.stages:
         if not stage.is_go or not stage.go_version.modules_by_default:
             continue
-        chain = list(reversed(stage.ancestors)) + [stage]
-        if _opaque_before(chain, stage, ctx):
+        if _opaque_before(stage):
             continue
         for run in stage.runs:
             if _opaque_run(run):
@@ -206,17 +212,23 @@ def _local_packages(gc) -> bool:
     return all(p.startswith((".", "/")) for p in pkgs)
 
 
-def _opaque_before(chain, stage, ctx) -> bool:
-    """Files this rule cannot see arrive in an ancestor stage, or by COPY --from / remote ADD."""
-    for st in chain:
-        for ins in st.stage.instructions:
-            if ins.keyword in ("COPY", "ADD") and ins.flag("from") is not None:
-                return True
-            if ins.keyword == "ADD" and any("://" in s or s.startswith("git@") for s in copy_sources(ins)):
-                return True
-        if st is not stage and any(_opaque_run(r) for r in st.runs):
+def _opaque_before(stage) -> bool:
+    """Files this rule cannot see arrive in an ancestor stage, or by COPY --from / remote ADD
+    (each ancestor's answer once per file)."""
+    return _opaque_copy(stage) or stage.parent is not None and bool(stage.parent.nearest("gdl210_opaque", _opaque_stage))
+
+
+def _opaque_copy(st) -> bool:
+    for ins in st.stage.instructions:
+        if ins.keyword in ("COPY", "ADD") and ins.flag("from") is not None:
+            return True
+        if ins.keyword == "ADD" and any("://" in s or s.startswith("git@") for s in copy_sources(ins)):
             return True
     return False
+
+
+def _opaque_stage(st) -> bool:
+    return _opaque_copy(st) or any(_opaque_run(r) for r in st.runs)
 
 
 def _opaque_run(run) -> bool:

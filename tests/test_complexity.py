@@ -3,8 +3,9 @@
 `benchmarks/bench_worst.py` generates the shapes that cost the most (thousands of
 `RUN go build` lines, long FROM chains, COPY --from chains, heredocs, empty
 continuations, many ENV/ARG, one RUN of thousands of go commands). Here each is
-linted and fixed with n and 4n units while `sys.setprofile` counts every Python
-and builtin call: linear work grows about 4x, a quadratic spot (a walk over every
+linted and fixed with n and 4n units, in a build context holding a Go module (go.mod,
+go.sum, a source: the rules that judge a module look at every stage), while
+`sys.setprofile` counts every Python and builtin call: linear work grows about 4x, a quadratic spot (a walk over every
 ancestor per stage, every command per go command, every chosen fix per fix) 10x
 and more. Counting calls is deterministic: a busy machine cannot make it flaky.
 """
@@ -28,14 +29,11 @@ bench_worst = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_worst)
 
 SHAPES = sorted(bench_worst.SHAPES)
-# Shapes that grow faster than linearly since the revision-2 findings landed (issue 16 stays open for
-# them): the shipped-binary table (godockerlint/analysis/artifacts.py) copies every stage's outputs into each
-# stage built on it and scans them for each COPY --from; GDL106's program check and the go settings
-# of a long RUN re-read its exports per go command. strict: a fix turns them into failures to remove.
-QUADRATIC = {
-    "lint": {"copy-from-chain", "exports-one-run", "from-chain-copies", "go-build-lines", "go-commands-one-run"},
-    "fix": {"copy-from-chain", "exports-one-run", "from-chain-copies", "go-build-lines"},
-}
+# Shapes that grow faster than linearly (strict xfails: a fix turns them into failures to remove).
+# None today: the shipped-binary table (godockerlint/analysis/artifacts.py) asks the final stage's files
+# path by path instead of copying every stage's outputs into each stage built on it, and a RUN's
+# folders (`cd`) and exports are indexed once per RUN, not re-read per go command.
+QUADRATIC: dict[str, set] = {"lint": set(), "fix": set()}
 
 
 def shapes(kind: str) -> list:
@@ -62,9 +60,17 @@ def calls(work) -> int:
     return count
 
 
+def project(folder: Path) -> None:
+    """A Go module's build context: the rules that read go.mod and the sources judge every stage."""
+    folder.mkdir()
+    (folder / "go.mod").write_text("module example.com/app\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n")
+    (folder / "go.sum").write_text("github.com/google/uuid v1.6.0 h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=\n")
+    (folder / "main.go").write_text("package main\n\nfunc main() {}\n")
+
+
 def lint_calls(tmp_path, name: str, n: int) -> int:
     path = tmp_path / f"{name}-{n}" / "Dockerfile"
-    path.parent.mkdir()
+    project(path.parent)
     data = bench_worst.shape(name, n).encode()
     path.write_bytes(data)
     lint_bytes(data, str(path), Settings())  # warm: imports, rule table, caches
@@ -73,7 +79,7 @@ def lint_calls(tmp_path, name: str, n: int) -> int:
 
 def fix_calls(tmp_path, name: str, n: int) -> int:
     path = tmp_path / f"fix-{name}-{n}" / "Dockerfile"
-    path.parent.mkdir()
+    project(path.parent)
     data = bench_worst.shape(name, n).encode()
     path.write_bytes(data)
     fix_bytes(data, str(path), Settings(), context_dir=path.parent)
@@ -191,3 +197,94 @@ def test_gdl306_one_walk_finds_what_a_walk_per_source_finds():
         assert all(", ".join(produced) in msg for (_, _, produced), (_, msg) in zip(expected, found)), text
         total += len(found)
     assert total > 50  # the generator does make the rule fire
+
+
+def _shipped_by_copying(facts):
+    """The shipped builds the way they were once found: every stage's outputs copied into each
+    stage built on it and scanned for each COPY --from (quadratic over a chain, but plainly right)."""
+    import posixpath
+
+    from godockerlint.analysis.artifacts import ANY, NOT_BINARIES, _copy_spec, _covers, _moved, _runs, outputs, \
+        _entry_programs, BINARY_COMMANDS
+
+    table: dict[int, list] = {}
+    for sf in facts.stages:
+        here = list(table.get(sf.parent.index, [])) if sf.parent is not None else []
+        runs = {id(r.instruction): r for r in sf.runs}
+        for ins in sf.stage.instructions:
+            run = runs.get(id(ins))
+            if run is not None:
+                here += [(p, gc) for gc in run.go_commands if gc.subcommand in BINARY_COMMANDS for p in outputs(gc)]
+                continue
+            if ins.keyword not in ("COPY", "ADD") or ins.flag("from") is None:
+                continue
+            spec = _copy_spec(facts, sf, ins)
+            if spec is None:
+                continue
+            z, pairs, dest = spec
+            for path, gc in table.get(z, []):
+                for raw, src in pairs:
+                    if path == ANY:
+                        if not src.startswith(NOT_BINARIES):
+                            here.append((ANY, gc))
+                    elif any(c in raw for c in "*?["):
+                        if path.startswith(posixpath.dirname(src).rstrip("/") + "/"):
+                            here.append((posixpath.join(dest, posixpath.basename(path.rstrip("/"))), gc))
+                    elif _covers(src, path):
+                        here.append((_moved(src, path, dest, len(pairs) > 1), gc))
+        table[sf.index] = here
+    final = facts.final
+    own = {id(g) for st in [final] + final.ancestors for g in st.go_commands}
+    programs = _entry_programs(final)
+    names = {posixpath.basename(p) for p in programs}
+    out, seen = [], set()
+    for path, gc in table.get(final.index, []):
+        if id(gc) in seen or id(gc) in own and not any(_runs(programs, names, p, gc) for p in outputs(gc)):
+            continue
+        seen.add(id(gc))
+        out.append(gc)
+    return sorted(out, key=lambda g: (g.instruction.index, g.span.start))
+
+
+def test_shipped_builds_asked_by_path_are_those_copied_stage_by_stage():
+    """The final stage's binaries asked path by path through the COPY --from graph
+    (godockerlint/analysis/artifacts.py) are exactly those a copy of every stage's outputs finds."""
+    from godockerlint.analysis.facts import Facts
+    from godockerlint.analysis.artifacts import shipped_builds
+    from godockerlint.parse.parser import parse
+
+    rnd = random.Random(301)
+    # one vocabulary for outputs, sources and destinations, so that copies chain through stages
+    paths = ["/out/app", "/out/", "/out", "/out/sub/app", "/out/sub/", "/bin/", "/bin/app", "/", "./", "app", ".",
+             "../x/", "/src/./out/", "/out/../bin/", "/usr/local/bin/", "/usr/local/bin/app", "//out/app", "//"]
+    outs = paths[:7] + ["$OUT/app", "../rel/app", "/", "app"]
+    srcs = paths + ["/out/*", "/out/sub/*", "/etc/ssl/certs", "/go/bin/tool", "/go/bin/"]
+    dests = paths
+    total = 0
+    for _ in range(1500):
+        lines = []
+        for i in range(rnd.randint(1, 6)):
+            base = "golang:1.22" if i == 0 or rnd.random() < 0.4 else f"s{rnd.randrange(i)}"
+            lines.append(f"FROM {base} AS s{i}")
+            if rnd.random() < 0.3:
+                lines.append(f"WORKDIR {rnd.choice(['/src', '/out', 'rel', '/'])}")
+            for _ in range(rnd.randint(0, 4)):
+                r = rnd.random()
+                if r < 0.35:
+                    lines.append(f"RUN go build -o {rnd.choice(outs)} ./cmd/x")
+                elif r < 0.45:
+                    lines.append(rnd.choice(["RUN go install ./cmd/tool", "RUN go build ./cmd/app", "RUN go build .",
+                                             "RUN cd $DIR && go build -o app .", "RUN go install example.com/t/cmd/tool@v1"]))
+                elif i:
+                    many = " ".join(rnd.choice(srcs) for _ in range(rnd.choice([1, 1, 1, 2])))
+                    lines.append(f"COPY --from=s{rnd.randrange(i)} {many} {rnd.choice(dests)}")
+            if rnd.random() < 0.3:
+                lines.append(f"ENTRYPOINT [\"{rnd.choice(['app', '/usr/local/bin/app', '/out/app', 'x', 'tool'])}\"]")
+        text = "\n".join(lines) + "\n"
+        df = parse(text, "Dockerfile")
+        expected = _shipped_by_copying(Facts(df))
+        got = shipped_builds(Facts(df))
+        assert [(g.instruction.index, g.span.start) for g in got] == \
+            [(g.instruction.index, g.span.start) for g in expected], text
+        total += len(expected)
+    assert total > 300  # the generator does make builds ship

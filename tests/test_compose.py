@@ -164,6 +164,24 @@ def test_a_broken_compose_file_is_one_line_and_the_others_are_linted(work):
     assert result.stdout.splitlines()[0] == API_101
 
 
+def test_a_huge_compose_file_is_refused_in_one_line_without_quoting_it(work):
+    # compose files are YAML of a few kilobytes, like the config: a 300 KiB one is not parsed
+    write(work / "compose.yaml", COMPOSE + "# SECRET_TOKEN=s3cr3t\n" * (300 * 1024 // 22))
+    result = run(["compose.yaml", "api/build/Dockerfile.api"])
+    assert result.exit_code == 2
+    assert result.stderr == ("godockerlint: error: compose.yaml: file too large "
+                             "(more than 262144 bytes; the limit is 256 KiB)\n")
+    assert result.stdout.splitlines()[0] == API_101  # the other file is still linted
+
+
+def test_a_compose_file_at_the_limit_is_read(work):
+    write(work / "compose.yaml", COMPOSE + "#" * (256 * 1024 - len(COMPOSE) - 1) + "\n")
+    assert (work / "compose.yaml").stat().st_size == 256 * 1024
+    result = run(["compose.yaml"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1] == "Found 2 problems (1 error, 1 warning)."
+
+
 @pytest.mark.parametrize("text, message", [
     ("services:\n  api:\n    build:\n      context: api\n      dockerfile: nope/Dockerfile\n",
      "compose.yaml:5: service 'api': Dockerfile api/nope/Dockerfile: no such file"),

@@ -102,7 +102,7 @@ def compute(facts) -> FinalNeeds:
         build_cmds = [gc for st in chain for gc in st.go_commands if gc.subcommand in BINARY_COMMANDS]
     else:
         builders = builder_stages(facts)
-        build_cmds = [gc for st in builders for gc in binary_commands(st)]
+        build_cmds = list(_builders_commands(builders))
     needs.cgo = cgo_of(facts, build_cmds)
     if not toolchain_final and not build_cmds:
         needs.cgo = _opaque_cgo(facts, builders)
@@ -148,6 +148,24 @@ def binary_commands(stage):
         for gc in st.go_commands:
             if gc.subcommand in BINARY_COMMANDS:
                 yield gc
+
+
+def _builders_commands(builders):
+    """binary_commands of each builder in turn, each command once: a builder's chain is walked up
+    to the first stage an earlier builder's walk saw (all its ancestors were seen with it), not to
+    its root: builders along one FROM chain must not cost O(stages²). A command repeated later
+    could not change the cgo decision, which its first occurrence already made."""
+    seen: set[int] = set()
+    for stage in builders:
+        fresh, st = [], stage
+        while st is not None and st.index not in seen:
+            seen.add(st.index)
+            fresh.append(st)
+            st = st.parent
+        for st in reversed(fresh):
+            for gc in st.go_commands:
+                if gc.subcommand in BINARY_COMMANDS:
+                    yield gc
 
 
 def _packages(facts, chain) -> tuple[list[tuple[str, int]], set[str]]:

@@ -89,10 +89,10 @@ def _module_root(ctx, src, run, workdir: str) -> str:
 def workdir_set(facts, stage, before) -> bool:
     """Is a WORKDIR instruction in effect at `before` (in the stage or one it is built on)? Else an
     inserted COPY gets an absolute destination (hadolint DL3045: relative COPY without WORKDIR)."""
-    for st in [stage] + stage.ancestors:
-        for ins in st.stage.instructions:
-            if ins is before:
-                break
-            if ins.keyword == "WORKDIR":
-                return True
-    return False
+    for ins in stage.stage.instructions:
+        if ins is before:
+            break
+        if ins.keyword == "WORKDIR":
+            return True
+    return stage.parent is not None and bool(stage.parent.nearest(
+        "workdir_set", lambda st: any(ins.keyword == "WORKDIR" for ins in st.stage.instructions)))

@@ -11,6 +11,7 @@ the environment in the values read; `args` given as `- NAME` take the value from
 environment. A build argument compose passes still needs an `ARG` in the Dockerfile:
 when GOPROXY is one and GDL101 fires, the finding says so.
 
+A compose file over 256 KiB (the config file's limit) is a one-line error, not read.
 A compose file cannot make godockerlint read outside its project folder (the compose
 file's folder, links resolved): a `build.context` or `build.dockerfile` that leads
 outside it, by an absolute path, `..` or a symbolic link, is a one-line error that
@@ -30,6 +31,9 @@ from typing import Mapping
 
 from godockerlint.lint.discovery import shown_name
 
+# a compose file, like godockerlint's own config, is YAML of a few kilobytes: a larger one
+# (a mistaken file, an attack) is refused unread, as Dockerfiles over 1 MiB are
+MAX_COMPOSE_BYTES = 256 * 1024
 COMPOSE_NAMES = frozenset({"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"})
 _VAR = re.compile(r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 _ARG_GOPROXY = re.compile(r"^[ \t]*ARG[ \t]+(?:[^\n]*[ \t])?GOPROXY\b", re.I | re.M)
@@ -94,7 +98,12 @@ def load_services(path: Path, display: str, env: Mapping[str, str] | None = None
 
     env = os.environ if env is None else env
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_COMPOSE_BYTES + 1)  # never more in memory, nor to parse
+        if len(data) > MAX_COMPOSE_BYTES:
+            raise ComposeError(f"{display}: file too large (more than {MAX_COMPOSE_BYTES} bytes; the limit is "
+                               f"{MAX_COMPOSE_BYTES // 1024} KiB)")
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
         raise ComposeError(f"{display}: no such file or directory") from None
     except UnicodeDecodeError:
