@@ -34,17 +34,12 @@ from godockerlint.lint.discovery import shown_name
 # a compose file, like godockerlint's own config, is YAML of a few kilobytes: a larger one
 # (a mistaken file, an attack) is refused unread, as Dockerfiles over 1 MiB are
 MAX_COMPOSE_BYTES = 256 * 1024
-COMPOSE_NAMES = frozenset({"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"})
 _VAR = re.compile(r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 _ARG_GOPROXY = re.compile(r"^[ \t]*ARG[ \t]+(?:[^\n]*[ \t])?GOPROXY\b", re.I | re.M)
 
 
 class ComposeError(Exception):
     """A compose file that cannot be used at all; str() is one line, `file[:line]: message`."""
-
-
-def is_compose_name(name: str) -> bool:
-    return name in COMPOSE_NAMES
 
 
 @dataclass(frozen=True)
