@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
+from godockerlint.lint.config import TOO_DEEP
 from godockerlint.lint.discovery import shown_name
 
 # a compose file, like godockerlint's own config, is YAML of a few kilobytes: a larger one
@@ -113,6 +114,8 @@ def load_services(path: Path, display: str, env: Mapping[str, str] | None = None
         raise ComposeError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
     except YAMLError as exc:
         raise ComposeError(f"{display}: invalid YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise ComposeError(f"{display}: {TOO_DEEP}") from None
     if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
         line = _line(data, "services", 1) if isinstance(data, dict) else 1
         raise ComposeError(f"{display}:{line}: not a compose file: expected a `services:` mapping")
