@@ -83,7 +83,10 @@ def _module_root(ctx, src, run, workdir: str) -> str:
     else:
         return workdir
     dest = copy_destination(ins)
-    return posixpath.normpath(posixpath.join(ctx.facts.workdir_at(ins), dest))
+    root = posixpath.normpath(posixpath.join(ctx.facts.workdir_at(ins), dest))
+    if ins is gomod and not dest.endswith("/") and posixpath.basename(root) == "go.mod":
+        root = posixpath.dirname(root)  # `COPY go.mod go.mod`: the destination names the file, not a folder
+    return root
 
 
 def workdir_set(facts, stage, before) -> bool:
