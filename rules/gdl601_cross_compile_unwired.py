@@ -36,8 +36,10 @@ COPY . .
 RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app .
 ```
 
-Fix (safe, when the go command sets neither GOOS nor GOARCH and its RUN is in
-shell form): `ARG TARGETOS TARGETARCH` (whichever is missing) is inserted at
+Fix (safe, when the go command sets neither GOOS nor GOARCH, its RUN is in
+shell form and it is a `go build`: a cross-compiled `go install` writes to
+`$GOPATH/bin/<GOOS>_<GOARCH>/`, so the COPY of `$GOPATH/bin/<name>` would fail,
+and with GOBIN set go refuses it): `ARG TARGETOS TARGETARCH` (whichever is missing) is inserted at
 the top of the stage (an ENV reading them must come after it), and `GOOS=$TARGETOS
 GOARCH=$TARGETARCH` is prefixed to the go command. For a single-platform build
 TARGET* equals BUILD*, so the binary is unchanged; for a multi-platform build
@@ -119,6 +121,11 @@ def is_target_build(gc) -> bool:
     return gc.subcommand == "install" and not any("@" in p for p in gc.packages)
 
 
+# a cross-compiled `go install` writes $GOPATH/bin/<GOOS>_<GOARCH>/<name> (and fails when GOBIN is set)
+CROSS_INSTALL = ("a cross-compiled `go install` puts the binary in $GOPATH/bin/<os>_<arch>/, not in "
+                 "$GOPATH/bin, and fails when GOBIN is set: build it with `go build -o`")
+
+
 def check(ctx):
     df = ctx.dockerfile
     for sf in ctx.facts.stages:
@@ -143,7 +150,10 @@ def check(ctx):
             else:
                 why = "GOOS/GOARCH are not set"
             fix = None
-            if not arch and raw_setting(gc, "GOOS") is None and not gc.instruction.is_json:
+            no_fix = ""
+            if gc.subcommand == "install" and not arch:
+                no_fix = f"; no fix: {CROSS_INSTALL}"
+            elif not arch and raw_setting(gc, "GOOS") is None and not gc.instruction.is_json:
                 missing = [a for a in ("TARGETOS", "TARGETARCH") if a not in declared]
                 edits = []
                 if missing and not arg_added:
@@ -154,7 +164,7 @@ def check(ctx):
                 fix = Fix(tuple(edits), SAFE, "build for $TARGETOS/$TARGETARCH")
             yield ctx.report(gc.span, f"stage {sf.label} runs on $BUILDPLATFORM but {why} for `go {gc.subcommand}`: "
                                       f"every platform gets a binary for the build machine; declare `ARG TARGETOS "
-                                      f"TARGETARCH` and build with GOOS=$TARGETOS GOARCH=$TARGETARCH", fix=fix)
+                                      f"TARGETARCH` and build with GOOS=$TARGETOS GOARCH=$TARGETARCH{no_fix}", fix=fix)
 
 
 def _stage_top(sf, gc):

@@ -71,7 +71,8 @@ GOOS=linux go build`) is kept and only `GOARCH=$TARGETARCH` (and `ARG
 TARGETARCH`) is added: for a single-platform build BUILDPLATFORM is
 TARGETPLATFORM, so the binary is the same. No fix, and the message says why,
 when a build sets GOARCH itself (a constant or a variable), takes GOOS from a
-variable, runs in an exec-form RUN (no shell to expand `$TARGETARCH`), or when
+variable, runs in an exec-form RUN (no shell to expand `$TARGETARCH`), is a
+`go install` (cross-compiled, it writes to `$GOPATH/bin/<GOOS>_<GOARCH>/`), or when
 the stage is built `FROM` another stage (pin that stage instead). Nor when a
 multi-platform build could then make another image: a stage is built `FROM`
 this one (it would move to the build platform too), a RUN may build without
@@ -88,7 +89,8 @@ import re
 
 from godockerlint.fix.edits import insert_lines_before, replace_span
 from godockerlint.core.findings import SAFE, Fix
-from godockerlint.rules.gdl601_cross_compile_unwired import is_target_build, raw_setting, stage_platform, uses_xx
+from godockerlint.rules.gdl601_cross_compile_unwired import (CROSS_INSTALL, is_target_build, raw_setting,
+                                                             stage_platform, uses_xx)
 
 CODE = "GDL602"
 NAME = "emulated-go-build"
@@ -263,6 +265,8 @@ def _fix(df, sf, builds):
         return None, f"the stage is built on stage {sf.parent.label}; pin that stage's FROM instead"
     if any(g.instruction.is_json for g in builds):
         return None, "an exec-form RUN has no shell to expand $TARGETARCH"
+    if any(g.subcommand == "install" for g in builds):
+        return None, CROSS_INSTALL
     prefixes = []
     for g in builds:
         arch, goos = raw_setting(g, "GOARCH"), raw_setting(g, "GOOS")
