@@ -15,7 +15,8 @@ sources behind. Copying them into the final stage undoes it:
   fails when the module proxy cannot be reached.
 
 Paths are judged against what the build stage did: its WORKDIR and the
-destination of its source COPY, its effective GOMODCACHE (from its GOPATH or
+destination of its source COPY, the folder where a `go build` of `.` ran
+(sources fetched with `go get` or `git clone` in GOPATH-era files), its effective GOMODCACHE (from its GOPATH or
 GOMODCACHE), and `/usr/local/go`. Copying a file or folder inside them (the
 binary `go build -o /src/app` wrote, `/go/bin` from `go install`) is fine. A
 context copy into the final stage is flagged only when the final stage is not
@@ -125,6 +126,15 @@ def _what(facts, build, path: str) -> str | None:
         srcdir = posixpath.normpath(posixpath.join(facts.workdir_at(src_ins), dest))
         if srcdir != "/" and covers(path, srcdir):
             return f"which holds the sources ({srcdir})"
+    # where a go build of `.` ran (no `cd`): the sources were there, however they came (`go get`, a clone)
+    for g in build.go_commands:
+        if g.subcommand not in ("build", "install") or any(p not in (".", "./...") for p in g.packages):
+            continue
+        if any(cmd.name == "cd" for cmd, _, _ in g.run.commands):
+            continue
+        here = g.run.workdir
+        if here != "/" and covers(path, here):
+            return f"which holds the sources `go {g.subcommand}` compiled ({here})"
     return None
 
 
