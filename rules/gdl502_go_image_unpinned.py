@@ -10,7 +10,8 @@ builder is invalidated for everyone the day the tag moves. Official images set
 
 A Go builder is a stage whose base (not `FROM <stage>`) is a Go toolchain
 image. A minor tag (`1.25`, `1.25-alpine`) or a patch tag (`1.25.3`) is a pin;
-a digest (`@sha256:...`) is accepted; a tag given by a global build argument
+a digest (`@sha256:...`) is accepted; `latest-dev` (Chainguard) is `latest` with
+a shell; a tag given by a global build argument
 is judged by its default, and a build argument without a default is not
 judged.
 
@@ -43,7 +44,9 @@ global `ARG GO_VERSION=<version>` before the first FROM and becomes
 `golang:${GO_VERSION}-<variant>` (the variant is kept); a reference built from
 a global ARG gets that ARG's default raised. A variant that is not built for
 every new Go release (`buster`, `alpine3.18`) gets no fix: the pinned tag might
-not exist. Without a build context the message asks for the version and
+not exist. Other Go images (Chainguard, Red Hat go-toolset) have
+tags of their own: the message asks for one that names a Go version, or a
+digest, and names none. Without a build context the message asks for the version and
 nothing is changed: go.mod might ask for more than the table knows. The first
 finding carries the edits for every unpinned Go stage of the file (they share
 the ARG).
@@ -84,8 +87,8 @@ def split_tag(tag: str | None) -> tuple[str | None, str]:
 def unpinned(tag: str | None) -> str | None:
     if tag is None:
         return "has no tag"
-    if tag == "latest":
-        return "is :latest"
+    if tag == "latest" or tag.startswith("latest-"):
+        return f"is :{tag}"  # latest-dev (Chainguard): latest with a shell and apk
     version, _ = split_tag(tag)
     if version is None:
         return "has a variant-only tag"
@@ -142,7 +145,7 @@ def check(ctx):
         return
     version = pin_version(ctx)
     need = gomod_version(ctx)
-    variants = {split_tag(image_tag(sf.base))[1] for sf, _ in found}
+    variants = {split_tag(image_tag(sf.base))[1] for sf, _ in found if _official(sf.base)}
     odd = sorted(variants - CURRENT_VARIANTS)
     if not version:
         fix, refused = None, "without the build context the Go version go.mod asks for is unknown"
@@ -156,6 +159,15 @@ def check(ctx):
         _, variant = split_tag(image_tag(base))
         want = f"{name}:{version}{'-' + variant if variant else ''}" if version else None
         floor = f"; go.mod asks for at least go {need}" if need else ""
+        if not _official(base):  # its tags are not golang's: no version is invented for it
+            at_least = f" (go.mod asks for at least go {need})" if need else ""
+            yield ctx.report(
+                sf.stage.from_instruction,
+                f"the Go builder image {base} {why}: it moves to every new Go release, so the same commit builds "
+                f"with another compiler; pin a tag of {name} that names a Go version{at_least}, or a digest "
+                f"(no fix: only the official golang image's tags are known, not those of {name})",
+            )
+            continue
         if variant in odd:
             yield ctx.report(
                 sf.stage.from_instruction,
@@ -179,6 +191,10 @@ def check(ctx):
             f"with another compiler; {advice}",
             fix=fix if k == 0 else None,
         )
+
+
+def _official(base: str) -> bool:
+    return image_name(base.lower()).endswith("golang")
 
 
 def _fix(ctx, df, stages, version):
