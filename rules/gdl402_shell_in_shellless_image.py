@@ -135,9 +135,30 @@ def check(ctx):
         elif kw == "HEALTHCHECK":
             rest = ins.args.strip()
             if rest.upper().startswith("CMD") and not rest[3:].lstrip().startswith("["):
+                words = rest[3:].split()
+                tool = words[0].rsplit("/", 1)[-1] if words else ""
+                lacks = f" ({tool} is not in {base} either)" if tool in CHECK_TOOLS else ""
+                program = _program(instructions)
+                how = (f"an exec-form check run by the program itself, e.g. HEALTHCHECK CMD [\"{program}\", "
+                       f"\"healthcheck\"] if it has such a mode" if program else
+                       "an exec-form check run by a program the image has (HEALTHCHECK CMD [\"/app\", \"healthcheck\"])")
                 yield ctx.report(ins, f"shell-form HEALTHCHECK CMD runs `{shell} -c`: {what}, so the check "
-                                      f"never passes; use HEALTHCHECK CMD [\"/app\", \"healthcheck\"]; no fix: the check "
+                                      f"never passes{lacks}; use {how}; no fix: the check "
                                       f"command has to be written in exec form by hand")
+
+
+# tools a health check usually calls, which scratch, distroless and Chainguard's static do not have
+CHECK_TOOLS = frozenset({"curl", "wget", "nc", "netcat"})
+
+
+def _program(instructions) -> str | None:
+    """The program the container starts (exec-form ENTRYPOINT, else CMD), as written; None if unknown."""
+    for kw in ("ENTRYPOINT", "CMD"):
+        last = next((i for i in reversed(instructions) if i.keyword == kw), None)
+        if last is not None:
+            args = last.json_args if last.is_json else None
+            return args[0] if args and "$" not in args[0] else None
+    return None
 
 
 def _available(shell: str, debug: bool) -> bool:
