@@ -13,7 +13,9 @@ Only builds whose binary ships are judged (rules.md revision 2;
 godockerlint.analysis.artifacts): the final stage copies the build's output (also
 through other stages), or the build runs in the final stage (a single-stage
 image) and writes a file: warm-up builds (`go build ./...` without `-o`),
-tests, tool installs and outputs the final never copies are left alone. Debug builds
+tests, tool installs and outputs the final never copies are left alone, and so is
+an image whose purpose is the toolchain (a test, lint, CI or live-reload dev image,
+see GDL401): what it runs is not a release. Debug builds
 (`-gcflags "all=-N -l"`, for delve) are not judged: a debugger needs what
 `-s -w` strips. One
 finding per RUN (an if/else with two `go build` branches is one finding, one
@@ -114,6 +116,8 @@ def check(ctx):
     from godockerlint.analysis.artifacts import shipped_builds
 
     facts = ctx.facts
+    if facts.final_needs.purpose is not None:
+        return  # a test, lint, CI or dev image: the toolchain's own work, not a release binary
     per_run: dict[int, list] = {}
     for gc in shipped_builds(facts):
         if not gc.run.stage.is_go or _debug_build(gc):

@@ -47,6 +47,8 @@ BUILD_PACKAGES = frozenset({
 GO_PACKAGES = frozenset({"go", "golang", "golang-go", "golang-bin"})
 TOOLCHAIN_PURPOSE_NAMES = frozenset({"test", "tests", "lint", "linter", "ci", "dev", "develop", "development",
                                      "check", "unittest", "debug", "devcontainer", "tools"})
+# dev servers that watch the sources and rebuild them with the image's go at run time
+LIVE_RELOAD = frozenset({"air", "CompileDaemon", "reflex", "modd", "gow"})
 INSTALL = {"apk": ("add",), "apt-get": ("install",), "apt": ("install",), "yum": ("install",),
            "dnf": ("install",), "microdnf": ("install",), "zypper": ("install", "in"), "tdnf": ("install",)}
 REMOVE = {"apk": ("del",), "apt-get": ("remove", "purge", "autoremove"), "apt": ("remove", "purge"),
@@ -258,6 +260,8 @@ def _needs(facts, chain, final, needs: FinalNeeds, toolchain_final: bool) -> Non
                 out.append(f"the Go toolchain for `go {what}` at start")
         elif prog in ("golangci-lint", "staticcheck", "golint", "gotestsum"):
             needs.purpose = f"it runs {prog}"
+        elif prog in LIVE_RELOAD and toolchain_final:
+            needs.purpose = f"it runs {prog}, a live-reload dev tool that rebuilds with the toolchain"
         elif argv and _is_script(facts, chain, argv[0]):
             out.append(f"a shell for the entrypoint script {argv[0]}")
         if prog in PRIVILEGE_DROP or any(posixpath.basename(a) in PRIVILEGE_DROP for a in argv[:3]):
