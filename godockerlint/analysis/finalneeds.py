@@ -104,7 +104,11 @@ def compute(facts) -> FinalNeeds:
         build_cmds = [gc for st in chain for gc in st.go_commands if gc.subcommand in BINARY_COMMANDS]
     else:
         builders = builder_stages(facts)
-        build_cmds = list(_builders_commands(builders))
+        from godockerlint.analysis.artifacts import shipped_builds
+
+        # the builds whose binaries the image gets decide cgo (not a tool the build runs, `swag@v1`)
+        build_cmds = [gc for gc in shipped_builds(facts) if gc.subcommand in BINARY_COMMANDS] or list(
+            _builders_commands(builders))
     needs.cgo = cgo_of(facts, build_cmds)
     if not toolchain_final and not build_cmds:
         needs.cgo = _opaque_cgo(facts, builders)
