@@ -18,6 +18,9 @@ per RUN (the two `go build` branches of an if/else are one finding, with one
 fix for both), when CGO_ENABLED is not set for it (no
 ENV, ARG default, inline prefix or `go env -w`), the builder has a C compiler,
 and the final base has no libc, or is alpine while the builder is glibc-based.
+A glibc binary on alpine that installs `libc6-compat` or `gcompat` (glibc
+stand-ins that emulate only part of it) is a warning, not an error: it starts,
+and fails only where the stand-in lacks a symbol.
 Not flagged: alpine builders without a compiler (go defaults to
 `CGO_ENABLED=0` there), musl builders feeding alpine, builds linked with
 `-ldflags '-extldflags "-static"'`, and constant non-linux GOOS (cross
@@ -72,6 +75,10 @@ FIX = "safe/unsafe"
 SUMMARY = "`go build` without CGO_ENABLED in a builder with gcc, for a libc-less final image."
 CONTEXT = True
 
+# alpine packages that stand in for glibc's loader and part of its symbols
+GLIBC_SHIMS = frozenset({"libc6-compat", "gcompat"})
+
+
 def runtime_problem(builder, final, gc) -> str | None:
     """Why a dynamically linked binary from `builder` cannot run on `final`, or None."""
     if gc.links_statically:
@@ -109,6 +116,18 @@ def check(ctx):
         stage = gc.run.stage
         compiler = f"{stage.root_base} has gcc" if not stage.installs_c_compiler else "a C compiler is installed"
         more = f" (and {len(found) - 1} more go command{'s' * (len(found) > 2)} of this RUN)" if len(found) > 1 else ""
+        shim = next((p for p in facts.final_needs.packages if p in GLIBC_SHIMS), None) \
+            if final.libc == "musl" else None
+        if shim:  # the author saw the start failure and installed a glibc stand-in: it works, partly
+            message = (
+                f"`go {gc.subcommand}` runs with CGO_ENABLED unset (1: {compiler}), so the binary links the "
+                f"builder's glibc dynamically and runs on {final.root_base} (musl) only through {shim}, which "
+                f"emulates part of glibc: a symbol it lacks fails at start or at first use; set "
+                f"CGO_ENABLED=0 and drop {shim}{more}"
+            )
+            yield ctx.report(gc.span, message, fix=_joined_fix([_fix(ctx, g, context) for g, _ in found]),
+                             severity="warning")
+            continue
         message = (
             f"`go {gc.subcommand}` runs with CGO_ENABLED unset (1: {compiler}), so the binary links libc "
             f"dynamically and {problem}: it dies with \"no such file or directory\"; set CGO_ENABLED=0{more}"
