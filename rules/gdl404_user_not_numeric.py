@@ -42,10 +42,13 @@ USER 65532:65532
 ENTRYPOINT ["/app"]
 ```
 
-Fix (safe): on a distroless base, `USER nonroot` (or `nonroot:nonroot`)
-becomes `USER 65532:65532`, the uid and gid distroless gives that user: the
-process runs as exactly the same user. Other names need the uid chosen where
-the user is created (`adduser -u`), so they are reported only.
+Fix (safe): on a distroless or Chainguard base, `USER nonroot` (or
+`nonroot:nonroot`) becomes `USER 65532:65532`, the uid and gid those images
+give that user: the process runs as exactly the same user. Other names need
+the uid chosen where the user is created (`adduser -u`), so they are reported
+only; when the file creates the user with an explicit uid (`adduser -u 1000
+... geth`), the message names it (a name also selects the user's
+supplementary groups, so the number is not offered as a fix).
 """
 
 from __future__ import annotations
@@ -73,12 +76,19 @@ def check(ctx):
     if not uid or uid.isdigit() or uid == "root":
         return
     fix = None
-    distroless = "distroless" in image_name(final.root_base.lower())
+    name = image_name(final.root_base.lower())
+    distroless = "distroless" in name or name.startswith("cgr.dev/chainguard/")  # both: nonroot is 65532
+    created = _created_uid(ctx.facts, final, uid)
     if distroless and uid == "nonroot" and gid in ("", "nonroot", "65532") and "$" not in user_ins.args:
         span = user_ins.args_span
         end = span.start + len(user_ins.args.rstrip())
         fix = Fix((replace_span(span.start, end, "65532:65532"),), SAFE, "use `USER 65532:65532`")
-        advice = "use `USER 65532:65532`, the same user on distroless"
+        family = "distroless" if "distroless" in name else "Chainguard images"
+        advice = f"use `USER 65532:65532`, the same user on {family}"
+    elif created:
+        line, number = created
+        advice = (f"use its numeric uid: line {line} creates {uid} with uid {number} (`USER {number}` and the "
+                  f"gid of its group); no fix: the name also selects the user's groups, which a number may not")
     else:
         advice = ("use its numeric uid:gid (e.g. `adduser -u 10001` and `USER 10001:10001`); no fix: the uid is "
                   "chosen where the user is created")
@@ -88,3 +98,20 @@ def check(ctx):
         f"refuses the pod; {advice}",
         fix=fix,
     )
+
+
+def _created_uid(facts, final, name: str) -> tuple[int, str] | None:
+    """(line, uid) of the RUN of the final stage's chain that creates user `name` with an explicit uid
+    (`adduser -u 1000 ... name`, `useradd --uid 1000 name`), or None."""
+    for st in list(reversed(final.ancestors)) + [final]:
+        for run in st.runs:
+            for cmd, _, _ in run.commands:
+                words = [w.value for w in cmd.words]
+                if not words or words[0].rsplit("/", 1)[-1] not in ("adduser", "useradd") or words[-1] != name:
+                    continue
+                for k, w in enumerate(words):
+                    if w in ("-u", "--uid") and k + 1 < len(words) and words[k + 1].isdigit():
+                        return run.instruction.line, words[k + 1]
+                    if w.startswith("--uid=") and w[6:].isdigit():
+                        return run.instruction.line, w[6:]
+    return None
