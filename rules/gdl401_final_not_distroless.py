@@ -165,7 +165,9 @@ def check(ctx):
                                    f"(it builds its binary in place)", severity="info")
         return
     if needs.needs:
-        yield ctx.report(from_ins, f"{what}; no fix: moving to {image} would need {'; '.join(needs.needs)}",
+        musl = [f"a glibc build (the binary is built with cgo against musl, {cgo.why})"] if (
+            cgo.on and not cgo.static and cgo.libc == "musl") else []
+        yield ctx.report(from_ins, f"{what}; no fix: moving to {image} would need {'; '.join(needs.needs + musl)}",
                          severity="info")
         return
     if cgo.on and not cgo.static and cgo.libc == "musl":

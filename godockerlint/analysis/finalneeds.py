@@ -281,12 +281,20 @@ def _needs(facts, chain, final, needs: FinalNeeds, toolchain_final: bool) -> Non
     if toolchain_final and needs.purpose is None and "golangci" in final.root_base.lower():
         needs.purpose = "it is a golangci-lint image"
     if not toolchain_final:
+        shell_runs, exec_runs = [], []
         for st in chain:
             for run in st.runs:
                 ins_run = run.instruction
                 if installs_only_certs(facts, ins_run) or (_installs_packages(run) and needs.packages):
                     continue
-                out.append(f"a shell for the RUN on line {ins_run.line}")
+                if ins_run.is_json and ins_run.json_args and posixpath.basename(ins_run.json_args[0]) not in SHELLS:
+                    exec_runs.append(f"{posixpath.basename(ins_run.json_args[0])} for the RUN on line {ins_run.line}")
+                else:
+                    shell_runs.append(str(ins_run.line))
+        if shell_runs:
+            out.append(f"a shell for the RUN on line {shell_runs[0]}" if len(shell_runs) == 1 else
+                       f"a shell for the RUNs on lines {', '.join(shell_runs)}")
+        out.extend(exec_runs)
         for st in chain:
             for hc in st.stage.instructions:
                 if hc.keyword == "HEALTHCHECK" and hc.args.strip().upper() != "NONE" and not re.search(
