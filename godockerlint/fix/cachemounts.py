@@ -120,7 +120,9 @@ def modcache_fix(ctx, run, target: str, covered: dict) -> tuple[Fix | None, str 
                     if not any(covers(m.target, target) for m in r.cache_mounts)]
     for r in runs:
         if r.removes(target, "modcache"):
-            return None, f"no fix: line {r.instruction.span.line} deletes the module cache (a cache mount must not be emptied by the build: drop that, or keep the modules in the layer)"
+            where = "this RUN" if r is run else f"line {r.instruction.span.line}"
+            return None, (f"no fix: {where} deletes the module cache, which a cache mount must keep; drop that "
+                          f"deletion, or keep the modules in the layer")
         if r is not run and r.resolve_gomodcache() != target:
             return None, f"no fix: line {r.instruction.span.line} has another GOMODCACHE"
     edits = []
