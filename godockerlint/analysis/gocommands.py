@@ -112,7 +112,9 @@ class GoCommand(Record):
             gm = ctx.go_mod
             v = version_tuple(gm.go if gm else None)
             return v is not None and v >= (1, 14)
-        if ctx is None:  # no context to read: a `COPY vendor/ vendor/` says the tree is vendored (Go >= 1.14)
+        if ctx is None or ctx.go_mod is None:
+            # no context to read, or one without go.mod (not the one built: `docker build -f x/Dockerfile .`):
+            # a `COPY vendor/ vendor/` says the tree is vendored (Go >= 1.14)
             from godockerlint.analysis.stageinputs import vendor_copied
 
             return vendor_copied(self.run) and self.run.stage.go_version.vendor_by_default
