@@ -24,7 +24,12 @@ commands of the stage and of stages built on it find them there: they are not
 reported. The finding is on that first download ("when go.mod changes, every
 module is downloaded again"). A final stage whose product is the downloaded
 modules (it ends with the dependency step: a base image for other builds) is
-not reported: a cache mount would leave its layer empty.
+not reported: a cache mount would leave its layer empty. Nor is the dependency
+step of an image whose purpose is the toolchain and whose command runs it (`go
+test` at start, a live-reload dev server such as air; see GDL401): go runs in it
+after the build and needs those modules; a
+tool install before that step is reported without a fix, since the fix would
+mount the step too.
 
 With `ci-cache: ephemeral` (a CI runner that keeps only the layer cache), cache
 mounts are empty on every run, so modules must be downloaded into a layer by
@@ -107,7 +112,7 @@ build) or sees another GOMODCACHE; the modules then stay in the layer.
 
 from __future__ import annotations
 
-from godockerlint.fix.cachemounts import looks_like, modcache_fix, path_known, unknown_path_message
+from godockerlint.fix.cachemounts import later_go_runs, looks_like, modcache_fix, path_known, unknown_path_message
 from godockerlint.analysis.words import covers
 
 CODE = "GDL202"
@@ -159,14 +164,19 @@ def check(ctx):
             step = run.is_dependency_step and in_place
             if in_place:
                 where = "layer"  # the module's requirements are in this layer now (not a tool's modules)
-            if step and _product(facts, stage, run):
+            if (step or _downloads(run)) and _product(facts, stage, run):
                 continue  # the stage's product is the downloaded modules (a base image for other builds)
             if not path_known(run, gc, "GOMODCACHE"):
                 yield ctx.report(gc.span, unknown_path_message(run, gc, "GOMODCACHE", "/go/pkg/mod"))
                 continue
             by = covered.get(id(run.instruction))
-            fix, why = ((None, f"no fix here: the fix on line {by} adds this mount") if by is not None
-                        else modcache_fix(ctx, run, modcache, covered))
+            keeper = _keeps_modules(facts, stage)
+            if keeper and any(_downloads(r) for r in later_go_runs(facts, run)):
+                fix, why = None, (f"no fix: the image runs go after it is built, since {keeper}; the fix would "
+                                  f"move the modules its `go mod download` keeps in the image into a cache mount")
+            else:
+                fix, why = ((None, f"no fix here: the fix on line {by} adds this mount") if by is not None
+                            else modcache_fix(ctx, run, modcache, covered))
             if step:
                 message = (
                     f"`go {gc.subcommand}` downloads the modules into a layer: when go.mod changes, every module is "
@@ -183,8 +193,27 @@ def check(ctx):
         where_at_end[stage.index] = where
 
 
+def _downloads(run) -> bool:
+    """Does the RUN download the module's requirements on purpose (`go mod download`)?"""
+    return any(g.subcommand == "mod download" for g in run.go_commands)
+
+
+def _keeps_modules(facts, stage) -> str | None:
+    """Why the image itself needs the modules in its layers (a test, CI or dev image of the toolchain
+    that runs go after the build: `go test` at start, air), when `stage` is the final stage or one it is
+    built on; else None."""
+    final = facts.final
+    if not final.is_go or (stage is not final and stage not in final.ancestors):
+        return None
+    needs = facts.final_needs
+    return needs.purpose if needs.entry_ins is not None else None  # not a bare build stage without CMD
+
+
 def _product(facts, stage, run) -> bool:
-    """Is this dependency step the product of the final stage (nothing after it runs go)?"""
+    """Is this dependency step the product of the final stage (nothing after it runs go), or the
+    module cache of an image that runs go itself later (_keeps_modules)?"""
+    if _keeps_modules(facts, stage):
+        return True
     if stage is not facts.final:
         return False
     return not any(r.may_run_go for r in stage.runs[stage.runs.index(run) + 1:])

@@ -12,7 +12,8 @@ sources behind. Copying them into the final stage undoes it:
   code, its `.git` when not ignored, and any secret lying in the tree;
 - `CMD ["go", "run", "."]` or `ENTRYPOINT go run main.go` compiles at every
   container start: slow starts, a toolchain in production, and a start that
-  fails when the module proxy cannot be reached.
+  fails when the module proxy cannot be reached (a test image's
+  `CMD ["go", "test", "./..."]` is its purpose, not a finding).
 
 Paths are judged against what the build stage did: its WORKDIR and the
 destination of its source COPY, the folder where a `go build` of `.` ran
@@ -75,7 +76,7 @@ def check(ctx):
     df = ctx.dockerfile
     final = facts.final
     for ins in final.stage.instructions:
-        if ins.keyword in ("CMD", "ENTRYPOINT"):
+        if ins.keyword in ("CMD", "ENTRYPOINT") and facts.final_needs.purpose is None:  # not a test image
             prog = _go_at_start(ins)
             if prog:
                 yield ctx.report(ins, f"`{ins.keyword}` runs `{prog}` when the container starts: it compiles on every "
