@@ -82,7 +82,10 @@ def check(ctx):
     for st in chain:
         for ins in st.stage.instructions:
             if ins.keyword in ("COPY", "ADD") and not ins.heredocs:
-                paths.extend(p.lower() for p in copy_sources(ins) + [copy_destination(ins)])
+                srcs = copy_sources(ins)
+                if ins.flag("from") is not None and any(s.strip() in ("/", "/*", "/.") for s in srcs):
+                    return  # another stage's whole filesystem, its CA bundle with it (GDL406 reports the copy)
+                paths.extend(p.lower() for p in srcs + [copy_destination(ins)])
     env = final.env
     certs = "SSL_CERT_FILE" in env or "SSL_CERT_DIR" in env or any(
         m in p for p in paths for m in CERT_MARKERS)

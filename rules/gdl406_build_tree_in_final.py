@@ -102,12 +102,14 @@ def check(ctx):
         if not build.is_go:
             continue
         for src in copy_sources(ins):
-            path = posixpath.normpath("/" + src.strip().lstrip("/"))
+            path = shown = posixpath.normpath("/" + src.strip().lstrip("/"))
+            if path == "/*":
+                path = "/"  # every top-level entry: the whole filesystem
             what = _what(facts, build, path)
             if what:
                 outputs = [posixpath.join(g.run.workdir, g.output) for g in build.go_commands if g.output]
                 instead = f" (`COPY --from={ref} {outputs[-1]} ...`)" if outputs else ""
-                yield ctx.report(ins, f"the final stage copies {path} from the Go stage {build.label}, {what}: "
+                yield ctx.report(ins, f"the final stage copies {shown} from the Go stage {build.label}, {what}: "
                                       f"copy only the binary{instead} and the files it reads at run time")
                 break
 
