@@ -17,7 +17,8 @@ tests, tool installs and outputs the final never copies are left alone, and so i
 an image whose purpose is the toolchain (a test, lint, CI or live-reload dev image,
 see GDL401): what it runs is not a release. Debug builds
 (`-gcflags "all=-N -l"`, for delve) are not judged: a debugger needs what
-`-s -w` strips. One
+`-s -w` strips. A binary the stage strips itself afterwards (`strip` or `upx` on
+the `-o` output, in that RUN or a later one) has no symbols left to ask about. One
 finding per RUN (an if/else with two `go build` branches is one finding, one
 fix for both). `-trimpath` is not asked for where the stage's Go is older
 than 1.13 (it has no such flag).
@@ -100,6 +101,8 @@ is written on purpose, or when the value's quoting is too tangled to edit.
 
 from __future__ import annotations
 
+import posixpath
+
 from godockerlint.fix.commandedits import insert_words_after
 from godockerlint.fix.commandedits import word_span as checked_span
 from godockerlint.fix.edits import replace_span
@@ -130,7 +133,7 @@ def check(ctx):
         ld = gc.flags.get("ldflags")
         goflags_ld = [x.split("=", 1)[1] for x in goflags.split() if x.startswith("-ldflags=")]
         ld_words = (ld if ld is not None else " ".join(goflags_ld)).split()
-        stripped = "-s" in ld_words
+        stripped = "-s" in ld_words or _stripped_later(gc)
         missing = []
         if not trimpath:
             missing.append("-trimpath (build paths end up in the binary: not reproducible)")
@@ -158,6 +161,22 @@ def _debug_build(gc) -> bool:
     """`-gcflags "all=-N -l"`: a build for a debugger, which needs the symbols and DWARF `-s -w` would strip."""
     words = (gc.flags.get("gcflags") or "").replace("=", " ").split()
     return "-N" in words or "-l" in words
+
+
+def _stripped_later(gc) -> bool:
+    """Does this RUN or a later one of the stage run `strip` or `upx` on the build's output (`go build -o
+    app && upx app`, `RUN strip --strip-unneeded app`)? Then symbols and DWARF are gone already."""
+    out = gc.output
+    if not out:
+        return False
+    names = {out, posixpath.basename(out), posixpath.normpath(posixpath.join(gc.run.workdir, out))}
+    runs = gc.run.stage.runs
+    for run in runs[runs.index(gc.run):]:
+        for cmd, _, _ in run.commands:
+            words = [w.value for w in cmd.words]
+            if words and words[0].rsplit("/", 1)[-1] in ("strip", "upx") and names & set(words[1:]):
+                return True
+    return False
 
 
 def _fix(ctx, gc, trimpath, stripped, ld, ld_words, ld_in_goflags):
