@@ -169,14 +169,27 @@ def _stripped_later(gc) -> bool:
     out = gc.output
     if not out:
         return False
-    names = {out, posixpath.basename(out), posixpath.normpath(posixpath.join(gc.run.workdir, out))}
-    runs = gc.run.stage.runs
-    for run in runs[runs.index(gc.run):]:
-        for cmd, _, _ in run.commands:
-            words = [w.value for w in cmd.words]
-            if words and words[0].rsplit("/", 1)[-1] in ("strip", "upx") and names & set(words[1:]):
-                return True
-    return False
+    position, last = _strip_table(gc.run.stage)
+    at = position[id(gc.run)]
+    names = (out, posixpath.basename(out), posixpath.normpath(posixpath.join(gc.run.workdir, out)))
+    return any(last.get(n, -1) >= at for n in names)
+
+
+def _strip_table(stage):
+    """({id(run): its index}, {word: index of the last RUN that strips or upx-es it}), once per stage."""
+    memo = stage.facts.__dict__.setdefault("_gdl303_strip", {})
+    got = memo.get(stage.index)
+    if got is None:
+        position, last = {}, {}
+        for k, run in enumerate(stage.runs):
+            position[id(run)] = k
+            for cmd, _, _ in run.commands:
+                words = [w.value for w in cmd.words]
+                if words and words[0].rsplit("/", 1)[-1] in ("strip", "upx"):
+                    for w in words[1:]:
+                        last[w] = k
+        got = memo[stage.index] = (position, last)
+    return got
 
 
 def _fix(ctx, gc, trimpath, stripped, ld, ld_words, ld_in_goflags):

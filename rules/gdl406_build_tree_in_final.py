@@ -130,15 +130,24 @@ def _what(facts, build, path: str) -> str | None:
         if srcdir != "/" and covers(path, srcdir):
             return f"which holds the sources ({srcdir})"
     # where a go build of `.` ran (no `cd`): the sources were there, however they came (`go get`, a clone)
-    for g in build.go_commands:
-        if g.subcommand not in ("build", "install") or any(p not in (".", "./...") for p in g.packages):
-            continue
-        if any(cmd.name == "cd" for cmd, _, _ in g.run.commands):
-            continue
-        here = g.run.workdir
-        if here != "/" and covers(path, here):
-            return f"which holds the sources `go {g.subcommand}` compiled ({here})"
+    for here, sub in _compiled_dirs(facts, build).items():
+        if covers(path, here):
+            return f"which holds the sources `go {sub}` compiled ({here})"
     return None
+
+
+def _compiled_dirs(facts, build) -> dict[str, str]:
+    """{folder: go subcommand} of the stage's go builds of `.` run without `cd` (once per stage)."""
+    memo = facts.__dict__.setdefault("_gdl406_compiled", {})
+    got = memo.get(build.index)
+    if got is None:
+        got = memo[build.index] = {}
+        for g in build.go_commands:
+            if g.subcommand not in ("build", "install") or any(p not in (".", "./...") for p in g.packages):
+                continue
+            if g.run.workdir != "/" and not any(cmd.name == "cd" for cmd, _, _ in g.run.commands):
+                got.setdefault(g.run.workdir, g.subcommand)
+    return got
 
 
 def _context_sources(facts, src: str) -> bool:
