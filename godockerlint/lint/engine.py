@@ -36,6 +36,12 @@ class LintResult(list):
         super().__init__(findings)
         self.errors: list[str] = list(errors)
         self.secrets: set[str] = set(secrets)
+        self.facts = None  # the analysis the findings came from (lint_model's; not pickled)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["facts"] = None
+        return state
 
 
 def lint_file(path: Path, settings: Settings, display_path: str | None = None) -> LintResult:
@@ -216,6 +222,7 @@ def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> 
     from godockerlint.core.redact import redact_finding
 
     secrets = result.secrets = secret_values(facts) if raw else set()
+    result.facts = facts
     for f in raw:
         if not settings.enabled(f.code) or ignores.suppresses(f):
             continue
