@@ -197,6 +197,21 @@ class FixOutcome(Record):
 
 def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: bool = False,
               max_passes: int = MAX_PASSES) -> FixOutcome:
+    """See _fix_bytes; the cyclic garbage collector is paused meanwhile (as lint_model does: the
+    models and facts of every pass live until the pass ends, and collections free nothing)."""
+    import gc
+
+    if not gc.isenabled():
+        return _fix_bytes(data, path, settings, context_dir=context_dir, unsafe=unsafe, max_passes=max_passes)
+    gc.disable()
+    try:
+        return _fix_bytes(data, path, settings, context_dir=context_dir, unsafe=unsafe, max_passes=max_passes)
+    finally:
+        gc.enable()
+
+
+def _fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: bool = False,
+               max_passes: int = MAX_PASSES) -> FixOutcome:
     """Apply the safe (and with `unsafe`, the unsafe) fixes of one file until nothing is left to fix.
 
     Each pass applies the fixes whose edits do not overlap, re-parses and re-lints.

@@ -202,6 +202,9 @@ def _gc_paused(fn):
     return paused
 
 
+lint_bytes = _gc_paused(lint_bytes)  # the parse too: a 1 MiB file's model is a million objects
+
+
 @_gc_paused
 def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> LintResult:
     from godockerlint.analysis.facts import Facts
