@@ -43,11 +43,25 @@ def layer(module: str) -> int | None:
     return LAYERS.index(parts[1])
 
 
-def imports(module: str, path: Path) -> list[tuple[int, str]]:
-    """(line, imported module) for every godockerlint import of the file."""
+def _nodes(tree: ast.AST, typing_only: bool):
+    """Every node of the tree; with typing_only False, none under `if TYPE_CHECKING:` (an
+    annotation's import, never run)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        if not typing_only and isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            todo.extend(node.orelse)
+        else:
+            todo.extend(ast.iter_child_nodes(node))
+
+
+def imports(module: str, path: Path, typing_only: bool = True) -> list[tuple[int, str]]:
+    """(line, imported module) for every godockerlint import of the file (with typing_only
+    False, only those that run)."""
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     out = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _nodes(ast.parse(path.read_text(encoding="utf-8")), typing_only):
         if isinstance(node, ast.Import):
             out.extend((node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "godockerlint")
         elif isinstance(node, ast.ImportFrom):
@@ -125,3 +139,27 @@ def test_the_walk_sees_lazy_imports():
     """The walk must see a function-level import, or it proves nothing about lazy ones."""
     found = dict(imports("godockerlint.cli.command", MODULES["godockerlint.cli.command"]))
     assert "godockerlint.cli.lsp" in found.values()  # imported inside the `lsp` command only
+
+
+def test_no_cycle_between_modules():
+    """Within a layer too: two modules that import each other (the command line and --init did)
+    are one module in two files, or a sign that what both need belongs in a third, lower one.
+    An import under `if TYPE_CHECKING:` names a type for annotations and is never run: not an edge."""
+    graph = {m: {t for _, t in imports(m, p, typing_only=False) if t in MODULES and t != m}
+             for m, p in MODULES.items()}
+    state: dict[str, int] = {}
+    cycles = []
+
+    def visit(m: str, trail: list[str]) -> None:
+        state[m] = 1
+        for t in sorted(graph[m]):
+            if state.get(t) == 1:
+                cycles.append(" -> ".join(trail[trail.index(t):] + [t]) if t in trail else f"{m} -> {t}")
+            elif t not in state:
+                visit(t, trail + [t])
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m, [m])
+    assert cycles == []

@@ -345,3 +345,24 @@ def test_a_long_quoted_value_in_a_parse_error_is_cut():
                        context_dir=None)
     assert [f.code for f in found] == ["GDL001"]
     assert "x" * 41 not in found[0].message and len(found[0].message) < 120
+
+
+# -- a --target the file does not have --------------------------------------------------------------
+
+def test_a_target_stage_the_file_lacks_is_an_error_for_that_file(work):
+    """`docker build --target x` fails on a file without a stage x ("target stage could not be found"):
+    linting another stage as the final one would report the wrong image, so that file gets one error
+    line and exit 2; a file with the stage (named in any case: BuildKit matches it case-blind) is linted."""
+    (work / "staged.Dockerfile").write_text("FROM golang:1.25 AS Build\nRUN go build -o /app .\n"
+                                            "FROM scratch\nCOPY --from=build /app /app\n")
+    proc = godockerlint(*SELECT, "--target", "BUILD", "staged.Dockerfile", "good.Dockerfile")
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "godockerlint: error: good.Dockerfile: target stage 'BUILD' could not be found: no stage of this file "
+        "is named so (`docker build --target` fails the same way)"]
+    assert proc.stdout.splitlines()[0].startswith(
+        "staged.Dockerfile:1:1: GDL401 info: the final stage 'build' ships the Go toolchain image golang:1.25")
+    before = (work / "good.Dockerfile").read_bytes()
+    fixed = godockerlint(*SELECT, "--fix", "--unsafe-fixes", "--target", "nope", "good.Dockerfile")
+    assert fixed.returncode == 2 and "target stage 'nope' could not be found" in fixed.stderr
+    assert (work / "good.Dockerfile").read_bytes() == before

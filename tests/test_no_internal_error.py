@@ -149,3 +149,24 @@ def test_a_compose_dockerfile_name_with_a_newline(tmp_path: Path, fmt: str):
     text = _check_document(fmt, proc.stdout)
     if fmt == "text":
         assert all(line.startswith(("Docker\\nfile:", "Found ")) for line in text.splitlines())
+
+
+@pytest.mark.parametrize("kind", ["config", "compose", "baseline"])
+@pytest.mark.parametrize("shape", ["lists", "mappings"])
+def test_yaml_and_json_nested_thousands_deep(tmp_path: Path, kind: str, shape: str):
+    """A config, compose or baseline file nested past Python's stack: one line naming the file, exit 2."""
+    (tmp_path / "Dockerfile").write_text("FROM golang:1.25\nRUN go build -o /app .\n")
+    if kind == "baseline":
+        deep = "[" * DEEP + "]" * DEEP if shape == "lists" else '{"a": ' * DEEP + "1" + "}" * DEEP
+        name, text = "baseline.json", '{"godockerlint-baseline": 1, "findings": ' + deep + "}"
+        args = ["--baseline", name, "Dockerfile"]
+    else:
+        deep = "[" * DEEP + "]" * DEEP if shape == "lists" else "{a: " * DEEP + "1" + "}" * DEEP
+        name = "cfg.yaml" if kind == "config" else "compose.yaml"
+        text = ("ignore: " if kind == "config" else "services: ") + deep + "\n"
+        args = ["--config", name, "Dockerfile"] if kind == "config" else [name]
+    (tmp_path / name).write_text(text)
+    proc = _gdl(args, tmp_path)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    assert f"godockerlint: error: {name}: " in err and "nested too deeply" in err, err

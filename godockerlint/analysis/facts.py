@@ -45,7 +45,7 @@ class Facts(Layering, GoCommandReader):
     @cached_property
     def final(self) -> StageFacts:
         if self.target:
-            st = self.dockerfile.stage_by_ref(self.target)
+            st = self.dockerfile.stage_by_ref(self.target.lower())  # BuildKit matches it case-blind
             if st is not None:
                 return self.stages[st.index]
         return self.stages[-1]

@@ -12,23 +12,10 @@ from godockerlint import __version__
 from godockerlint.report import reporting
 from godockerlint.lint.config import THRESHOLDS, CliOverrides, ConfigError, ConfigResolver, check_code
 from godockerlint.lint.discovery import collect_targets
-from godockerlint.core.redact import Redactor
+from godockerlint.cli.output import PROG, REDACT, error, say
 
-PROG = "godockerlint"
 FORMATS = reporting.FORMATS  # each is a module godockerlint.report.<name> with render()
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-# The one redaction of the run: everything printed or written about the files passes through it.
-REDACT = Redactor()
-
-
-def say(text: str, **kw) -> None:
-    """click.echo, with the run's secrets and every credential shape masked."""
-    click.echo(REDACT(text), **kw)
-
-
-def error(message: str) -> None:
-    """Print a one-line error on stderr (a multi-line message is joined into one line)."""
-    say(f"{PROG}: error: {' '.join(message.splitlines())}", err=True)
 
 
 class _Command(click.Command):

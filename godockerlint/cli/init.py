@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from godockerlint import __version__
+from godockerlint.cli.output import error
 from godockerlint.core.settings import Settings
 
 CONFIG_NAME = ".godockerlint.yaml"
@@ -142,8 +143,6 @@ def add_hook(text: str, path: str = PRE_COMMIT_CONFIG) -> str | None:
 
 def run_init(folder: Path, *, force: bool = False) -> int:
     """Write `.godockerlint.yaml` in `folder` and add the hook to its `.pre-commit-config.yaml`."""
-    from godockerlint.cli.command import error
-
     config = folder / CONFIG_NAME
     if config.exists() and not force:
         error(f"{CONFIG_NAME} already exists (use --init --force to overwrite it)")

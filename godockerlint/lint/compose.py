@@ -29,22 +29,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
+from godockerlint.lint.config import TOO_DEEP
 from godockerlint.lint.discovery import shown_name
 
 # a compose file, like godockerlint's own config, is YAML of a few kilobytes: a larger one
 # (a mistaken file, an attack) is refused unread, as Dockerfiles over 1 MiB are
 MAX_COMPOSE_BYTES = 256 * 1024
-COMPOSE_NAMES = frozenset({"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"})
 _VAR = re.compile(r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 _ARG_GOPROXY = re.compile(r"^[ \t]*ARG[ \t]+(?:[^\n]*[ \t])?GOPROXY\b", re.I | re.M)
 
 
 class ComposeError(Exception):
     """A compose file that cannot be used at all; str() is one line, `file[:line]: message`."""
-
-
-def is_compose_name(name: str) -> bool:
-    return name in COMPOSE_NAMES
 
 
 @dataclass(frozen=True)
@@ -118,6 +114,8 @@ def load_services(path: Path, display: str, env: Mapping[str, str] | None = None
         raise ComposeError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
     except YAMLError as exc:
         raise ComposeError(f"{display}: invalid YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise ComposeError(f"{display}: {TOO_DEEP}") from None
     if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
         line = _line(data, "services", 1) if isinstance(data, dict) else 1
         raise ComposeError(f"{display}:{line}: not a compose file: expected a `services:` mapping")

@@ -21,6 +21,8 @@ CONFIG_NAMES = (".godockerlint.yaml", ".godockerlint.yml")
 THRESHOLDS = ("error", "warning", "info", "none")
 # A config is a few hundred bytes; its YAML parser is slow: a bound on what one run may cost.
 MAX_CONFIG_BYTES = 256 * 1024
+# YAML or JSON nested deeper than Python's stack: a one-line error, never a RecursionError
+TOO_DEEP = "nested too deeply to read (lists or mappings inside each other thousands deep)"
 
 
 class ConfigError(Exception):
@@ -115,11 +117,16 @@ def load_config(path: Path) -> dict[str, Any]:
         raise ConfigError(f"invalid YAML: {exc.problem or exc.context}", path, mark.line + 1 if mark else None) from None
     except YAMLError as exc:
         raise ConfigError(f"invalid YAML: {str(exc).splitlines()[0]}", path) from None
+    except RecursionError:
+        raise ConfigError(TOO_DEEP, path) from None
     if data is None:
         return {}
     if not isinstance(data, CommentedMap):
         raise ConfigError("expected a mapping of settings (key: value)", path, 1)
-    return _Reader(path).read(data)
+    try:
+        return _Reader(path).read(data)
+    except RecursionError:
+        raise ConfigError(TOO_DEEP, path) from None
 
 
 def _plain(value: Any) -> Any:

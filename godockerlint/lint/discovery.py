@@ -71,11 +71,17 @@ def find_dockerfiles(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.parts)
 
 
+COMPOSE_NAMES = frozenset({"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"})
+
+
+def is_compose_name(name: str) -> bool:
+    """A compose file's name, as Docker Compose looks for it (the compose module reads the file)."""
+    return name in COMPOSE_NAMES
+
+
 def find_compose_files(root: Path) -> list[Path]:
     """Compose files (`compose.yaml`, `compose.yml`, `docker-compose.yaml`, `docker-compose.yml`)
     under `root`, searched like Dockerfiles."""
-    from godockerlint.lint.compose import is_compose_name
-
     found: list[Path] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
@@ -118,6 +124,4 @@ def _is_compose(arg: str) -> bool:
     name = os.path.basename(arg)
     if is_dockerfile_name(name):  # never a compose name: no need to import the compose module
         return False
-    from godockerlint.lint.compose import is_compose_name
-
     return is_compose_name(name)

@@ -137,7 +137,8 @@ def _default_context(path: Path | str | None, settings: Settings) -> Path | None
 
 
 def lint_bytes(data: bytes, path: str, settings: Settings, *, context_dir: Path | None | str = "auto") -> LintResult:
-    """Lint one Dockerfile's content. Never raises on bad content: it yields GDL001."""
+    """Lint one Dockerfile's content. Never raises on bad content: it yields GDL001. Raises
+    LintInputError when the settings ask for a target stage the file does not have."""
     try:
         df = parse_bytes(data, path)
     except ParseError as exc:
@@ -210,6 +211,11 @@ def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> 
     from godockerlint.analysis.facts import Facts
     from godockerlint.analysis.buildcontext import BuildContext
 
+    if settings.target and df.stage_by_ref(settings.target.lower()) is None:
+        # the build would fail (BuildKit: target stage "x" could not be found): the findings of
+        # another final stage would be wrong, so the file is not linted
+        raise LintInputError(f"{df.path}: target stage {settings.target!r} could not be found: no stage "
+                             f"of this file is named so (`docker build --target` fails the same way)")
     context = BuildContext(context_dir) if context_dir is not None else None
     facts = Facts(df, context, settings.target, settings.build_args)
     rules = load_rules()

@@ -74,6 +74,8 @@ class Baseline:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             raise BaselineError(f"{path}:{exc.lineno}: not a baseline: {exc.msg}") from None
+        except RecursionError:
+            raise BaselineError(f"{path}: not a baseline: nested too deeply to read") from None
         if not isinstance(doc, dict) or doc.get(FORMAT_KEY) != FORMAT_VERSION or not isinstance(doc.get("findings"), list):
             raise BaselineError(f"{path}: not a godockerlint baseline (expected {{\"{FORMAT_KEY}\": 1, \"findings\": [...]}})")
         keys: Counter = Counter()
