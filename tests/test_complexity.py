@@ -314,3 +314,36 @@ def test_shipped_builds_asked_by_path_are_those_copied_stage_by_stage():
             [(g.instruction.index, g.span.start) for g in expected], text
         total += len(expected)
     assert total > 300  # the generator does make builds ship
+
+
+def test_shared_environments_read_as_the_copies_they_replace():
+    """Env (godockerlint/analysis/stages.py) answers every lookup as the dict copy per stage and per
+    RUN it replaces did: random trees of stages setting, overriding and snapshotting names."""
+    from godockerlint.analysis.stages import Env
+
+    rnd = random.Random(501)
+    names = [f"V{i}" for i in range(6)]
+    for _ in range(300):
+        # (Env, the dict copy) per stage end; a stage starts from a random earlier one or an image
+        ends: list[tuple] = []
+        snapshots: list[tuple] = []
+        for _ in range(rnd.randint(1, 12)):
+            if ends and rnd.random() < 0.8:
+                env, model = ends[rnd.randrange(len(ends))]
+                env, model = Env(env), dict(model)
+            else:
+                model = {n: "image" for n in rnd.sample(names, rnd.randint(0, 2))}
+                env = Env(None, dict(model))
+            for _ in range(rnd.randint(0, 8)):
+                if rnd.random() < 0.6:
+                    name, value = rnd.choice(names), str(rnd.randrange(100))
+                    env = env.set(name, value)
+                    model[name] = value
+                else:  # a RUN: a snapshot, read (and memoised) now, checked again at the end
+                    snapshots.append((env.frozen(), dict(model)))
+                    rnd.choice(names) in env
+            ends.append((env.frozen(), model))
+        for env, model in snapshots + ends:
+            assert dict(env) == model and len(env) == len(model)
+            for n in names + ["UNSET"]:
+                assert env.get(n) == model.get(n) and (n in env) == (n in model)
