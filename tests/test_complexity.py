@@ -316,11 +316,14 @@ def test_shipped_builds_asked_by_path_are_those_copied_stage_by_stage():
     assert total > 300  # the generator does make builds ship
 
 
-def test_shared_environments_read_as_the_copies_they_replace():
+@pytest.mark.parametrize("flat", [0, 3, 64])
+def test_shared_environments_read_as_the_copies_they_replace(monkeypatch, flat):
     """Env (godockerlint/analysis/stages.py) answers every lookup as the dict copy per stage and per
-    RUN it replaces did: random trees of stages setting, overriding and snapshotting names."""
+    RUN it replaces did: random trees of stages setting, overriding and snapshotting names (with
+    small parents copied, as Env.FLAT says, or shared)."""
     from godockerlint.analysis.stages import Env
 
+    monkeypatch.setattr(Env, "FLAT", flat)
     rnd = random.Random(501)
     names = [f"V{i}" for i in range(6)]
     for _ in range(300):

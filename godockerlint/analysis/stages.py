@@ -358,19 +358,27 @@ class Env(Mapping):
     snapshot, the end of a stage) and the next write starts a child node. Reads as a dict does;
     iteration builds the whole mapping (O(size): for the few callers that need it)."""
 
-    __slots__ = ("_parent", "_own", "_memo", "_shared")
+    __slots__ = ("_parent", "_own", "_memo", "_shared", "_size")
+    FLAT = 64  # a parent with at most this many entries is copied, not shared: a dict's lookups are faster
 
     def __init__(self, parent: Env | None = None, own: dict[str, str] | None = None) -> None:
+        own = {} if own is None else own
         if parent is not None:
             parent._shared = True
+            if parent._size <= self.FLAT:
+                own = {**parent._whole(), **own}
+                parent = None
         self._parent = parent
-        self._own = {} if own is None else own
+        self._own = own
         self._memo: dict[str, object] = {}  # name -> what the ancestors give it (_MISSING: nothing)
         self._shared = False
+        self._size = len(own) + (parent._size if parent is not None else 0)  # entries, or more (overrides)
 
     def set(self, name: str, value: str) -> Env:
         """This environment with `name` set: itself, or a child node when it is shared."""
         node = Env(self) if self._shared else self
+        if name not in node._own:
+            node._size += 1
         node._own[name] = value
         return node
 
@@ -402,7 +410,11 @@ class Env(Mapping):
         return v
 
     def get(self, name, default=None):
-        v = self._lookup(name)
+        v = self._own.get(name, _MISSING)
+        if v is _MISSING:
+            if self._parent is None:
+                return default
+            v = self._lookup(name)
         return default if v is _MISSING else v
 
     def __getitem__(self, name):
