@@ -25,7 +25,9 @@ run against the budget (lint <= 2 s, --fix <= 10 s). The shapes:
 - `chain-builders`: a FROM chain of builds, the final stage copying each stage's
   binary (every stage is a builder of the final: the cgo decision's builds);
 - `chain-sources`: a FROM chain whose every stage copies the sources and builds
-  (GDL201 per stage, its fix refused or offered along the chain).
+  (GDL201 per stage, its fix refused or offered along the chain);
+- `env-chain`: a FROM chain whose every stage adds an ENV and builds (each stage and RUN
+  inherits the whole environment before it: a copy each is quadratic in memory and time).
 
 It also times a lint of one small Dockerfile at the root of a 100,000-file
 tree (Go sources in nested packages, a `vendor/` and a `.dockerignore`d
@@ -126,6 +128,12 @@ def _chain_sources(n: int) -> str:
     return "FROM golang:1.22 AS s0\nWORKDIR /src\n" + stages
 
 
+def _env_chain(n: int) -> str:
+    stages = "".join(f"FROM s{i - 1} AS s{i}\nENV E{i}=v{i}\nRUN go build -o /out/app{i} ./cmd/app{i}\n"
+                     for i in range(1, n))
+    return "FROM golang:1.22 AS s0\nWORKDIR /src\nCOPY . .\n" + stages
+
+
 SHAPES = {
     "go-build-lines": _go_build_lines,
     "chained-stages": _chained_stages,
@@ -139,6 +147,7 @@ SHAPES = {
     "exports-one-run": _exports_one_run,
     "chain-builders": _chain_builders,
     "chain-sources": _chain_sources,
+    "env-chain": _env_chain,
 }
 
 

@@ -156,7 +156,7 @@ def check(ctx):
         known = outputs[source.index]
         if known is None:
             continue
-        produces, files, dirs, above, produced_in = known
+        produces, files, dirs, above = known
         if not produces:
             continue
         for raw in copy_sources(ins):
@@ -170,7 +170,7 @@ def check(ctx):
                 written[source.index, folder, path] = _written_otherwise(source, folder, path)
             if written[source.index, folder, path]:
                 continue
-            produced = produced_in[folder]
+            produced = _produced_in(source, folder)
             yield ctx.report(
                 _word_span(df, ins, raw),
                 f"`{ins.raw_keyword} --from={ref}` copies {path}, which stage {source.label} never produces "
@@ -191,9 +191,10 @@ class _ChainOutputs:
     One walk of the FROM tree adds each stage's own outputs on the way down and takes them back
     on the way up, so that at each stage the counts hold exactly its chain's outputs: asking
     stage_outputs() per source costs O(stages²) in a long FROM chain. `answers[index]` is None
-    (unknowable) or (produces, files, dirs, above, produced_in): does the chain produce any file;
+    (unknowable) or (produces, files, dirs, above): does the chain produce any file;
     then, restricted to the asked paths: is the path a produced file; is its folder a folder of produced files that no open output covers; is the
-    path such a folder or above one; the produced files of the folder, sorted."""
+    path such a folder or above one. (The produced files of a folder, which a finding lists, are
+    worked out per finding by _produced_in: a sorted copy per answer was O(stages²) over a chain.)"""
 
     def __init__(self, facts, asked: dict[int, set[str]]) -> None:
         self.files: dict[str, int] = {}
@@ -258,8 +259,17 @@ class _ChainOutputs:
         folders = {posixpath.dirname(p) for p in paths}
         dirs = {d for d in folders if self._live(d)}
         above = {p for p in paths if self.live_above.get(p)}
-        produced_in = {d: sorted(self.by_dir[d]) for d in dirs}
-        return self.count > 0, files, dirs, above, produced_in
+        return self.count > 0, files, dirs, above
+
+
+def _produced_in(stage, folder: str) -> list[str]:
+    """The files the go builds of `stage`'s FROM chain write in `folder`, sorted."""
+    out: set[str] = set()
+    for st in [stage] + stage.ancestors:
+        own = own_outputs(st)
+        if own is not None:
+            out.update(f for f in own[0] if posixpath.dirname(f) == folder)
+    return sorted(out)
 
 
 def _written_otherwise(stage, folder: str, path: str) -> bool:

@@ -168,7 +168,7 @@ def check(ctx):
 
     for sf in facts.stages:
         for run in sf.runs:
-            build_vars = set(run.args_declared) | set(run.env)
+            build_vars = _BuildVars(run)
             for cmd, _, _ in run.commands:
                 words = cmd.words
                 name = cmd.name.rsplit("/", 1)[-1]
@@ -231,8 +231,21 @@ def _written_secret(text: str) -> tuple[str, str] | None:
 
 def _build_vars(a):
     if a.run is not None:
-        return set(a.run.args_declared) | set(a.run.env)
+        return _BuildVars(a.run)
     return frozenset()
+
+
+class _BuildVars:
+    """The ARG and ENV names in scope at a RUN, as a membership test (a set of them per RUN
+    copied the whole inherited environment: quadratic over a FROM chain adding ENVs)."""
+
+    __slots__ = ("run",)
+
+    def __init__(self, run) -> None:
+        self.run = run
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.run.args_declared or name in self.run.env
 
 
 def _persists(kind: str) -> str:

@@ -180,18 +180,30 @@ def _platform_bound(facts, sf, builds) -> str | None:
             what = f"runs {driver}, which" if driver else ""
             return (f"line {run.instruction.span.line} {what or 'runs a script that'} may build without the "
                     f"GOOS/GOARCH wiring, for the build machine's platform")
-    made: list = []  # outputs of the wired builds, worked out only when a copy needs them
+    # the outputs of the wired builds, worked out only when a copy needs them, indexed by what a
+    # copied path `src` matches: an output p is a hit when p.rstrip("/") == src, p starts with src + "/",
+    # or p ends with "/" and src starts with p
+    exact: set[str] = set()  # p.rstrip("/")
+    under: set[str] = set()  # p[:i] for each "/" at i > 0 in p: the folders p is in
+    folders: set[str] = set()  # p itself when it ends with "/"
     pending = iter(builds)
 
+    def hit(src: str) -> bool:
+        if src in exact or src in under:
+            return True
+        return any(src[:i + 1] in folders for i, c in enumerate(src) if c == "/")
+
     def written(src: str) -> bool:
-        def hit(p):
-            return p != ANY and (p.rstrip("/") == src or p.startswith(src + "/") or p.endswith("/") and src.startswith(p))
-        if any(hit(p) for p in made):
+        if hit(src):
             return True
         for g in pending:
-            out = outputs(g)
-            made.extend(out)
-            if any(hit(p) for p in out):
+            out = [p for p in outputs(g) if p != ANY]
+            for p in out:
+                exact.add(p.rstrip("/"))
+                under.update(p[:i] for i, c in enumerate(p) if c == "/" and i)
+                if p.endswith("/"):
+                    folders.add(p)
+            if out and hit(src):
                 return True
         return False
 

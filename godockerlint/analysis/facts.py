@@ -21,7 +21,7 @@ from godockerlint.analysis.buildcontext import BuildContext
 from godockerlint.analysis.gocommands import GoCommand, GoCommandReader
 from godockerlint.analysis.goversion import stage_go_version, stage_module_mode
 from godockerlint.analysis.layering import Layering
-from godockerlint.analysis.stages import RunFacts, StageFacts, home_for
+from godockerlint.analysis.stages import Env, RunFacts, StageFacts, home_for
 from godockerlint.analysis.words import image_family, image_name
 from godockerlint.core.record import Frozen, _set
 from godockerlint.parse.model import Dockerfile, Instruction, Span, Stage
@@ -115,15 +115,16 @@ class Facts(Layering, GoCommandReader):
             root_base=parent.root_base if parent else base,
         )
         if parent is not None:
-            env = dict(parent.env)
+            env = Env(parent.env)
             sf.go_env_file = dict(parent.go_env_file)
             user = parent.user
             workdir = parent.workdir
         else:
-            env = self._image_env(base)
+            env = Env(None, self._image_env(base))
             user = base_user(base)
             workdir = "/go" if image_family(base) == "golang" and image_name(base.lower()).endswith("golang") else "/"
         args: dict[str, str | None] = {}
+        args_env: tuple[Env, Env] | None = None
 
         def lookup(name: str) -> str | None:
             if name in args:
@@ -144,21 +145,25 @@ class Facts(Layering, GoCommandReader):
                         val = self.global_args.get(k)
                     args[k] = val
                     sf.arg_names.add(k)
+                    args_env = None
             elif kw == "ENV":
                 for k, v, _ in key_values(ins.args):
-                    env[k] = expand(v or "", lookup)
+                    env = env.set(k, expand(v or "", lookup))
             elif kw == "USER":
                 user = expand(ins.args.strip(), lookup)
             elif kw == "WORKDIR":
                 wd = expand(ins.args.strip(), lookup)
                 workdir = posixpath.normpath(posixpath.join(workdir, wd))
             elif kw == "RUN":
-                run_env = {**env, **{k: v for k, v in args.items() if v is not None}}
+                if args_env is None or args_env[0] is not env:  # the ARGs over the ENV, shared until either changes
+                    given = {k: v for k, v in args.items() if v is not None}
+                    args_env = (env, Env(env.frozen(), given) if given else env.frozen())
+                run_env = args_env[1]
                 home, known = home_for(user, run_env)
                 run = RunFacts(ins, sf, self, run_env, frozenset(args), user, home, known, workdir)
                 self._analyse_run(run)
                 sf.runs.append(run)
-        sf.env = env
+        sf.env = env.frozen()
         sf.user = user
         sf.workdir = workdir
         sf.go_version = stage_go_version(sf)  # before the layering: a RUN's module mode needs it

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 from bisect import bisect_left
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from godockerlint.analysis.baseimage import defaults_known
@@ -342,6 +343,108 @@ class StageFacts(Record):
             out.append(p)
             p = p.parent
         return out
+
+
+_MISSING = object()
+
+
+class Env(Mapping):
+    """An environment (name -> value) that shares its ancestors' entries instead of copying them.
+
+    A node holds its own entries and a parent node; a lookup walks up to the nearest node that
+    sets the name and memoises the answer on every node it passed (a FROM chain of thousands of
+    stages, each adding an ENV, is then linear: a copy per stage and per RUN was quadratic).
+    Only the newest node of a chain takes writes (`set`); `frozen()` marks it shared (a RUN's
+    snapshot, the end of a stage) and the next write starts a child node. Reads as a dict does;
+    iteration builds the whole mapping (O(size): for the few callers that need it)."""
+
+    __slots__ = ("_parent", "_own", "_memo", "_shared", "_size")
+    FLAT = 64  # a parent with at most this many entries is copied, not shared: a dict's lookups are faster
+
+    def __init__(self, parent: Env | None = None, own: dict[str, str] | None = None) -> None:
+        own = {} if own is None else own
+        if parent is not None:
+            parent._shared = True
+            if parent._size <= self.FLAT:
+                own = {**parent._whole(), **own}
+                parent = None
+        self._parent = parent
+        self._own = own
+        self._memo: dict[str, object] = {}  # name -> what the ancestors give it (_MISSING: nothing)
+        self._shared = False
+        self._size = len(own) + (parent._size if parent is not None else 0)  # entries, or more (overrides)
+
+    def set(self, name: str, value: str) -> Env:
+        """This environment with `name` set: itself, or a child node when it is shared."""
+        node = Env(self) if self._shared else self
+        if name not in node._own:
+            node._size += 1
+        node._own[name] = value
+        return node
+
+    def frozen(self) -> Env:
+        self._shared = True
+        return self
+
+    def _lookup(self, name: str):
+        v = self._own.get(name, _MISSING)
+        if v is not _MISSING:
+            return v
+        v = self._memo.get(name, _MISSING)
+        if v is not _MISSING or name in self._memo:
+            return v
+        passed = [self]
+        node = self._parent
+        v = _MISSING
+        while node is not None:
+            v = node._own.get(name, _MISSING)
+            if v is not _MISSING:
+                break
+            if name in node._memo:
+                v = node._memo[name]
+                break
+            passed.append(node)
+            node = node._parent
+        for n in passed:
+            n._memo[name] = v
+        return v
+
+    def get(self, name, default=None):
+        v = self._own.get(name, _MISSING)
+        if v is _MISSING:
+            if self._parent is None:
+                return default
+            v = self._lookup(name)
+        return default if v is _MISSING else v
+
+    def __getitem__(self, name):
+        v = self._lookup(name)
+        if v is _MISSING:
+            raise KeyError(name)
+        return v
+
+    def __contains__(self, name) -> bool:
+        return self._lookup(name) is not _MISSING
+
+    def _whole(self) -> dict[str, str]:
+        chain = []
+        node = self
+        while node is not None:
+            chain.append(node._own)
+            node = node._parent
+        out: dict[str, str] = {}
+        for own in reversed(chain):
+            out.update(own)
+        return out
+
+    def __iter__(self):
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+    def __repr__(self) -> str:
+        return repr(self._whole())
 
 
 def home_for(user: str | None, env: dict[str, str]) -> tuple[str, bool]:

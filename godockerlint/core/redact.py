@@ -96,10 +96,25 @@ def masked_url(scheme: str, userinfo: str, host: str) -> str:
     return f"{scheme}://{masked_userinfo(scheme, userinfo)}@{host}"
 
 
+_MEMO: dict[str, str] = {}  # redact(text) without secret values, for short texts: findings repeat messages
+_MEMO_TEXT, _MEMO_SIZE = 1000, 20_000
+
+
 def redact(text: str, secrets=()) -> str:
     """`text` with every credential form above and the given secret values masked."""
     if not text:
         return text
+    if not secrets and len(text) <= _MEMO_TEXT:
+        out = _MEMO.get(text)
+        if out is None:
+            if len(_MEMO) >= _MEMO_SIZE:
+                _MEMO.clear()
+            out = _MEMO[text] = _redact(text, ())
+        return out
+    return _redact(text, secrets)
+
+
+def _redact(text: str, secrets) -> str:
     if "@" in text:  # what every URL match holds (most messages have none)
         if "://" in text:
             text = URL_RE.sub(_masked_url_match, text)

@@ -136,12 +136,13 @@ class FixOutcome(Record):
     """What fixing one file did. `text` is None when the file did not parse (nothing was fixed)."""
 
     __slots__ = ("path", "original", "text", "bom", "fixed", "remaining", "dropped", "errors", "passes", "unsafe",
-                 "refired")
+                 "refired", "secret_set")
+    _no_repr = _no_compare = ("secret_set",)
 
     def __init__(self, path: str, original: str | None, text: str | None, bom: bool, fixed: int = 0,
                  remaining: list | None = None, dropped: list[str] | None = None, errors: list[str] | None = None,
                  passes: list[tuple[str, tuple[Edit, ...]]] | None = None, unsafe: bool = False,
-                 refired: list[str] | None = None) -> None:
+                 refired: list[str] | None = None, secret_set: set[str] | None = None) -> None:
         self.path = path
         self.original = original
         self.text = text
@@ -153,6 +154,7 @@ class FixOutcome(Record):
         self.passes = [] if passes is None else passes  # (text before, edits applied)
         self.unsafe = unsafe
         self.refired = [] if refired is None else refired  # "GDLxxx: <fix>" applied in two passes in a row
+        self.secret_set = secret_set  # secrets(), worked out by fix_bytes from the analyses it already made
 
     @property
     def changed(self) -> bool:
@@ -171,6 +173,8 @@ class FixOutcome(Record):
 
     def secrets(self) -> set[str]:
         """The secret values written in the file, before and after fixing: what a diff must mask."""
+        if self.secret_set is not None:
+            return set(self.secret_set)
         from godockerlint.analysis.facts import Facts
         from godockerlint.parse.parser import ParseError, parse
         from godockerlint.analysis.secrets import secret_values
@@ -193,6 +197,21 @@ class FixOutcome(Record):
 
 def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: bool = False,
               max_passes: int = MAX_PASSES) -> FixOutcome:
+    """See _fix_bytes; the cyclic garbage collector is paused meanwhile (as lint_model does: the
+    models and facts of every pass live until the pass ends, and collections free nothing)."""
+    import gc
+
+    if not gc.isenabled():
+        return _fix_bytes(data, path, settings, context_dir=context_dir, unsafe=unsafe, max_passes=max_passes)
+    gc.disable()
+    try:
+        return _fix_bytes(data, path, settings, context_dir=context_dir, unsafe=unsafe, max_passes=max_passes)
+    finally:
+        gc.enable()
+
+
+def _fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: bool = False,
+               max_passes: int = MAX_PASSES) -> FixOutcome:
     """Apply the safe (and with `unsafe`, the unsafe) fixes of one file until nothing is left to fix.
 
     Each pass applies the fixes whose edits do not overlap, re-parses and re-lints.
@@ -212,6 +231,7 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
     loop = _FixLoop(settings, context_dir, unsafe, path)
     findings = lint_model(df, settings, context_dir)
     out = FixOutcome(path, df.text, df.text, df.bom, unsafe=unsafe)
+    first_findings = findings
     seen_texts = {df.text}
     last_applied: set = set()
     last_counts: Counter = Counter()
@@ -245,11 +265,26 @@ def fix_bytes(data: bytes, path: str, settings, *, context_dir=None, unsafe: boo
             break
         seen_texts.add(df.text)
     out.text = df.text
+    out.secret_set = _secrets_of(first_findings, out.original, path) | _secrets_of(findings, out.text, path)
     out.remaining = list(findings)
     left = {_key(f) for f in findings}
     out.dropped = [message for key, message in loop.drops.items() if key in left]  # still unfixed
     out.errors = list(getattr(findings, "errors", []))
     return out
+
+
+def _secrets_of(findings, text: str, path: str) -> set[str]:
+    """The secret values of the text `findings` were linted from: from lint_model's analysis of it
+    (secrets do not depend on the build context, target or build arguments), else a fresh one."""
+    from godockerlint.analysis.secrets import secret_values
+
+    facts = getattr(findings, "facts", None)
+    if facts is None or facts.dockerfile.text != text:
+        from godockerlint.analysis.facts import Facts
+        from godockerlint.parse.parser import parse
+
+        facts = Facts(parse(text, path))
+    return secret_values(facts)
 
 
 def check_fix(text: str, path: str, finding, settings, context_dir=None) -> str | None:

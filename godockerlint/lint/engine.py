@@ -36,6 +36,12 @@ class LintResult(list):
         super().__init__(findings)
         self.errors: list[str] = list(errors)
         self.secrets: set[str] = set(secrets)
+        self.facts = None  # the analysis the findings came from (lint_model's; not pickled)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["facts"] = None
+        return state
 
 
 def lint_file(path: Path, settings: Settings, display_path: str | None = None) -> LintResult:
@@ -197,6 +203,9 @@ def _gc_paused(fn):
     return paused
 
 
+lint_bytes = _gc_paused(lint_bytes)  # the parse too: a 1 MiB file's model is a million objects
+
+
 @_gc_paused
 def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> LintResult:
     from godockerlint.analysis.facts import Facts
@@ -222,6 +231,7 @@ def lint_model(df: Dockerfile, settings: Settings, context_dir: Path | None) -> 
     from godockerlint.core.redact import redact_finding
 
     secrets = result.secrets = secret_values(facts) if raw else set()
+    result.facts = facts
     for f in raw:
         if not settings.enabled(f.code) or ignores.suppresses(f):
             continue
