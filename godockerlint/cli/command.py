@@ -268,7 +268,7 @@ def _stdin(name: str):
 
     if sys.stdin is None:
         raise LintInputError(f"{name}: stdin is closed: nothing to read (give a file, or redirect stdin)")
-    return click.get_binary_stream("stdin")
+    return getattr(sys.stdin, "buffer", sys.stdin)  # the bytes under the text stream
 
 
 def _plural(n: int, noun: str) -> str:
