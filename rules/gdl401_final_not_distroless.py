@@ -4,8 +4,8 @@ A Go binary needs no shell, no package manager and (built with CGO off) no
 libc. Shipping it on the toolchain image (`FROM golang` last, or a single-stage
 build) puts a compiler, the module cache and the sources in production: about
 a gigabyte, and a large attack surface (error). On alpine, debian, ubuntu or
-busybox it still ships a shell and a package manager that scanners flag and
-attackers use (warning). `gcr.io/distroless/static*` (CGO off) and `base*`/`cc*`
+busybox it still ships a shell and a package manager (busybox: a shell and its
+tools, wget and nc among them) that scanners flag and attackers use (warning). `gcr.io/distroless/static*` (CGO off) and `base*`/`cc*`
 (CGO on) hold only what the binary needs; bases listed in the configuration's
 `allowed-final-images` (glob patterns such as `scratch` or
 `cgr.dev/chainguard/static*`) are accepted too.
@@ -286,6 +286,8 @@ def _toolchain(final, base: str) -> str:
 def _what_is_wrong(family: str) -> str:
     if family == "other":
         return "which is neither distroless nor listed in allowed-final-images"
+    if family == "busybox":
+        return "which ships a shell and a few hundred Unix tools (wget, nc, vi)"
     return "which ships a shell and a package manager"
 
 
