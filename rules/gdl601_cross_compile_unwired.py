@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
+from godockerlint.fix.commandedits import words_in_place
 from godockerlint.fix.edits import insert_lines_before, replace_span
 from godockerlint.core.findings import SAFE, Fix
 from godockerlint.parse.shell import key_values
@@ -122,6 +123,8 @@ def is_target_build(gc) -> bool:
 
 
 # a cross-compiled `go install` writes $GOPATH/bin/<GOOS>_<GOARCH>/<name> (and fails when GOBIN is set)
+# a go command whose words are not where the file has them (a `<<-` heredoc body, its tabs stripped)
+UNSURE_OFFSETS = "the go command sits in a `<<-` heredoc, whose stripped tabs hide where its words are in the file"
 CROSS_INSTALL = ("a cross-compiled `go install` puts the binary in $GOPATH/bin/<os>_<arch>/, not in "
                  "$GOPATH/bin, and fails when GOBIN is set: build it with `go build -o`")
 
@@ -154,14 +157,17 @@ def check(ctx):
             if gc.subcommand == "install" and not arch:
                 no_fix = f"; no fix: {CROSS_INSTALL}"
             elif not arch and raw_setting(gc, "GOOS") is None and not gc.instruction.is_json:
-                missing = [a for a in ("TARGETOS", "TARGETARCH") if a not in declared]
-                edits = []
-                if missing and not arg_added:
-                    edits.append(insert_lines_before(df, _stage_top(sf, gc), [f"ARG {' '.join(missing)}"]))
-                    arg_added = True
-                at = gc.span.start
-                edits.append(replace_span(at, at, "GOOS=$TARGETOS GOARCH=$TARGETARCH "))
-                fix = Fix(tuple(edits), SAFE, "build for $TARGETOS/$TARGETARCH")
+                if not words_in_place(ctx.facts, gc):
+                    no_fix = f"; no fix: {UNSURE_OFFSETS}"
+                else:
+                    missing = [a for a in ("TARGETOS", "TARGETARCH") if a not in declared]
+                    edits = []
+                    if missing and not arg_added:
+                        edits.append(insert_lines_before(df, _stage_top(sf, gc), [f"ARG {' '.join(missing)}"]))
+                        arg_added = True
+                    at = gc.span.start
+                    edits.append(replace_span(at, at, "GOOS=$TARGETOS GOARCH=$TARGETARCH "))
+                    fix = Fix(tuple(edits), SAFE, "build for $TARGETOS/$TARGETARCH")
             yield ctx.report(gc.span, f"stage {sf.label} runs on $BUILDPLATFORM but {why} for `go {gc.subcommand}`: "
                                       f"every platform gets a binary for the build machine; declare `ARG TARGETOS "
                                       f"TARGETARCH` and build with GOOS=$TARGETOS GOARCH=$TARGETARCH{no_fix}", fix=fix)

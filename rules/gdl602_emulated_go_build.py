@@ -87,9 +87,10 @@ from __future__ import annotations
 import posixpath
 import re
 
+from godockerlint.fix.commandedits import words_in_place
 from godockerlint.fix.edits import insert_lines_before, replace_span
 from godockerlint.core.findings import SAFE, Fix
-from godockerlint.rules.gdl601_cross_compile_unwired import (CROSS_INSTALL, is_target_build, raw_setting,
+from godockerlint.rules.gdl601_cross_compile_unwired import (CROSS_INSTALL, UNSURE_OFFSETS, is_target_build, raw_setting,
                                                              stage_platform, uses_xx)
 
 CODE = "GDL602"
@@ -124,7 +125,7 @@ def check(ctx):
                 f"which would then be the build machine's platform)",
             )
             continue
-        fix, why = _fix(df, sf, builds)
+        fix, why = _fix(ctx.facts, sf, builds)
         if fix is not None:
             bound = _platform_bound(ctx.facts, sf, builds)
             if bound:
@@ -269,7 +270,7 @@ def _from_context(facts, sf, src: str) -> bool:
     return False
 
 
-def _fix(df, sf, builds):
+def _fix(facts, sf, builds):
     """(fix, why none is offered). The binary must be the same for a single-platform build, where
     BUILDPLATFORM = TARGETPLATFORM: a GOOS written as a constant is kept (only GOARCH=$TARGETARCH is
     added); a GOARCH the build sets itself, or a GOOS from a variable, is left to the author."""
@@ -293,6 +294,10 @@ def _fix(df, sf, builds):
             return None, f"the build takes GOOS from {goos}"
         else:
             prefixes.append("GOARCH=$TARGETARCH ")
+    df = facts.dockerfile
+    if not all(words_in_place(facts, g) for g in builds):
+        return None, UNSURE_OFFSETS
+    inserts = [replace_span(g.span.start, g.span.start, prefix) for g, prefix in zip(builds, prefixes)]
     from_ins = sf.stage.from_instruction
     at = from_ins.span.start + len(from_ins.raw_keyword)
     edits = [replace_span(at, at, " --platform=$BUILDPLATFORM")]
@@ -300,8 +305,7 @@ def _fix(df, sf, builds):
     missing = [a for a in wanted if a not in builds[0].run.args_declared]
     if missing and sf.stage.instructions:
         edits.append(insert_lines_before(df, sf.stage.instructions[0], [f"ARG {' '.join(missing)}"]))
-    for g, prefix in zip(builds, prefixes):
-        edits.append(replace_span(g.span.start, g.span.start, prefix))
+    edits += inserts
     kept = " (the GOOS the build sets is kept)" if "GOARCH=$TARGETARCH " in prefixes else ""
     return Fix(tuple(sorted(edits, key=lambda e: e.start)), SAFE,
                f"cross-compile natively from $BUILDPLATFORM{kept}"), None

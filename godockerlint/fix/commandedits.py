@@ -19,6 +19,12 @@ def word_span(facts, gc, word):
     return span if text[span.start:span.end] == word.raw else None
 
 
+def words_in_place(facts, gc) -> bool:
+    """Does the file hold every word of the go command where the analysis says (not so in a `<<-`
+    heredoc body, its tabs stripped)? An edit at the command's offsets is safe only then."""
+    return None not in _word_spans(facts, gc)
+
+
 def _word_spans(facts, gc):
     return [word_span(facts, gc, w) for w in gc.words]
 
