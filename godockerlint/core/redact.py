@@ -25,6 +25,7 @@ well-known prefix, a variable's name) and drops the rest:
 
 from __future__ import annotations
 
+import functools
 import re
 
 # userinfo holds no `/` (so it never runs into the next URL of a list) and ends at the last `@`
@@ -96,8 +97,7 @@ def masked_url(scheme: str, userinfo: str, host: str) -> str:
     return f"{scheme}://{masked_userinfo(scheme, userinfo)}@{host}"
 
 
-_MEMO: dict[str, str] = {}  # redact(text) without secret values, for short texts: findings repeat messages
-_MEMO_TEXT, _MEMO_SIZE = 1000, 20_000
+_MEMO_TEXT = 1000  # texts up to this length, without secret values, are memoised: findings repeat messages
 
 
 def redact(text: str, secrets=()) -> str:
@@ -105,13 +105,13 @@ def redact(text: str, secrets=()) -> str:
     if not text:
         return text
     if not secrets and len(text) <= _MEMO_TEXT:
-        out = _MEMO.get(text)
-        if out is None:
-            if len(_MEMO) >= _MEMO_SIZE:
-                _MEMO.clear()
-            out = _MEMO[text] = _redact(text, ())
-        return out
+        return _redact_plain(text)
     return _redact(text, secrets)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _redact_plain(text: str) -> str:
+    return _redact(text, ())
 
 
 def _redact(text: str, secrets) -> str:
