@@ -203,7 +203,7 @@ def _keeps_modules(facts, stage) -> str | None:
     that runs go after the build: `go test` at start, air), when `stage` is the final stage or one it is
     built on; else None."""
     final = facts.final
-    if not final.is_go or (stage is not final and stage not in final.ancestors):
+    if not final.is_go or stage not in facts.final_chain_set:
         return None
     needs = facts.final_needs
     return needs.purpose if needs.entry_ins is not None else None  # not a bare build stage without CMD

@@ -254,7 +254,7 @@ def _provided(facts, final, prog: str) -> bool:
     from godockerlint.analysis.words import copy_destination, copy_sources
 
     name = posixpath.basename(prog)
-    for st in [final] + final.ancestors:
+    for st in facts.final_chain:
         for ins in st.stage.instructions:
             if ins.keyword not in ("COPY", "ADD"):
                 continue
@@ -274,7 +274,7 @@ def _provided(facts, final, prog: str) -> bool:
 def _copies_from_go_stage(facts, final) -> bool:
     return any(ins.keyword in ("COPY", "ADD") and ins.flag("from") is not None
                and _is_go_stage(facts, ins.flag("from").value, st.index)
-               for st in [final] + final.ancestors for ins in st.stage.instructions)
+               for st in facts.final_chain for ins in st.stage.instructions)
 
 
 def _toolchain(final, base: str) -> str:

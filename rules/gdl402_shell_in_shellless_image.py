@@ -87,7 +87,7 @@ def check(ctx):
     if default_shell == "/bin/sh":
         return
     debug = default_shell == "/busybox/sh"
-    chain = list(reversed(final.ancestors)) + [final]
+    chain = ctx.facts.final_chain
     instructions = [ins for st in chain for ins in st.stage.instructions]
     has_cmd = any(i.keyword == "CMD" for i in instructions)
     has_entrypoint = any(i.keyword == "ENTRYPOINT" for i in instructions)

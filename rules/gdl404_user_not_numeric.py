@@ -103,7 +103,7 @@ def check(ctx):
 def _created_uid(facts, final, name: str) -> tuple[int, str] | None:
     """(line, uid) of the RUN of the final stage's chain that creates user `name` with an explicit uid
     (`adduser -u 1000 ... name`, `useradd --uid 1000 name`), or None."""
-    for st in list(reversed(final.ancestors)) + [final]:
+    for st in facts.final_chain:
         for run in st.runs:
             for cmd, _, _ in run.commands:
                 words = [w.value for w in cmd.words]

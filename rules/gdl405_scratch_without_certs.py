@@ -77,7 +77,7 @@ def check(ctx):
     final = facts.final
     if final.root_base.lower() != "scratch" or not final.runs_go_binary:
         return
-    chain = list(reversed(final.ancestors)) + [final]
+    chain = facts.final_chain
     paths = []
     for st in chain:
         for ins in st.stage.instructions:

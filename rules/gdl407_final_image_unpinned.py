@@ -88,7 +88,7 @@ MOVING_TAG = re.compile(r"^latest(?:$|[-_.])")
 def check(ctx):
     facts = ctx.facts
     final = facts.final
-    root = ([final] + final.ancestors)[-1]
+    root = facts.final_chain[0]
     base = final.root_base
     from_ins = root.stage.from_instruction
     if not base or base.lower() == "scratch" or "@" in base or not final.runs_go_binary:

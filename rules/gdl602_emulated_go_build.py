@@ -103,12 +103,12 @@ SUMMARY = "A CGO-off Go stage without --platform=$BUILDPLATFORM: multi-platform 
 def check(ctx):
     df = ctx.dockerfile
     final = ctx.facts.final
-    image_chain = {id(final)} | {id(a) for a in final.ancestors}
+    image_chain = ctx.facts.final_chain_set
     multi_platform = _multi_platform(df)
     for sf in ctx.facts.stages:
         if sf.windows or stage_platform(sf) or uses_xx(sf):
             continue
-        in_image = id(sf) in image_chain
+        in_image = sf in image_chain
         if in_image and not multi_platform:
             continue  # a single-stage build that is never built for several platforms
         builds = [g for g in sf.go_commands if is_target_build(g) and not _cross_by_hand(g)]

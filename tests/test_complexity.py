@@ -4,7 +4,8 @@
 `RUN go build` lines, long FROM chains, COPY --from chains, heredocs, empty
 continuations, many ENV/ARG, one RUN of thousands of go commands). Here each is
 linted and fixed with n and 4n units, in a build context holding a Go module (go.mod,
-go.sum, a source: the rules that judge a module look at every stage), while
+go.sum, a source: the rules that judge a module look at every stage) and in one holding
+only the Dockerfile (as the benchmark's: other rules then walk the stages), while
 `sys.setprofile` counts every Python and builtin call: linear work grows about 4x, a quadratic spot (a walk over every
 ancestor per stage, every command per go command, every chosen fix per fix) 10x
 and more. Counting calls is deterministic: a busy machine cannot make it flaky.
@@ -60,42 +61,50 @@ def calls(work) -> int:
     return count
 
 
-def project(folder: Path) -> None:
-    """A Go module's build context: the rules that read go.mod and the sources judge every stage."""
+CONTEXTS = ["module", "bare"]
+
+
+def project(folder: Path, context: str = "module") -> None:
+    """A Go module's build context (the rules that read go.mod and the sources judge every stage), or
+    for `bare` a folder holding only the Dockerfile."""
     folder.mkdir()
+    if context == "bare":
+        return
     (folder / "go.mod").write_text("module example.com/app\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n")
     (folder / "go.sum").write_text("github.com/google/uuid v1.6.0 h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=\n")
     (folder / "main.go").write_text("package main\n\nfunc main() {}\n")
 
 
-def lint_calls(tmp_path, name: str, n: int) -> int:
-    path = tmp_path / f"{name}-{n}" / "Dockerfile"
-    project(path.parent)
+def lint_calls(tmp_path, name: str, n: int, context: str = "module") -> int:
+    path = tmp_path / f"{name}-{n}-{context}" / "Dockerfile"
+    project(path.parent, context)
     data = bench_worst.shape(name, n).encode()
     path.write_bytes(data)
     lint_bytes(data, str(path), Settings())  # warm: imports, rule table, caches
     return calls(lambda: lint_bytes(data, str(path), Settings()))
 
 
-def fix_calls(tmp_path, name: str, n: int) -> int:
-    path = tmp_path / f"fix-{name}-{n}" / "Dockerfile"
-    project(path.parent)
+def fix_calls(tmp_path, name: str, n: int, context: str = "module") -> int:
+    path = tmp_path / f"fix-{name}-{n}-{context}" / "Dockerfile"
+    project(path.parent, context)
     data = bench_worst.shape(name, n).encode()
     path.write_bytes(data)
     fix_bytes(data, str(path), Settings(), context_dir=path.parent)
     return calls(lambda: fix_bytes(data, str(path), Settings(), context_dir=path.parent))
 
 
+@pytest.mark.parametrize("context", CONTEXTS)
 @pytest.mark.parametrize("name", shapes("lint"))
-def test_lint_work_grows_linearly(tmp_path, name):
-    small, large = lint_calls(tmp_path, name, 150), lint_calls(tmp_path, name, 600)
-    assert large / small < LINEAR, f"{name}: {small} calls for 150 units, {large} for 600"
+def test_lint_work_grows_linearly(tmp_path, name, context):
+    small, large = lint_calls(tmp_path, name, 150, context), lint_calls(tmp_path, name, 600, context)
+    assert large / small < LINEAR, f"{name} ({context}): {small} calls for 150 units, {large} for 600"
 
 
+@pytest.mark.parametrize("context", CONTEXTS)
 @pytest.mark.parametrize("name", shapes("fix"))
-def test_fix_work_grows_linearly(tmp_path, name):
-    small, large = fix_calls(tmp_path, name, 100), fix_calls(tmp_path, name, 400)
-    assert large / small < LINEAR, f"{name}: {small} calls for 100 units, {large} for 400"
+def test_fix_work_grows_linearly(tmp_path, name, context):
+    small, large = fix_calls(tmp_path, name, 100, context), fix_calls(tmp_path, name, 400, context)
+    assert large / small < LINEAR, f"{name} ({context}): {small} calls for 100 units, {large} for 400"
 
 
 # FROM chains: each stage inherits the environment (and more) of every stage before it. Call counts

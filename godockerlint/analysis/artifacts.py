@@ -426,7 +426,7 @@ def shipped_builds(facts) -> list:
 def _shipped_builds(facts) -> list:
     final = facts.final
     present = _Present(facts).final_gcs(final)
-    own = {id(g) for st in [final] + final.ancestors for g in st.go_commands}
+    own = {id(g) for st in facts.final_chain for g in st.go_commands}
     programs = _entry_programs(final)
     names = {posixpath.basename(p) for p in programs}
     out, seen = [], set()

@@ -51,6 +51,16 @@ class Facts(Layering, GoCommandReader):
         return self.stages[-1]
 
     @cached_property
+    def final_chain(self) -> list[StageFacts]:
+        """The final stage's FROM chain: its root first, the final stage last."""
+        return [*reversed(self.final.ancestors), self.final]
+
+    @cached_property
+    def final_chain_set(self) -> frozenset[StageFacts]:
+        """The stages of `final_chain`, for an O(1) "is this stage part of the final image?"."""
+        return frozenset(self.final_chain)
+
+    @cached_property
     def final_needs(self):
         """What the final image needs at run time (godockerlint.analysis.finalneeds), computed once."""
         from godockerlint.analysis.finalneeds import compute

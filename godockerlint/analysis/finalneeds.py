@@ -91,7 +91,7 @@ class FinalNeeds(Record):
 # -- the facts ----------------------------------------------------------------------------
 def compute(facts) -> FinalNeeds:
     final = facts.final
-    chain = list(reversed(final.ancestors)) + [final]
+    chain = facts.final_chain
     needs = FinalNeeds(final, runs_go=final.runs_go_binary)
     installs, removed = _packages(facts, chain)
     go_installed = any(p in GO_PACKAGES for p, _ in installs)
@@ -134,8 +134,8 @@ def builder_stages(facts) -> list:
     final = facts.final
     df = facts.dockerfile
     out = []
-    seen: set[int] = set()  # by index: `in out` would compare stages field by field, O(stages²)
-    for st in list(reversed(final.ancestors)) + [final]:
+    seen: set[int] = set()
+    for st in facts.final_chain:
         for ins in st.stage.instructions:
             if ins.keyword not in ("COPY", "ADD"):
                 continue

@@ -37,6 +37,9 @@ class RunFacts(Record):
                  "binds_sources", "binds_gomod", "is_dependency_step", "_exports", "_cwds")
     _no_repr = ("stage", "facts", "_exports", "_cwds")
     _no_compare = ("_exports", "_cwds")
+    # one RUN of one analysis: the same object or a different RUN (`in`, `index` stay O(1) per item;
+    # compared field by field, a RUN compared its stage and that stage its whole FROM chain)
+    __eq__, __hash__ = object.__eq__, object.__hash__
 
     def __init__(self, instruction: Instruction, stage: StageFacts, facts: Facts, env: dict[str, str],
                  args_declared: frozenset[str], user: str | None, home: str, home_known: bool, workdir: str,
@@ -193,6 +196,7 @@ class StageFacts(Record):
     __slots__ = ("stage", "facts", "parent", "base", "root_base", "runs", "env", "go_env_file", "user", "workdir",
                  "arg_names", "sources_copied", "gomod_copied", "dependency_step", "go_version", "module_mode")
     _no_repr = ("facts",)
+    __eq__, __hash__ = object.__eq__, object.__hash__  # one stage of one analysis (see RunFacts)
 
     def __init__(self, stage: Stage, facts: Facts, parent: StageFacts | None, base: str, root_base: str,
                  runs: list[RunFacts] | None = None, env: dict[str, str] | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -41,6 +42,8 @@ class _Command(click.Command):
                 raise
             error(f"internal error: {type(exc).__name__}: {exc}")
             code = EXIT_ERROR
+        finally:
+            gc.unfreeze()  # the report's freeze (cli): a caller in the same process collects them again
         code = code or 0
         if standalone_mode:
             sys.exit(code)
@@ -191,6 +194,10 @@ def cli(paths, fmt, output, config_file, select, ignore, failure_threshold, cont
     for message in missing:
         run.fail(message)
     run.lint_all(targets)
+    # the findings (and the facts their fixes hold) live until the report is written: the cyclic
+    # collector's scans of them find nothing to free (80,000 findings of a 1 MiB file took 1.4 s
+    # of collections while the text report sorted them). Unfrozen when the command ends.
+    gc.freeze()
 
     # stdout carries the fixed file (stdin --fix) or the diff: the report goes to stderr then
     report_to_stderr = fixing is not None and (fixing.diff or fixing.stdout_used)
