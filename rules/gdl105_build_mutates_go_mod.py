@@ -62,27 +62,21 @@ COPY . .
 RUN go get -d ./... && go install ./...
 ```
 
-Fix (unsafe: the build no longer repairs an untidy go.mod): `go mod tidy` is
-removed when a later `go build`/`go install` of the same stage builds the
-program (the whole RUN when it is the only command, else the command and its
-`&&`); otherwise it becomes `go mod tidy -diff`, which fails loudly when
-go.mod is not tidy (Go 1.23 or later; no fix on an older builder image).
-`go get` and `-mod=mod` have no fix: the committed go.mod must be updated by
-the developer. Neither has a `go mod tidy` after a `go mod init` of the same
-stage (a build that makes its go.mod): without the tidy that go.mod requires
-nothing and the build fails.
+No fix: each of these commands repairs a go.mod that is not tidy (a missing
+requirement, a go.sum without the hashes of a new import), and the build
+without it, or with `go mod tidy -diff`, then fails. Whether the committed
+go.mod is tidy can only be told by the go command, so the developer runs
+`go mod tidy` (or updates the requirement), commits go.mod and go.sum, and
+then drops the command from the Dockerfile (or makes it `go mod tidy -diff`,
+Go 1.23 or later, to fail the build on drift).
 """
 
 from __future__ import annotations
 
-from godockerlint.fix.commandedits import insert_words_after, remove_command
-from godockerlint.fix.edits import delete_instruction
-from godockerlint.core.findings import UNSAFE, Fix
-
 CODE = "GDL105"
 NAME = "build-mutates-go-mod"
 SEVERITY = "warning"
-FIX = "unsafe"
+FIX = "none"
 SUMMARY = "`go mod tidy`, `go get` or `-mod=mod` in the build: the image is not built from the committed go.mod."
 
 
@@ -109,14 +103,12 @@ def check(ctx):
                     continue  # part of the `go mod init` finding (and never removed: it fills that go.mod)
 
                 later_build = any(g.subcommand in ("build", "install") for g in commands[i + 1:])
-                fix, why = _tidy_fix(ctx, sf, gc, later_build)
                 yield ctx.report(
                     gc.span,
                     "`go mod tidy` rewrites go.mod and go.sum during the build, so the image is not built from the "
                     "committed ones; run it before committing"
                     + (" and drop it here" if later_build else " and use `go mod tidy -diff` here to fail on drift")
-                    + (f" (no fix: {why})" if why else ""),
-                    fix=fix,
+                    + " (no fix: without it a go.mod that is not tidy fails the build, so tidy and commit it first)",
                 )
             elif gc.subcommand == "get" and run.gomod_in_place and not gc.gopath_mode:
                 what = " ".join(p for p in gc.packages) or "."
@@ -144,25 +136,3 @@ def check(ctx):
 
 def _goflags_mod_mod(goflags: str | None) -> bool:
     return bool(goflags) and any(w in ("-mod=mod", "--mod=mod") for w in goflags.split())
-
-
-def _tidy_fix(ctx, sf, gc, later_build: bool) -> tuple[Fix | None, str | None]:
-    """(fix, why none is offered)."""
-    facts = ctx.facts
-    run = gc.run
-    if later_build:
-        top = [c for c, _, _ in run.commands if c.nested_in is None]
-        if len(top) == 1 and top[0] is gc.command:
-            edit = delete_instruction(ctx.dockerfile, run.instruction)
-        else:
-            edit = remove_command(facts, run, gc.command)
-        if edit is None:
-            return None, "`go mod tidy` cannot be cut out of this RUN on its own"
-        return Fix((edit,), UNSAFE, "remove `go mod tidy` (a later go build uses the committed go.mod)"), None
-    if not sf.go_version.at_least((1, 23)):
-        return None, f"`go mod tidy -diff` needs Go 1.23 and this stage has Go {sf.go_version}"
-    index = next((k for k, w in enumerate(gc.words) if w.value == "tidy"), None)
-    edit = None if index is None else insert_words_after(facts, gc, index, "-diff")
-    if edit is None:  # offsets that cannot be trusted (a <<- heredoc body with its tabs stripped)
-        return None, "the command's place in this RUN is not known exactly enough to edit it"
-    return Fix((edit,), UNSAFE, "`go mod tidy -diff`: fail instead of rewriting go.mod (needs Go 1.23+)"), None
