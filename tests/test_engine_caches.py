@@ -44,3 +44,33 @@ def test_read_dockerfile_reads_what_is_there(tmp_path):
         data = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
         path.write_bytes(data)
         assert read_dockerfile(path, "D") == data
+
+
+def test_words_in_place_answers_as_a_span_per_word():
+    """commandedits.words_in_place's one-slice check gives the per-word spans' answer: over every
+    go command of every fixture Dockerfile, and on words a continuation or `<<-` moves."""
+    from pathlib import Path
+
+    from godockerlint.analysis.facts import Facts
+    from godockerlint.fix.commandedits import _word_spans, words_in_place
+    from godockerlint.parse.parser import ParseError, parse
+
+    texts = ["FROM golang:1.22\nRUN go bu\\\nild -o /app . && go vet \\\n ./...\n",
+             "FROM golang:1.22\nRUN <<-EOF\n\tgo build -o /app .\nEOF\n",
+             "FROM golang:1.22\nRUN sh -c \"go build -o /app .\"\n",
+             'FROM golang:1.22\nRUN ["go", "build", "-o", "/app", "."]\n']
+    root = Path(__file__).resolve().parent.parent / "fixtures"
+    texts += [p.read_text(errors="replace") for p in sorted(root.rglob("Dockerfile*")) if p.is_file()]
+    checked = moved = 0
+    for text in texts:
+        try:
+            facts = Facts(parse(text, "Dockerfile"))
+        except ParseError:
+            continue
+        for st in facts.stages:
+            for gc in st.go_commands:
+                slow = None not in _word_spans(facts, gc)
+                assert words_in_place(facts, gc) == slow, (text, gc.words)
+                checked += 1
+                moved += not slow
+    assert checked > 500 and moved >= 2  # the continuation inside `build` and the <<- heredoc

@@ -22,6 +22,16 @@ def word_span(facts, gc, word):
 def words_in_place(facts, gc) -> bool:
     """Does the file hold every word of the go command where the analysis says (not so in a `<<-`
     heredoc body, its tabs stripped)? An edit at the command's offsets is safe only then."""
+    words, ins = gc.words, gc.instruction
+    at = gc.run.command_at(gc.command)
+    if words and at is not None and not at[1] and gc.command.nested_in is None:
+        # one slice instead of a span per word: where the file holds the command's text unbroken
+        # (no continuation inside: the same length), each word sits at its offset in it
+        args, a, b = ins.args, words[0].start, words[-1].end
+        start, end = ins.text_offset(a), ins.text_offset(max(b - 1, a)) + 1
+        if end - start == b - a and facts.dockerfile.text[start:end] == args[a:b] and all(
+                args[w.start:w.end] == w.raw for w in words):
+            return True
     return None not in _word_spans(facts, gc)
 
 
