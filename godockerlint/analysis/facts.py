@@ -109,6 +109,10 @@ class Facts(Layering, GoCommandReader):
                 self.global_arg_instructions[k] = ins
         for st in df.stages:
             self.stages.append(self._analyse_stage(st))
+        for sf in self.stages:  # complete: the go commands may keep the answers rules ask again and again
+            for run in sf.runs:
+                for gc in run.go_commands:
+                    gc._memo = {}
 
     def _global_lookup(self, name: str) -> str | None:
         return self.global_args.get(name)

@@ -40,16 +40,20 @@ BOOL_VALUE_FLAGS = frozenset({"buildvcs", "json", "trimpath", "race", "a", "v", 
 GO_WRAPPERS = frozenset({"env", "time", "exec", "nohup", "sudo", "command", "nice", "xargs", "timeout"})
 
 
+_UNSET = object()
+_VENDORED = ("vendored",)  # a memo key no setting name can be
+
+
 class GoCommand(Record):
     __slots__ = ("instruction", "command", "words", "subcommand", "flags", "flag_words", "packages", "env", "span",
-                 "in_heredoc", "run", "_go_env", "_fetching")
-    _no_repr = ("run", "_go_env", "_fetching")
-    _no_compare = ("_go_env", "_fetching")
+                 "in_heredoc", "run", "_go_env", "_fetching", "_memo")
+    _no_repr = ("run", "_go_env", "_fetching", "_memo")
+    _no_compare = ("_go_env", "_fetching", "_memo")
 
     def __init__(self, instruction: Instruction, command: SimpleCommand, words: list[ShellWord], subcommand: str,
                  flags: dict[str, str], flag_words: dict[str, ShellWord], packages: list[str], env: dict[str, str],
                  span: Span, in_heredoc: bool, run: RunFacts = None, _go_env: dict[str, str] | None = None,
-                 _fetching: bool | None = None) -> None:
+                 _fetching: bool | None = None, _memo: dict | None = None) -> None:
         self.instruction = instruction
         self.command = command
         self.words = words  # from `go` on
@@ -64,6 +68,9 @@ class GoCommand(Record):
         # computed once, on first use (after the analysis has seen the whole stage): rules ask often
         self._go_env = _go_env
         self._fetching = _fetching
+        # settings and `vendored` as rules ask them: a dict once the analysis is complete (Facts),
+        # None while it runs (a stage's later `go env -w` is not known yet)
+        self._memo = _memo
 
     @property
     def output(self) -> str | None:
@@ -86,6 +93,15 @@ class GoCommand(Record):
 
     def setting(self, name: str) -> str | None:
         """A Go setting as go would see it: process env, else `go env -w`, else None."""
+        memo = self._memo
+        if memo is not None:
+            got = memo.get(name, _UNSET)
+            if got is _UNSET:
+                got = memo[name] = self._setting(name)
+            return got
+        return self._setting(name)
+
+    def _setting(self, name: str) -> str | None:
         # _effective_env()'s answer without copying the RUN's whole environment per go command
         if name in self.env:
             v = self.env[name]
@@ -99,6 +115,15 @@ class GoCommand(Record):
 
     @property
     def vendored(self) -> bool:
+        memo = self._memo
+        if memo is None:
+            return self._vendored()
+        got = memo.get(_VENDORED)
+        if got is None:
+            got = memo[_VENDORED] = self._vendored()
+        return got
+
+    def _vendored(self) -> bool:
         mod = self.flags.get("mod")
         goflags = self.setting("GOFLAGS") or ""
         if mod == "vendor" or "-mod=vendor" in goflags:

@@ -265,7 +265,7 @@ class StageFacts(Record):
 
     @property
     def is_go(self) -> bool:
-        return self.toolchain_base or bool(self.go_commands)
+        return self.toolchain_base or any(r.go_commands for r in self.runs)
 
     @property
     def runs_go_binary(self) -> bool:
