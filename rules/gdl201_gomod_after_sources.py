@@ -13,7 +13,11 @@ as the dependency step; so does one inherited from a parent stage
 (`FROM deps AS build`). Without a build context, `.`, `*`, `*.go` and the
 conventional package folders (`cmd`, `internal`, `pkg`, `src`, `app`, `api`,
 `server`) are taken to be sources; with one, any folder holding `.go` files. When the build context's go.mod
-requires no module, there is nothing to download and the rule is silent.
+requires no module, there is nothing to download and the rule is silent. So
+it is when that first download RUN mounts a BuildKit cache on its module cache
+(`--mount=type=cache,target=/go/pkg/mod`): a source edit reruns it, but go
+finds every module in the cache and downloads none. With `ci-cache: ephemeral`
+(the runner keeps no cache mount between builds) it is reported all the same.
 
 Anti-pattern:
 
@@ -62,6 +66,7 @@ import posixpath
 
 from godockerlint.fix.dependency_step import dependency_step, replace_refusal
 from godockerlint.fix.edits import insert_lines_before
+from godockerlint.analysis.words import covers
 from godockerlint.core.findings import SAFE
 from godockerlint.fix.rewrite_templates import LazyFix
 
@@ -77,6 +82,7 @@ def check(ctx):
 
     if gopath_tree(ctx.facts):
         return  # no go.mod to copy first (one made by `go mod init` in the build is GDL105's business)
+    persistent = ctx.settings.ci_cache != "ephemeral"
     for stage in ctx.facts.stages:
         for run in stage.runs:
             fetching = run.fetching_commands
@@ -88,6 +94,8 @@ def check(ctx):
             if src is None:
                 break
             gc = fetching[0]
+            if persistent and any(covers(m.target, gc.gomodcache) for m in run.cache_mounts):
+                break  # the modules are in the cache mount, not in the layer a source edit rebuilds
             message = (
                 f"`go {gc.subcommand}` downloads modules after the sources are copied "
                 f"(line {src.span.line}) with no dependency step before: every source edit "

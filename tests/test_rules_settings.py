@@ -89,3 +89,25 @@ def test_gdl208_labs_feature_keeps_the_labs_channel():
     assert fixed(text, "GDL208").startswith("# syntax=docker/dockerfile:1-labs\n")
     [finding] = findings(text, "GDL208", syntax="none")
     assert finding.fix is None and "1-labs" in finding.message
+
+
+MODCACHE_MOUNTED_BUILD = """\
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod go build -o /out/app .
+"""
+GDL201_MESSAGE = ("`go build` downloads modules after the sources are copied (line 3) with no dependency step "
+                  "before: every source edit re-downloads every module")
+
+
+def test_gdl201_persistent_module_cache_mount_downloads_nothing_after_a_source_edit():
+    assert findings(MODCACHE_MOUNTED_BUILD, "GDL201") == []
+    # a mount that misses GOMODCACHE (GDL204's business) keeps no module: reported
+    elsewhere = findings(MODCACHE_MOUNTED_BUILD.replace("/go/pkg/mod", "/root/go/pkg/mod"), "GDL201")
+    assert [(f.line, f.message.startswith(GDL201_MESSAGE)) for f in elsewhere] == [(4, True)]
+
+
+def test_gdl201_ephemeral_module_cache_mount_is_empty_on_every_run():
+    got = findings(MODCACHE_MOUNTED_BUILD, "GDL201", ci_cache="ephemeral")
+    assert [(f.line, f.message.startswith(GDL201_MESSAGE)) for f in got] == [(4, True)]
