@@ -59,6 +59,24 @@ COPY --from=build /app/first /first
 ENTRYPOINT ["/first"]
 ```
 
+A relative path of `COPY --from` starts at the root of the stage it copies
+from, never at that stage's WORKDIR: `COPY --from=build app /app` after
+`WORKDIR /src` and `go build -o app .` asks for /app in the build stage, while
+the binary is /src/app (the same judgement: nothing else may write there).
+
+Anti-pattern (a path relative to the other stage's WORKDIR):
+
+```dockerfile
+FROM golang:1.25 AS build
+WORKDIR /src
+COPY . .
+RUN CGO_ENABLED=0 go build -o weather .
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build weather /weather
+ENTRYPOINT ["/weather"]
+```
+
 Fix: none (which side is right is the author's call); the message names the
 paths the stage does produce.
 """
@@ -149,7 +167,7 @@ def check(ctx):
         return
     asked: dict[int, set[str]] = {}
     for ins, _, source in copies:
-        asked.setdefault(source.index, set()).update(_copied_paths(ins))
+        asked.setdefault(source.index, set()).update(_copied_paths(ins, source))
     outputs = _ChainOutputs(facts, asked).answers
     written: dict[tuple[int, str, str], bool] = {}
     for ins, ref, source in copies:
@@ -164,7 +182,17 @@ def check(ctx):
                 continue
             path = posixpath.normpath(posixpath.join("/", raw))
             folder = posixpath.dirname(path)
-            if path in files or folder not in dirs or path in above:
+            if path in files or path in above:
+                continue
+            if folder not in dirs:
+                built = in_workdir(source, raw)
+                if built in files and not _written_otherwise(source, folder, path):
+                    yield ctx.report(
+                        _word_span(df, ins, raw),
+                        f"`{ins.raw_keyword} --from={ref}` copies {path}: its paths start at the root of stage "
+                        f"{source.label}, not at its WORKDIR {source.workdir}, where the go build writes {built}; "
+                        f"the build fails with \"not found\"; copy {built}",
+                    )
                 continue
             if (source.index, folder, path) not in written:
                 written[source.index, folder, path] = _written_otherwise(source, folder, path)
@@ -179,10 +207,22 @@ def check(ctx):
             )
 
 
-def _copied_paths(ins):
+def _copied_paths(ins, source):
     for raw in copy_sources(ins):
         if not any(c in raw for c in "*?[$"):
             yield posixpath.normpath(posixpath.join("/", raw))
+            built = in_workdir(source, raw)
+            if built is not None:
+                yield built
+
+
+def in_workdir(source, raw: str) -> str | None:
+    """Where a relative COPY --from path would be if it started at the source stage's WORKDIR (the
+    usual slip: it starts at the stage's root), when that is another place; else None."""
+    if raw.startswith("/") or source.workdir in ("/", "") or source.windows:  # C:\ paths: not judged
+        return None
+    built = posixpath.normpath(posixpath.join(source.workdir, raw))
+    return built if built != posixpath.normpath(posixpath.join("/", raw)) else None
 
 
 class _ChainOutputs:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -166,7 +167,7 @@ def _gdl306_by_walks(facts):
     import posixpath
 
     from godockerlint.analysis.words import copy_sources
-    from rules.gdl306_copied_artifact_missing import _written_otherwise, stage_outputs
+    from rules.gdl306_copied_artifact_missing import _written_otherwise, in_workdir, stage_outputs
 
     out = []
     df = facts.dockerfile
@@ -188,7 +189,12 @@ def _gdl306_by_walks(facts):
                     continue
                 path = posixpath.normpath(posixpath.join("/", raw))
                 folder = posixpath.dirname(path)
-                if path in files or folder not in dirs or any(path == d or d.startswith(path + "/") for d in dirs):
+                if path in files or any(path == d or d.startswith(path + "/") for d in dirs):
+                    continue
+                if folder not in dirs:  # a path relative to the source stage's WORKDIR, not its root
+                    built = in_workdir(source, raw)
+                    if built in files and not _written_otherwise(source, folder, path):
+                        out.append((ins.span.line, path, [built]))
                     continue
                 if _written_otherwise(source, folder, path):
                     continue
@@ -204,12 +210,14 @@ def test_gdl306_one_walk_finds_what_a_walk_per_source_finds():
     rule = load_rules()["GDL306"]
     rnd = random.Random(306)
     outs = ["/out/app", "/out/app2", "/out/", "/out/sub/app", "/bin/x", "$OUT/app", "app", "/out/sub/"]
-    total = 0
+    total = relative = 0
     for _ in range(300):
         lines = []
         for i in range(rnd.randint(1, 7)):
             base = "golang:1.22" if i == 0 or rnd.random() < 0.3 else f"s{rnd.randrange(i)}"
             lines.append(f"FROM {base} AS s{i}")
+            if rnd.random() < 0.3:
+                lines.append("WORKDIR /out")
             for _ in range(rnd.randint(0, 3)):
                 r = rnd.random()
                 if r < 0.5:
@@ -220,7 +228,7 @@ def test_gdl306_one_walk_finds_what_a_walk_per_source_finds():
                     lines.append(f"COPY --from=s{rnd.randrange(i)} /src /out/sub")
                 elif i:
                     src = rnd.choice(["/out/app", "/out/app3", "/out", "/out/sub/app", "/out/sub/none", "/bin/x",
-                                      "/go/bin/tool", "/go/bin/other", "/"])
+                                      "/go/bin/tool", "/go/bin/other", "/", "app", "sub/app"])
                     lines.append(f"COPY --from=s{rnd.randrange(i)} {src} /usr/local/bin/")
         text = "\n".join(lines) + "\n"
         df = parse(text, "Dockerfile")
@@ -228,10 +236,11 @@ def test_gdl306_one_walk_finds_what_a_walk_per_source_finds():
         found = [(f.line, f.message) for f in rule.check(RuleContext(rule, df, facts, Settings(), "Dockerfile"))]
         expected = _gdl306_by_walks(Facts(df))
         assert [(line, path) for line, path, _ in expected] == \
-            [(line, msg.split(" copies ", 1)[1].split(",", 1)[0]) for line, msg in found], text
+            [(line, re.split("[,:]", msg.split(" copies ", 1)[1], maxsplit=1)[0]) for line, msg in found], text
         assert all(", ".join(produced) in msg for (_, _, produced), (_, msg) in zip(expected, found)), text
         total += len(found)
-    assert total > 50  # the generator does make the rule fire
+        relative += sum("not at its WORKDIR" in msg for _, msg in found)
+    assert total > 50 and relative > 5  # the generator does make the rule fire, both ways
 
 
 def _shipped_by_copying(facts):
