@@ -84,6 +84,22 @@ def test_red_hat_go_toolset_home(tmp_path):
     assert "/opt/app-root/src/go/pkg/mod" in found[0][2]
 
 
+def test_red_hat_go_toolset_starts_in_its_home(tmp_path):
+    # no WORKDIR: go-toolset's is /opt/app-root/src, so `-o catalog` writes /opt/app-root/src/catalog
+    text = ("FROM registry.access.redhat.com/ubi9/go-toolset:1.21 AS builder\nCOPY . .\n"
+            "RUN CGO_ENABLED=0 go build -trimpath -o catalog ./cmd/catalog\n"
+            "FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\n"
+            "COPY --from=builder /opt/app-root/src/catalog /usr/local/bin/catalog\n"
+            "COPY --from=builder catalog /usr/local/bin/other\nUSER 1001\nENTRYPOINT [\"catalog\"]\n")
+    found = lint(tmp_path, text, {"go.mod": GO_MOD.replace("1.22", "1.21"), "go.sum": "",
+                                  "cmd/catalog/main.go": "package main\nfunc main() {}\n"},
+                 codes={"GDL303", "GDL306"})
+    assert codes_at(found) == [(3, "GDL303"), (6, "GDL306")]  # the shipped binary; `catalog` is /catalog there
+    assert "lacks -ldflags" in found[0][2]
+    assert "copies /catalog: its paths start at the root of stage 'builder', not at its WORKDIR " \
+           "/opt/app-root/src, where the go build writes /opt/app-root/src/catalog" in found[1][2]
+
+
 def test_unknown_builder_image_names_the_cache_as_unknown_and_raises_no_error(tmp_path):
     found = lint(tmp_path, "FROM quay.io/acme/go-builder:2 AS build\nWORKDIR /src\nCOPY . .\n"
                            "RUN --mount=type=cache,target=/root/go/pkg/mod go build -o /out/app .\n",

@@ -1,9 +1,9 @@
 """What godockerlint knows of a base image's defaults: its ENV, its USER, and whether that is all.
 
 Used by the analysis for a stage's starting environment (rules.md, "Cache paths" in revision 2):
-- official `golang` images: GOPATH=/go, GOTOOLCHAIN=local, root;
+- official `golang` images: GOPATH=/go, GOTOOLCHAIN=local, WORKDIR /go, root;
 - Red Hat go-toolset builders (`registry.access.redhat.com/ubi9/go-toolset`, `ubi8/go-toolset`,
-  `rhel8/go-toolset`): uid 1001 with HOME=/opt/app-root/src, so GOPATH is
+  `rhel8/go-toolset`): uid 1001 with HOME and WORKDIR /opt/app-root/src, so GOPATH is
   /opt/app-root/src/go and GOCACHE /opt/app-root/src/.cache/go-build;
 - distribution images (alpine, debian, ubuntu, busybox, centos, fedora, amazonlinux, UBI),
   Chainguard's images: root, no Go settings (a distribution's go uses $HOME/go).
@@ -41,6 +41,15 @@ def base_env(ref: str) -> dict[str, str]:
     if is_go_toolset(ref):
         return {"HOME": GO_TOOLSET_HOME}
     return {}
+
+
+def base_workdir(ref: str) -> str:
+    """The WORKDIR a base image starts a stage in: /go in official golang images, HOME in go-toolset."""
+    from godockerlint.analysis.words import image_family
+
+    if image_family(ref) == "golang" and _name(ref).endswith("golang"):
+        return "/go"
+    return GO_TOOLSET_HOME if is_go_toolset(ref) else "/"
 
 
 def base_user(ref: str) -> str | None:

@@ -16,13 +16,12 @@ from __future__ import annotations
 import posixpath
 from functools import cached_property
 
-from godockerlint.analysis.baseimage import base_env, base_user
+from godockerlint.analysis.baseimage import base_env, base_user, base_workdir
 from godockerlint.analysis.buildcontext import BuildContext
 from godockerlint.analysis.gocommands import GoCommand, GoCommandReader
 from godockerlint.analysis.goversion import stage_go_version, stage_module_mode
 from godockerlint.analysis.layering import Layering
 from godockerlint.analysis.stages import Env, RunFacts, StageFacts, home_for
-from godockerlint.analysis.words import image_family, image_name
 from godockerlint.core.record import Frozen, _set
 from godockerlint.parse.model import Dockerfile, Instruction, Span, Stage
 from godockerlint.parse.shell import ShellWord, SimpleCommand, expand, key_values
@@ -136,7 +135,7 @@ class Facts(Layering, GoCommandReader):
         else:
             env = Env(None, self._image_env(base))
             user = base_user(base)
-            workdir = "/go" if image_family(base) == "golang" and image_name(base.lower()).endswith("golang") else "/"
+            workdir = base_workdir(base)
         args: dict[str, str | None] = {}
         args_env: tuple[Env, Env] | None = None
 
