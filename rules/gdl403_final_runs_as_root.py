@@ -63,16 +63,17 @@ as root and drops privileges itself (su-exec, gosu, s6, setpriv installed in
 the final stage, in its ENTRYPOINT, or in the entrypoint script it copies from
 the context) runs as root by design: info, no fix.
 
-Fix (unsafe, distroless only, when no `USER` is given): `USER 65532:65532` is
-inserted before the first `CMD`/`ENTRYPOINT` of the stage (or at its end):
-every distroless image has that user (`nonroot`), and the tag is left as it is
-(a `:nonroot` tag would also move the working directory to /home/nonroot). It
+Fix (unsafe, distroless and scratch only, when no `USER` is given): `USER
+65532:65532` is inserted before the first `CMD`/`ENTRYPOINT` of the stage (or
+at its end): every distroless image has that user (`nonroot`), and the tag is
+left as it is (a `:nonroot` tag would also move the working directory to
+/home/nonroot); on scratch the same numeric user needs no passwd entry (it is
+never looked up), and stays right when GDL405 moves the image to distroless. It
 is refused, with the reason, when the image listens on a port below 1024 (a
 non-root user cannot bind it on Kubernetes or containerd). An explicit `USER
 root` is left alone (it was written on purpose: binding a port below 1024,
 reading a root-only file...): the message says what to change. On other bases
-there is no fix: the image may need a user created first (`adduser`), or
-`USER 65534:65534` (nobody) on scratch.
+there is no fix: the image may need a user created first (`adduser`).
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ SEVERITY = "warning"
 FIX = "unsafe"
 SUMMARY = "The final stage runs as root (no USER, or USER root/0)."
 
-NONROOT_USER = "65532:65532"
+NONROOT_USER = "65532:65532"  # distroless's nonroot; on scratch a numeric user needs no passwd entry
 
 
 def check(ctx):
@@ -127,17 +128,18 @@ def check(ctx):
         )
         return
     distroless = "distroless" in image_name(base.lower())
-    if distroless:
+    scratch = base.lower() == "scratch"
+    if distroless or scratch:
         advice = f"add `USER {NONROOT_USER}`"
     else:
         advice = f"switch to an unprivileged numeric user: {_suggested_user(base)}"
     fix = None
     message = f"the final stage runs as root: no USER and {base} defaults to root; {advice}"
-    if distroless and low:
+    if (distroless or scratch) and low:
         message += (f"; no fix: it listens on port {low[0]}, which a non-root user cannot bind on Kubernetes "
                     f"or containerd")
-    elif distroless:
-        fix = _fix(df, final)
+    elif distroless or scratch:
+        fix = _fix(df, final, distroless)
     else:
         message += "; no fix: the user has to be created for the files the app owns"
     yield ctx.report(final.stage.from_instruction, message, fix=fix)
@@ -145,14 +147,12 @@ def check(ctx):
 
 def _suggested_user(base: str) -> str:
     low = base.lower()
-    if low == "scratch":
-        return "`USER 65534:65534`"
-    if "distroless" in low or low.startswith("cgr.dev/"):
+    if low == "scratch" or "distroless" in low or low.startswith("cgr.dev/"):
         return f"`USER {NONROOT_USER}`"
     return "`USER 10001:10001` (after `adduser`)"
 
 
-def _fix(df, final):
+def _fix(df, final, distroless: bool):
     line = f"USER {NONROOT_USER}"
     target = next((i for i in final.stage.instructions if i.keyword in ("CMD", "ENTRYPOINT")), None)
     if target is not None:
@@ -161,4 +161,5 @@ def _fix(df, final):
         last = final.stage.instructions[-1] if final.stage.instructions else final.stage.from_instruction
         at = df.lines.line_end(last.span.end_line)
         edit = Edit(at, at, df.newline + line)
-    return Fix((edit,), UNSAFE, f"add `{line}` (distroless's nonroot user): the program no longer runs as root")
+    who = "distroless's nonroot user" if distroless else "a numeric user: scratch needs no passwd entry for it"
+    return Fix((edit,), UNSAFE, f"add `{line}` ({who}): the program no longer runs as root")
