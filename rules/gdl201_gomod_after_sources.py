@@ -18,6 +18,9 @@ it is when that first download RUN mounts a BuildKit cache on its module cache
 (`--mount=type=cache,target=/go/pkg/mod`): a source edit reruns it, but go
 finds every module in the cache and downloads none. With `ci-cache: ephemeral`
 (the runner keeps no cache mount between builds) it is reported all the same.
+A `go install tool@v1.2.3` (or `go run pkg@version`) ignores the module's
+go.mod, so a dependency step cannot hold what it downloads: the finding goes
+to the first go command that uses the module.
 
 Anti-pattern:
 
@@ -85,7 +88,8 @@ def check(ctx):
     persistent = ctx.settings.ci_cache != "ephemeral"
     for stage in ctx.facts.stages:
         for run in stage.runs:
-            fetching = run.fetching_commands
+            # a `go install tool@v1.2.3` ignores the module's go.mod: a dependency step cannot hold its downloads
+            fetching = [g for g in run.fetching_commands if not g.outside_module]
             if not fetching:
                 continue
             if run.deps_ready_before is not None or run.is_dependency_step:

@@ -192,6 +192,13 @@ class GoCommand(Record):
         return ctx is not None and ctx.go_mod is not None and not ctx.go_mod.requires
 
     @property
+    def outside_module(self) -> bool:
+        """`go install pkg@version` (`go run pkg@version`): go builds that module at that version,
+        ignoring the go.mod of the folder it runs in, so its downloads are not the module's."""
+        pkgs = self.packages if self.subcommand == "install" else self.packages[:1] if self.subcommand == "run" else ()
+        return bool(pkgs) and all("@" in p for p in pkgs)
+
+    @property
     def compiling(self) -> bool:
         return self.subcommand in COMPILING
 
