@@ -154,7 +154,7 @@ def check(ctx):
         old = gc.run.stage.go_version.needs("-trimpath")
         note = f" (-trimpath {old})" if old else ""
         yield ctx.report(gc.span, f"`go {gc.subcommand}` of the shipped binary lacks {' and '.join(missing)}; "
-                                  f"add them{more}" + (f" ({why})" if why else "") + note, fix=fix)
+                                  f"add {'them' if len(missing) > 1 else 'it'}{more}" + (f" ({why})" if why else "") + note, fix=fix)
 
 
 def _debug_build(gc) -> bool:
