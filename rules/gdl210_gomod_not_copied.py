@@ -118,7 +118,7 @@ def check(ctx):
 def _needs_module(gc, context) -> bool:
     if gc.subcommand not in NEEDS_MODULE:
         return False
-    if gc.subcommand in ("install", "run") and gc.packages and all("@" in p for p in gc.packages[:1]):
+    if gc.outside_module:
         return False
     if gc.subcommand == "get" and gc.packages and not any(p.startswith((".", "/")) for p in gc.packages):
         return False  # installs or fetches packages by path (a tool, GOPATH-era prefetch): not this module

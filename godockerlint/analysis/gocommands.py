@@ -195,8 +195,8 @@ class GoCommand(Record):
     def outside_module(self) -> bool:
         """`go install pkg@version` (`go run pkg@version`): go builds that module at that version,
         ignoring the go.mod of the folder it runs in, so its downloads are not the module's."""
-        pkgs = self.packages if self.subcommand == "install" else self.packages[:1] if self.subcommand == "run" else ()
-        return bool(pkgs) and all("@" in p for p in pkgs)
+        # (go refuses an install whose packages name different versions: the first one tells)
+        return self.subcommand in ("install", "run") and bool(self.packages) and "@" in self.packages[0]
 
     @property
     def compiling(self) -> bool:
